@@ -16,7 +16,7 @@ let package = Package(
             path: "Benchmarks/SpikeMeshBenchmarks"),
         .testTarget(
             name: "SpikeMeshTests", dependencies: ["SpikeMesh"], path: "Tests/SpikeMeshTests",
-            resources: [.copy("Fixtures")]),
+            exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

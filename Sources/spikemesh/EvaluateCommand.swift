@@ -1,0 +1,59 @@
+import Foundation
+import SpikeMesh
+
+enum EvaluateCommand {
+    static let spec = CommandSpec(
+        name: "evaluate",
+        usage: "[MODEL] [--data PATH] [--split test|train] [--limit N] [--batch N] [--json]",
+        summary: "Measure the float ANN's accuracy and speed on a dataset.",
+        discussion: """
+        Runs the imported network (float32, all cores) on every image and compares the argmax
+        of its output with the label. This is the accuracy every spiking run is held against.
+        """,
+        positionals: [("MODEL", "An .onnx file (default: \(Defaults.model)).")],
+        options: InputOptions.specs + [
+            OptionSpec(name: "batch", value: "N", help: "Images per batch (default 256)."),
+            OptionSpec(name: "json", value: nil, help: "Print one JSON object on stdout (keys: model, data, count, correct, accuracy, imagesPerSecond, seconds)."),
+            OptionSpec(name: "quiet", value: nil, help: "No progress on stderr."),
+        ],
+        examples: [
+            "swift run -c release spikemesh evaluate",
+            "spikemesh evaluate Examples/fmnist_cnn.onnx --data /usr/share/datasets/fashion-mnist",
+            "spikemesh evaluate Examples/fmnist_cnn_qcfs.onnx --data /usr/share/datasets/fashion-mnist --split train --limit 5000 --json",
+        ])
+
+    static func run(_ args: Arguments) throws {
+        let path = args.positionals.first ?? Defaults.model
+        let graph = try ONNXImporter.load(path: path)
+        let data = try InputOptions.dataset(args)
+        let normalization = try InputOptions.normalization(args, graph: graph)
+        let json = args.flag("json")
+        let engine = ANNEngine(graph: graph)
+        let progress = Progress("evaluate", total: data.count, enabled: !json && !args.flag("quiet"))
+        let result = try engine.evaluate(data, normalization: normalization, batchSize: try args.int("batch", min: 1) ?? 256,
+                                         progress: progress.update)
+        progress.finish()
+        if json {
+            printJSON(.object([
+                ("model", .string(graph.source)),
+                ("data", .string(data.source)),
+                ("count", .int(result.count)),
+                ("correct", .int(result.correct)),
+                ("accuracy", .number(result.accuracy)),
+                ("imagesPerSecond", .number((result.imagesPerSecond * 10).rounded() / 10)),
+                ("seconds", .number((result.seconds * 1000).rounded() / 1000)),
+                ("normalization", .object([
+                    ("mean", .array(normalization.mean.map { .number(Double($0)) })),
+                    ("std", .array(normalization.std.map { .number(Double($0)) })),
+                    ("origin", .string(normalization.origin)),
+                ])),
+            ]))
+        } else {
+            print("model:    \(graph.source)")
+            print("data:     \(data.source), \(data.count) images")
+            print("normalization: mean \(normalization.mean), std \(normalization.std) (\(normalization.origin))")
+            print(String(format: "accuracy: %.2f %% (%d/%d)", 100 * result.accuracy, result.correct, result.count))
+            print(String(format: "speed:    %.0f images/s (%.2f s, %d threads)", result.imagesPerSecond, result.seconds, engine.workers))
+        }
+    }
+}

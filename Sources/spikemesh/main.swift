@@ -1,0 +1,67 @@
+import Foundation
+import SpikeMesh
+
+/// `spikemesh`: a thin dispatcher; every command's work lives in the SpikeMesh library.
+let commands: [(spec: CommandSpec, run: (Arguments) throws -> Void)] = [
+    (InspectCommand.spec, InspectCommand.run),
+    (EvaluateCommand.spec, EvaluateCommand.run),
+]
+
+let version = "0.1.0"
+
+func topLevelHelp() -> String {
+    var out = """
+    SpikeMesh \(version) — converts a trained ReLU network (ONNX) into a soft-reset (RMP)
+    spiking network, maps it onto a multi-core neuromorphic chip and emulates it.
+
+    USAGE: spikemesh <command> [options]
+
+    COMMANDS:
+
+    """
+    for c in commands { out += "  " + c.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0) + c.spec.summary + "\n" }
+    out += """
+
+    Run 'spikemesh <command> --help' for a command's options and examples.
+    Every command prints one JSON object on stdout with --json, and exits non-zero with a
+    one-line error on stderr when something is wrong.
+
+    """
+    return out
+}
+
+func fail(_ message: String, code: Int32 = 1) -> Never {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    exit(code)
+}
+
+var argv = Array(CommandLine.arguments.dropFirst())
+if argv.isEmpty || argv == ["--help"] || argv == ["-h"] || argv == ["help"] {
+    print(topLevelHelp(), terminator: "")
+    exit(argv.isEmpty ? 2 : 0)
+}
+if argv == ["--version"] {
+    print("spikemesh \(version)")
+    exit(0)
+}
+var name = argv.removeFirst()
+if name == "help", let target = argv.first {
+    name = target
+    argv = ["--help"]
+}
+guard let command = commands.first(where: { $0.spec.name == name }) else {
+    let suggestion = Arguments.closest(name, among: commands.map(\.spec.name))
+    fail("unknown command '\(name)'\(suggestion.map { "; did you mean '\($0)'?" } ?? "") (see spikemesh --help)", code: 2)
+}
+if argv.contains("--help") || argv.contains("-h") {
+    print(command.spec.help, terminator: "")
+    exit(0)
+}
+do {
+    let args = try Arguments(argv, spec: command.spec)
+    try command.run(args)
+} catch let error as SpikeMeshError {
+    fail(error.message, code: error.code == .usage ? 2 : 1)
+} catch {
+    fail("\(error)")
+}
