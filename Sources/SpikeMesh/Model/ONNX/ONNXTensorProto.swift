@@ -139,7 +139,12 @@ struct ONNXTensorProto {
         guard !location.hasPrefix("/"), !location.split(separator: "/").contains("..") else {
             throw SpikeMeshError(.invalidModel, "\(label): external data location \"\(location)\" must be a relative path inside the model's folder")
         }
-        let file = try externalFiles(location)
+        let file: [UInt8]
+        do {
+            file = try externalFiles(location)
+        } catch let e as SpikeMeshError {
+            throw e.prefixed(label)
+        }
         let needed = length ?? count * type.byteWidth
         guard offset <= file.count, needed <= file.count - offset else {
             throw SpikeMeshError(.invalidModel, "\(label): external data \(location) has \(file.count) bytes; offset \(offset) + length \(needed) runs past its end")

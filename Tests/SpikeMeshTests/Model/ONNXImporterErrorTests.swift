@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+@testable import SpikeMesh
+
+/// Bad models give precise errors, never a crash.
+@Suite struct ONNXImporterErrorTests {
+    func importError(_ bytes: [UInt8]) -> SpikeMeshError? {
+        do {
+            _ = try ONNXImporter.importModel(bytes: bytes, source: "m.onnx", directory: nil)
+            return nil
+        } catch let e as SpikeMeshError {
+            return e
+        } catch {
+            return SpikeMeshError(.io, "unexpected \(error)")
+        }
+    }
+
+    /// input [N,1,4,4] → Flatten → Gemm(B: [outs, ins], transB=1) → output.
+    func gemmModel(op: String = "Gemm", ins: Int64 = 16, outs: Int64 = 3, initializers: Bool = true) -> [UInt8] {
+        ProtoWriter.model { g in
+            g.message(1, ProtoWriter.node("Flatten", name: "flat", inputs: ["x"], outputs: ["f"]))
+            g.message(1, ProtoWriter.node(op, name: "fc", inputs: ["f", "W", "b"], outputs: ["y"],
+                                          attributes: [{ a in a.string(1, "transB"); a.int(3, 1); a.int(20, 2) }]))
+            if initializers {
+                g.message(5, ProtoWriter.floatTensor("W", dims: [outs, ins], values: [Float](repeating: 0.5, count: Int(outs * ins))))
+                g.message(5, ProtoWriter.floatTensor("b", dims: [outs], values: [Float](repeating: 1, count: Int(outs))))
+            }
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 1, 4, 4]))
+            g.message(12, ProtoWriter.valueInfo("y", dims: [1, outs]))
+        }
+    }
+
+    @Test func handBuiltModelImportsAndComputes() throws {
+        let graph = try ONNXImporter.importModel(bytes: gemmModel(), source: "m.onnx", directory: nil)
+        #expect(graph.layers.map(\.op.typeName) == ["Input", "Flatten", "Dense"])
+        // Every output is 1 + 0.5 · Σ x; with x = 1..16 that is 1 + 0.5 · 136 = 69.
+        let out = ANNEngine(graph: graph).forward((1...16).map(Float.init), count: 1)
+        #expect(out == [69, 69, 69])
+    }
+
+    @Test func unsupportedOpNamesOpNodeAndSupportedList() {
+        let e = importError(gemmModel(op: "Resize"))
+        #expect(e?.code == .unsupported)
+        #expect(e?.message.hasPrefix("node \"fc\" (Resize): op Resize is not supported; supported ops: Add, AveragePool") == true, "\(String(describing: e))")
+    }
+
+    @Test func missingInitializerNamesTheTensor() {
+        let e = importError(gemmModel(initializers: false))
+        #expect(e?.code == .invalidModel)
+        #expect(e?.message == "node \"fc\" (Gemm): input \"W\" is not produced by any earlier node, initializer or graph input")
+    }
+
+    @Test func shapeMismatchSaysBothSizes() {
+        let e = importError(gemmModel(ins: 20))
+        #expect(e?.code == .invalidModel)
+        #expect(e?.message == "node \"fc\" (Gemm): B [3, 20] (transposed) expects 20 input features, the input has 16")
+    }
+
+    @Test func declaredOutputShapeIsChecked() {
+        let bytes = ProtoWriter.model { g in
+            g.message(1, ProtoWriter.node("Flatten", name: "flat", inputs: ["x"], outputs: ["y"]))
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 1, 4, 4]))
+            g.message(12, ProtoWriter.valueInfo("y", dims: [1, 15]))
+        }
+        let e = importError(bytes)
+        #expect(e?.message == "graph output \"y\" is declared with per-sample shape [\"15\"], but the layers compute [16]")
+    }
+
+    @Test func groupedConvolutionIsRejected() {
+        let bytes = ProtoWriter.model { g in
+            g.message(1, ProtoWriter.node("Conv", name: "Conv_3", inputs: ["x", "W"], outputs: ["y"],
+                                          attributes: [{ a in a.string(1, "group"); a.int(3, 2); a.int(20, 2) }]))
+            g.message(5, ProtoWriter.floatTensor("W", dims: [2, 1, 3, 3], values: [Float](repeating: 0, count: 18)))
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 2, 4, 4]))
+            g.message(12, ProtoWriter.valueInfo("y", dims: [1, 2, 2, 2]))
+        }
+        #expect(importError(bytes)?.message == "node \"Conv_3\" (Conv): attribute \"group\" = 2 is not supported (only 1)")
+    }
+
+    @Test func unsupportedOpsetIsNamed() {
+        let bytes = ProtoWriter.model(opset: 9) { g in
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 4]))
+        }
+        #expect(importError(bytes)?.message.hasPrefix("opset 9 is not supported (11–23)") == true)
+    }
+
+    @Test func rawDataOfTheWrongSizeIsRejected() {
+        let bytes = ProtoWriter.model { g in
+            g.message(5) { t in t.int(1, 4); t.int(2, 1); t.bytesField(9, [0, 0, 0]); t.string(8, "W") }
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 4]))
+        }
+        #expect(importError(bytes)?.message == "initializer \"W\": raw data has 3 bytes, dims [4] of type float need 16")
+    }
+
+    @Test func truncatedFilesFailWithAnOffsetAndNeverCrash() throws {
+        let bytes = try Fixtures.bytes(Fixtures.path("onnx/tiny_cnn_legacy.onnx"))
+        // Cut inside the graph: a length that runs past the end.
+        let cut = Array(bytes.prefix(bytes.count / 2))
+        let e = importError(cut)
+        #expect(e?.code == .malformed)
+        #expect(e?.message.contains("exceeds the") == true || e?.message.contains("truncated") == true, "\(String(describing: e))")
+        #expect(e?.message.contains("at byte") == true)
+        // Every prefix either imports (a cut at a field boundary can still be a whole model)
+        // or throws a SpikeMeshError; none may trap.
+        for length in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
+            _ = importError(Array(bytes.prefix(length)))
+        }
+        // Flipped bytes too.
+        var rng = SplitMix64(seed: 7)
+        for _ in 0..<50 {
+            var corrupt = bytes
+            for _ in 0..<4 { corrupt[Int(rng.next() % UInt64(corrupt.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+            _ = importError(corrupt)
+        }
+    }
+
+    @Test func missingExternalDataFileIsNamed() throws {
+        let bytes = try Fixtures.bytes(Fixtures.path("onnx/tiny_cnn_dynamo.onnx"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikemesh-ext-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("copy.onnx").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try ONNXImporter.load(path: path)
+            Issue.record("imported without its data file")
+        } catch let e as SpikeMeshError {
+            #expect(e.message.hasPrefix("copy.onnx: initializer"))
+            #expect(e.message.contains("external data file \"tiny_cnn_dynamo.onnx.data\" is missing"))
+        }
+    }
+}
+
+/// A small seeded generator for tests (SplitMix64).
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
