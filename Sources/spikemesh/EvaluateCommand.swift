@@ -43,8 +43,8 @@ enum EvaluateCommand {
                 ("imagesPerSecond", .number((result.imagesPerSecond * 10).rounded() / 10)),
                 ("seconds", .number((result.seconds * 1000).rounded() / 1000)),
                 ("normalization", .object([
-                    ("mean", .array(normalization.mean.map { .number(Double($0)) })),
-                    ("std", .array(normalization.std.map { .number(Double($0)) })),
+                    ("mean", .array(normalization.mean.map { JSON.float($0) })),
+                    ("std", .array(normalization.std.map { JSON.float($0) })),
                     ("origin", .string(normalization.origin)),
                 ])),
             ]))

@@ -27,20 +27,24 @@ extension Dataset {
     }
 
     /// The dataset in the contents of a single file: SMDS, plain or gzip-compressed.
-    /// `name` starts error messages and becomes `source`.
+    /// `name` starts error messages (with " (decompressed)" after it for errors in the
+    /// decompressed bytes) and becomes `source`.
     static func decode(fileBytes: [UInt8], name: String) throws -> Dataset {
         let isCompressed = Gzip.isGzip(fileBytes)
         let bytes = isCompressed ? try Gzip.decompress(fileBytes, name: name) : fileBytes
         let contentName = isCompressed ? "\(name) (decompressed)" : name
         if IDXFile.looksLikeIDX(bytes) {
+            let magic = bytes.prefix(4).map { $0.zeroPaddedHex(digits: 2) }
             throw SpikeMeshError(
                 .usage,
-                "\(contentName): this is an IDX file (magic "
-                    + "\(bytes.prefix(4).map { String($0, radix: 16) }.joined(separator: " "))), "
+                "\(contentName): this is an IDX file (magic \(magic.joined(separator: " "))), "
                     + "one half of an image/label pair; pass the folder that holds the "
                     + "images and labels files instead")
         }
-        return try Dataset(smds: bytes, name: contentName)
+        let dataset = try Dataset(smds: bytes, name: contentName)
+        return Dataset(
+            uncheckedCount: dataset.count, channels: dataset.channels, height: dataset.height,
+            width: dataset.width, pixels: dataset.pixels, labels: dataset.labels, source: name)
     }
 
     // MARK: IDX folders
@@ -91,10 +95,11 @@ extension Dataset {
             return candidate
         }
         let contents = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { !$0.hasPrefix(".") }
             .sorted()
         let shown = contents.prefix(20).joined(separator: ", ")
         let listing = contents.isEmpty
-            ? "it is empty"
+            ? "it holds no (visible) files"
             : "it contains: \(shown)"
                 + (contents.count > 20 ? " and \(contents.count - 20) more" : "")
         throw SpikeMeshError(

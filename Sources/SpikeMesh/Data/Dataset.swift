@@ -73,8 +73,8 @@ public struct Dataset: Sendable {
     /// computed in `Float` exactly in that order (through a 256-entry table per channel),
     /// so the same pixel always gives the same bits. `mean` and `std` hold one entry
     /// for all channels or one per channel; anything else is a programming error and
-    /// traps. `range` is clamped to `0..<count`; the result has
-    /// `clampedRange.count × imageSize` entries.
+    /// traps (a zero `std` gives ±infinity or NaN, as the formula says). `range` is
+    /// clamped to `0..<count`; the result has `clampedRange.count × imageSize` entries.
     public func normalizedBatch(_ range: Range<Int>, mean: [Float], std: [Float]) -> [Float] {
         precondition(
             mean.count == 1 || mean.count == channels,

@@ -66,7 +66,7 @@ struct Inflater {
 
     private init(input: UnsafeBufferPointer<UInt8>, capacity: Int, outputLimit: Int) {
         self.input = input
-        self.output = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        self.output = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, capacity))
         self.outputCapacity = capacity
         self.outputLimit = outputLimit
     }
@@ -83,7 +83,7 @@ struct Inflater {
         let (possible, overflow) = input.count.multipliedReportingOverflow(
             by: Inflate.maxExpansion)
         let bound = overflow ? limit : possible
-        let capacity = max(1, min(max(sizeHint, 4096), limit, bound))
+        let capacity = min(max(sizeHint, 4096), limit, bound)
         var inflater = Inflater(input: input, capacity: capacity, outputLimit: limit)
         defer { inflater.output.deallocate() }
         return try body(&inflater)
@@ -335,7 +335,8 @@ struct Inflater {
                     continue
                 case 16:
                     guard i > 0 else {
-                        throw malformed("code-length symbol 16 (repeat previous) with no previous length")
+                        throw malformed(
+                            "code-length symbol 16 (repeat previous) with no previous length")
                     }
                     value = lengths[i - 1]
                     repeatCount = 3 + (try bits(2))
@@ -397,6 +398,10 @@ struct Inflater {
         var outCount = outputCount
         var capacity = outputCapacity
         let firstOutput = streamStart
+        /// Writes the local state back to `self`.
+        @inline(__always) func save() {
+            (bitBuffer, bitCount, position, outputCount) = (buffer, count, next, outCount)
+        }
 
         try Inflater.lengthCodes.withUnsafeBufferPointer { lengthCodes in
             try Inflater.distanceCodes.withUnsafeBufferPointer { distanceCodes in
@@ -411,7 +416,7 @@ struct Inflater {
                             next += loaded
                             count += loaded << 3
                         } else {
-                            (bitBuffer, bitCount, position) = (buffer, count, next)
+                            save()
                             refill()
                             (buffer, count, next) = (bitBuffer, bitCount, position)
                         }
@@ -425,14 +430,14 @@ struct Inflater {
                         count -= codeLength
                         symbol = entry >> 4
                     } else {
-                        (bitBuffer, bitCount, position, outputCount) = (buffer, count, next, outCount)
+                        save()
                         symbol = try decodeSlowly(literal)
                         (buffer, count, next) = (bitBuffer, bitCount, position)
                     }
 
                     if symbol < 256 {
                         if outCount == capacity {
-                            (bitBuffer, bitCount, position, outputCount) = (buffer, count, next, outCount)
+                            save()
                             try grow(1)
                             (out, capacity) = (output, outputCapacity)
                         }
@@ -444,14 +449,14 @@ struct Inflater {
 
                     let lengthIndex = symbol - 257
                     guard lengthIndex < lengthCodes.count else {
-                        (bitBuffer, bitCount, position, outputCount) = (buffer, count, next, outCount)
+                        save()
                         throw malformed(
                             "invalid literal/length symbol \(symbol) (286 and 287 are reserved)")
                     }
                     let lengthCode = Int(lengthCodes[lengthIndex])
                     let lengthBits = lengthCode & 15
                     guard lengthBits <= count else {
-                        (bitBuffer, bitCount, position, outputCount) = (buffer, count, next, outCount)
+                        save()
                         throw truncated(needing: lengthBits)
                     }
                     let length = (lengthCode >> 4)
@@ -459,7 +464,8 @@ struct Inflater {
                     buffer &>>= UInt64(lengthBits)
                     count -= lengthBits
 
-                    let distanceEntry = Int(distanceFast[Int(truncatingIfNeeded: buffer) & fastMask])
+                    let distanceEntry = Int(
+                        distanceFast[Int(truncatingIfNeeded: buffer) & fastMask])
                     let distanceCodeLength = distanceEntry & 15
                     let distanceSymbol: Int
                     if distanceCodeLength != 0 && distanceCodeLength <= count {
@@ -467,19 +473,19 @@ struct Inflater {
                         count -= distanceCodeLength
                         distanceSymbol = distanceEntry >> 4
                     } else {
-                        (bitBuffer, bitCount, position, outputCount) = (buffer, count, next, outCount)
+                        save()
                         distanceSymbol = try decodeSlowly(distance)
                         (buffer, count, next) = (bitBuffer, bitCount, position)
                     }
                     guard distanceSymbol < distanceCodes.count else {
-                        (bitBuffer, bitCount, position, outputCount) = (buffer, count, next, outCount)
+                        save()
                         throw malformed(
                             "invalid distance symbol \(distanceSymbol) (30 and 31 are reserved)")
                     }
                     let distanceCode = Int(distanceCodes[distanceSymbol])
                     let distanceBits = distanceCode & 15
                     guard distanceBits <= count else {
-                        (bitBuffer, bitCount, position, outputCount) = (buffer, count, next, outCount)
+                        save()
                         throw truncated(needing: distanceBits)
                     }
                     let back = (distanceCode >> 4)
@@ -487,14 +493,14 @@ struct Inflater {
                     buffer &>>= UInt64(distanceBits)
                     count -= distanceBits
                     guard back <= outCount - firstOutput else {
-                        (bitBuffer, bitCount, position, outputCount) = (buffer, count, next, outCount)
+                        save()
                         throw malformed(
                             "distance \(back) too far back (only \(outCount - firstOutput) "
                                 + "bytes decoded so far)")
                     }
 
                     if capacity - outCount < length {
-                        (bitBuffer, bitCount, position, outputCount) = (buffer, count, next, outCount)
+                        save()
                         try grow(length)
                         (out, capacity) = (output, outputCapacity)
                     }
@@ -509,7 +515,7 @@ struct Inflater {
                 }
             }
         }
-        (bitBuffer, bitCount, position, outputCount) = (buffer, count, next, outCount)
+        save()
     }
 
     // MARK: Constants (RFC 1951 §3.2.5 – §3.2.7)
@@ -637,7 +643,7 @@ struct HuffmanTable: Sendable {
             left = left << 1 - counts[length]
             if left < 0 {
                 return "over-subscribed code lengths (more codes of length ≤ \(length) "
-                    + "than \(length) bits can tell apart)"
+                    + "than the \(1 << length) patterns of \(length) bits)"
             }
         }
         if left > 0 && !(singleCodeAllowed && used == 1 && counts[1] == 1) {

@@ -13,6 +13,11 @@ public enum JSON: Sendable, Equatable {
 
     public static func == (a: JSON, b: JSON) -> Bool { a.rendered() == b.rendered() }
 
+    /// A Float written with its shortest round-trip digits (0.286, not 0.28600001335144043).
+    public static func float(_ value: Float) -> JSON {
+        value.isFinite ? .number(Double("\(value)") ?? Double(value)) : .null
+    }
+
     /// The value as text; `indent` > 0 pretty-prints.
     public func rendered(indent: Int = 2) -> String {
         var out = ""

@@ -82,7 +82,7 @@ public struct ModelSummary: Sendable {
             let d = Self.details(layer.op)
             if !d.isEmpty { fields.append(("details", .string(d))) }
             if case .qcfs(let q) = layer.op {
-                fields.append(("lambda", .number(Double(q.lambda))))
+                fields.append(("lambda", .float(q.lambda)))
                 fields.append(("levels", .int(q.levels)))
             }
             return .object(fields)
@@ -99,8 +99,8 @@ public struct ModelSummary: Sendable {
         ]
         if let n = normalization {
             fields.append(("normalization", .object([
-                ("mean", .array(n.mean.map { .number(Double($0)) })),
-                ("std", .array(n.std.map { .number(Double($0)) })),
+                ("mean", .array(n.mean.map { JSON.float($0) })),
+                ("std", .array(n.std.map { JSON.float($0) })),
                 ("origin", .string(n.origin)),
             ])))
         }

@@ -48,7 +48,7 @@ public enum LayerOp: Sendable {
 }
 
 /// Height/width pairs and paddings, ONNX order for padding: top, left, bottom, right.
-public struct Padding: Equatable, Sendable, CustomStringConvertible {
+public struct Padding: Equatable, Sendable, Codable, CustomStringConvertible {
     public var top: Int, left: Int, bottom: Int, right: Int
     public init(top: Int, left: Int, bottom: Int, right: Int) {
         self.top = top; self.left = left; self.bottom = bottom; self.right = right
@@ -64,7 +64,7 @@ public struct Padding: Equatable, Sendable, CustomStringConvertible {
 ///
 /// `y[o, i, j] = bias[o] + Σ_c Σ_u Σ_v w[o, c, u, v] · x[c, i·sh + u − top, j·sw + v − left]`,
 /// with x = 0 outside the input.
-public struct Conv2d: Sendable {
+public struct Conv2d: Sendable, Codable {
     public var inChannels: Int
     public var outChannels: Int
     public var kernelHeight: Int, kernelWidth: Int
@@ -107,7 +107,7 @@ public struct BatchNorm: Sendable {
 
 /// A pooling window. Average pooling divides by the window size, or, when
 /// `countIncludePad` is false, by the number of window cells inside the input.
-public struct Pool: Sendable {
+public struct Pool: Sendable, Codable {
     public var kernelHeight: Int, kernelWidth: Int
     public var strideHeight: Int, strideWidth: Int
     public var padding: Padding
