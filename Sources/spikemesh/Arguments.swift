@@ -163,6 +163,7 @@ enum InputOptions {
 enum Defaults {
     static let model = "Examples/fmnist_cnn.onnx"
     static let sampleData = "Examples/fashion-mnist-test-1000.smds.gz"
+    static let calibrationData = "Examples/fashion-mnist-train-1000.smds.gz"
 }
 
 func printJSON(_ value: JSON) {

@@ -5,6 +5,7 @@ import SpikeMesh
 let commands: [(spec: CommandSpec, run: (Arguments) throws -> Void)] = [
     (InspectCommand.spec, InspectCommand.run),
     (EvaluateCommand.spec, EvaluateCommand.run),
+    (SimulateCommand.spec, SimulateCommand.run),
 ]
 
 let version = "0.1.0"

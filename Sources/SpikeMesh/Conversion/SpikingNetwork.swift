@@ -1,0 +1,91 @@
+/// A converted spiking network: populations of integrate-and-fire neurons joined by
+/// projections, in topological order. Population 0 is the input encoder.
+///
+/// Values travel as spikes of amplitude θ: a spike of population p stands for the value
+/// `θ_p`, so a neuron's input current in one tick is
+///
+/// ```
+/// I = Σ_projections Σ_sources w · θ_source · s_source + bias
+/// ```
+///
+/// (`s` is 0 or 1; for the direct-encoded input, `s` is the analog pixel value and θ = 1).
+/// A neuron with threshold θ then fires at the rate `a/θ` of the ANN activation `a` it
+/// replaces — the data-based normalization of Diehl et al. 2015, written with thresholds.
+public struct SpikingNetwork: Sendable, Codable {
+    public var populations: [Population]
+    public var projections: [Projection]
+    /// Index of the population that is read out (never fires; its membranes accumulate).
+    public var output: Int
+    /// Metadata: the model's source, conversion method, α, normalization.
+    public var metadata: [String: String]
+
+    public var inputShape: [Int] { populations[0].shape }
+
+    /// Projections into population `p`.
+    public func incoming(_ p: Int) -> [Projection] { projections.filter { $0.target == p } }
+
+    /// Longest path from the input to each population, in projections.
+    public var depths: [Int] {
+        var depth = [Int](repeating: 0, count: populations.count)
+        for p in populations.indices.dropFirst() {
+            depth[p] = (incoming(p).map { depth[$0.source] }.max() ?? -1) + 1
+        }
+        return depth
+    }
+
+    /// Hidden populations: every population but the input and the output.
+    public var hidden: [Int] { populations.indices.filter { $0 != 0 && $0 != output } }
+}
+
+public enum ResetMode: String, Sendable, Codable, CaseIterable {
+    /// Soft reset (RMP): `V ← V − θ` on a spike, keeping the residual.
+    case subtract
+    /// Hard reset: `V ← 0` on a spike.
+    case zero
+}
+
+public struct Population: Sendable, Codable {
+    public var name: String
+    /// Per-sample shape, `[C, H, W]` or `[F]` (as the ANN layer it replaces).
+    public var shape: [Int]
+    /// Firing threshold θ (in the units of the ANN activation).
+    public var threshold: Float
+    public var reset: ResetMode
+    /// Membrane potential at t = 0 (absolute, same units as θ).
+    public var initialPotential: Float
+    /// Constant input current per tick, one value per channel (shape[0]); nil for none.
+    public var bias: [Float]?
+    /// The ANN layer whose activation this population carries.
+    public var layer: Int
+    /// λ of the QCFS activation this population replaces, if any.
+    public var qcfsLambda: Float?
+
+    public var count: Int { shape.reduce(1, *) }
+    public var channels: Int { shape[0] }
+}
+
+public struct Projection: Sendable, Codable {
+    public enum Kind: Sendable, Codable {
+        /// `weights` row-major `[out][in]`, `in` in the source's C·H·W order.
+        case dense(weights: [Float])
+        /// A convolution, weights OIHW, as in `Conv2d` (bias lives on the population).
+        case conv(Conv2d)
+        /// Average pooling: a convolution of each channel with weights 1/(window size).
+        case avgPool(Pool)
+        /// One-to-one, weight 1 (residual paths).
+        case identity
+    }
+
+    public var source: Int
+    public var target: Int
+    public var kind: Kind
+
+    public var typeName: String {
+        switch kind {
+        case .dense: "dense"
+        case .conv: "conv"
+        case .avgPool: "avgPool"
+        case .identity: "identity"
+        }
+    }
+}

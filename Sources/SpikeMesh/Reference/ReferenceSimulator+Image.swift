@@ -1,0 +1,195 @@
+/// One worker's state: the whole network for one image at a time.
+struct ImageState {
+    let sim: ReferenceSimulator
+    let options: SimulationOptions
+    let network: SpikingNetwork
+    /// Ticks of spike history kept per population (1 + the longest axon delay).
+    let history: Int
+    var membranes: [[Float]]
+    /// `spikes[p][slot]`, slot = tick mod history.
+    var spikes: [[[Float]]]
+    var current: [[Float]]
+    var suppressed: [[Bool]]
+    /// HWC index → CHW index, per population (spike trains are reported in CHW order).
+    let chwIndex: [[Int]]
+    /// CHW index → HWC index of the input.
+    let inputInverse: [Int]
+
+    init(simulator: ReferenceSimulator, options: SimulationOptions) {
+        sim = simulator
+        self.options = options
+        network = simulator.network
+        let depthOfHistory = options.delivery == .pipelined ? (simulator.delays.max() ?? 0) + 2 : 1
+        history = depthOfHistory
+        membranes = network.populations.map { [Float](repeating: 0, count: $0.count) }
+        spikes = network.populations.map { p in Array(repeating: [Float](repeating: 0, count: p.count), count: depthOfHistory) }
+        current = network.populations.map { [Float](repeating: 0, count: $0.count) }
+        suppressed = network.populations.map { [Bool](repeating: false, count: $0.count) }
+        chwIndex = network.populations.map { p in
+            let (c, h, w) = CompiledProjection.dims(p.shape)
+            var map = [Int](repeating: 0, count: c * h * w)
+            for y in 0..<h { for x in 0..<w { for ch in 0..<c { map[(y * w + x) * c + ch] = (ch * h + y) * w + x } } }
+            return map
+        }
+        var inverse = [Int](repeating: 0, count: chwIndex[0].count)
+        for (hwc, c) in chwIndex[0].enumerated() { inverse[c] = hwc }
+        inputInverse = inverse
+    }
+
+    struct ImageResult {
+        var predictions: [Int]
+        var spikes: [Int]
+        var maxCurrent: Float
+        var trains: [[Int]]
+    }
+
+    /// A per-image seed: the run's seed mixed with the image's index (SplitMix64 finalizer).
+    static func imageSeed(_ seed: UInt64, _ image: Int) -> UInt64 {
+        var z = seed &+ UInt64(truncatingIfNeeded: image) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func simulate(image: Int, pixels chw: [Float], checkpoints: [Int], maxT: Int) -> ImageResult {
+        let populations = network.populations
+        let output = network.output
+        let pipelined = options.delivery == .pipelined
+        let extra = pipelined ? sim.depth : 0
+        let tau = options.srpTau
+        let total = tau + maxT + extra
+        let last = options.lastPopulation ?? (populations.count - 1)
+        // Input in HWC.
+        let inputMap = chwIndex[0]
+        let pixels = inputMap.map { chw[$0] }
+        var rng = SplitMix(state: Self.imageSeed(options.seed, image))
+        for p in populations.indices {
+            let v0 = populations[p].initialPotential
+            for i in membranes[p].indices { membranes[p][i] = p == output ? 0 : v0 }
+            for s in spikes[p].indices { for i in spikes[p][s].indices { spikes[p][s][i] = 0 } }
+            for i in suppressed[p].indices { suppressed[p][i] = false }
+        }
+        var counts = [Int](repeating: 0, count: populations.count)
+        var outputSpikes = [Int](repeating: 0, count: populations[output].count)
+        var predictions: [Int] = []
+        var nextCheckpoint = 0
+        var maxCurrent = -Float.infinity
+        var trains = [[Int]](repeating: [], count: options.keepSpikeTrains ? populations.count : 0)
+
+        for t in 1...total {
+            let slot = t % history
+            // Input spikes for this tick.
+            if options.encoding == .direct {
+                for i in pixels.indices { spikes[0][slot][i] = pixels[i] }
+            } else {
+                // Drawn in CHW order, so the train does not depend on the memory layout.
+                for chwIdx in 0..<chw.count {
+                    let x = chw[chwIdx]
+                    let u = Float(rng.next() >> 40) * 0x1p-24
+                    spikes[0][slot][inputInverse[chwIdx]] = u < min(abs(x), 1) ? (x < 0 ? -1 : 1) : 0
+                }
+            }
+            let counted = t - tau - extra
+            if options.keepSpikeTrains, t > tau {
+                recordTrain(&trains[0], population: 0, slot: slot, tick: t - tau)
+            }
+            for p in 1...last {
+                let pop = populations[p]
+                current[p].withUnsafeMutableBufferPointer { cur in
+                    cur.update(repeating: 0)
+                    for j in sim.incoming[p] {
+                        let proj = sim.compiled[j]
+                        let sourceTick = pipelined ? t - 1 - sim.delays[j] : t
+                        guard sourceTick >= 1 else { continue }
+                        let amplitude = proj.source == 0 ? 1 : populations[proj.source].threshold
+                        spikes[proj.source][sourceTick % history].withUnsafeBufferPointer { s in
+                            proj.accumulate(s.baseAddress!, amplitude: amplitude, into: cur.baseAddress!)
+                        }
+                    }
+                    if let bias = pop.bias, !pipelined || t > sim.depths[p] {
+                        let c = pop.channels
+                        for i in 0..<cur.count { cur[i] += bias[i % c] }
+                    }
+                    if options.recordMaxCurrentOf == p, let m = cur.max() { maxCurrent = max(maxCurrent, m) }
+                }
+                let fires = p != output || options.readout == .spikeCount
+                let theta = pop.threshold
+                let subtract = pop.reset == .subtract
+                var fired = 0
+                let isOutput = p == output
+                membranes[p].withUnsafeMutableBufferPointer { vm in
+                    current[p].withUnsafeBufferPointer { cur in
+                        spikes[p][slot].withUnsafeMutableBufferPointer { sp in
+                            suppressed[p].withUnsafeBufferPointer { sup in
+                                for i in 0..<pop.count {
+                                    var v = vm[i] + cur[i]
+                                    var s: Float = 0
+                                    if fires && v >= theta && !sup[i] {
+                                        s = 1
+                                        v = subtract ? v - theta : 0
+                                        fired += 1
+                                    }
+                                    vm[i] = v
+                                    sp[i] = s
+                                }
+                            }
+                        }
+                    }
+                }
+                if isOutput && fires {
+                    for i in 0..<pop.count where spikes[p][slot][i] != 0 { outputSpikes[i] += 1 }
+                }
+                if t > tau { counts[p] += fired }
+                if options.keepSpikeTrains, t > tau, fired > 0 {
+                    recordTrain(&trains[p], population: p, slot: slot, tick: t - tau)
+                }
+            }
+            if tau > 0 && t == tau {
+                // SRP: mark neurons whose residual potential is not positive, reset membranes to θ/2.
+                for p in network.hidden {
+                    for i in 0..<populations[p].count {
+                        suppressed[p][i] = membranes[p][i] <= 0
+                        membranes[p][i] = populations[p].threshold / 2
+                    }
+                }
+                for i in membranes[output].indices { membranes[output][i] = 0 }
+                for i in outputSpikes.indices { outputSpikes[i] = 0 }
+            }
+            while nextCheckpoint < checkpoints.count && counted == checkpoints[nextCheckpoint] {
+                predictions.append(readout(outputSpikes))
+                nextCheckpoint += 1
+            }
+        }
+        while predictions.count < checkpoints.count { predictions.append(readout(outputSpikes)) }
+        return ImageResult(predictions: predictions, spikes: counts, maxCurrent: maxCurrent, trains: trains)
+    }
+
+
+    private func readout(_ outputSpikes: [Int]) -> Int {
+        let values: [Float] = options.readout == .membrane ? membranes[network.output] : outputSpikes.map(Float.init)
+        // Output neurons in CHW order, so class k is the ANN's output k.
+        let order = chwIndex[network.output]
+        var ordered = [Float](repeating: 0, count: values.count)
+        for (hwc, c) in order.enumerated() { ordered[c] = values[hwc] }
+        var best = 0
+        for k in ordered.indices where ordered[k] > ordered[best] { best = k }
+        return best
+    }
+
+    private func recordTrain(_ train: inout [Int], population p: Int, slot: Int, tick: Int) {
+        let n = network.populations[p].count
+        for i in 0..<n where spikes[p][slot][i] != 0 { train.append((tick - 1) * n + chwIndex[p][i]) }
+    }
+}
+
+/// SplitMix64, the simulator's seeded generator.
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import SpikeMesh
+
+enum SimulateCommand {
+    static let spec = CommandSpec(
+        name: "simulate",
+        usage: "[MODEL] [--data PATH] [--timesteps 1,2,4,…] [--method max|percentile|rmp|qcfs] [--alpha A] [--reset subtract|zero] [--encoding direct|poisson] [--delivery layerSynchronous|pipelined] [--srp-tau τ] [--json]",
+        summary: "Convert an ANN to a soft-reset spiking network and run the float reference simulator: accuracy vs T.",
+        discussion: """
+        The model is converted (thresholds balanced on calibration images) and simulated once
+        up to the largest T; accuracy is read at every T asked for. Calibration reads the
+        training split of an IDX folder given with --data, or --calibration-data, or, for
+        the bundled example, Examples/fashion-mnist-train-1000.smds.gz.
+        With --delivery pipelined, T counts input-presentation ticks; the run lasts
+        T + depth ticks so that input from tick T reaches the output.
+        """,
+        positionals: [("MODEL", "An .onnx file (default: \(Defaults.model)).")],
+        options: InputOptions.specs + ConversionArguments.specs + [
+            OptionSpec(name: "timesteps", value: "T[,T…]", help: "Ticks at which accuracy is read (default 1,2,4,8,16,32,64,128,256)."),
+            OptionSpec(name: "encoding", value: "direct|poisson", help: "Analog input current every tick (default), or signed Poisson spikes with probability |x|."),
+            OptionSpec(name: "delivery", value: "layerSynchronous|pipelined", help: "Zero-delay layers within a tick (default), or one tick per hop as on a chip."),
+            OptionSpec(name: "readout", value: "membrane|spikeCount", help: "Argmax of output membranes (default) or output spike counts."),
+            OptionSpec(name: "srp-tau", value: "τ", help: "SRP (Hao et al. 2023): τ preliminary ticks, then suppress neurons with non-positive residual potential. Latency is τ + T."),
+            OptionSpec(name: "json", value: nil, help: "Print one JSON object: annAccuracy, spikeRate, curve [{timesteps, accuracy}], thresholds, spikesPerLayer."),
+            OptionSpec(name: "quiet", value: nil, help: "No progress on stderr."),
+        ],
+        examples: [
+            "swift run -c release spikemesh simulate --timesteps 16,64,256",
+            "spikemesh simulate Examples/fmnist_cnn_qcfs.onnx --method qcfs --timesteps 1,2,4,8 --srp-tau 4",
+            "spikemesh simulate Examples/fmnist_cnn_nobias.onnx --data /usr/share/datasets/fashion-mnist --method rmp --alpha 0.6 --reset zero --json",
+        ])
+
+    static func run(_ args: Arguments) throws {
+        let path = args.positionals.first ?? Defaults.model
+        let graph = try ONNXImporter.load(path: path)
+        let data = try InputOptions.dataset(args)
+        let normalization = try InputOptions.normalization(args, graph: graph)
+        let json = args.flag("json")
+        let quiet = json || args.flag("quiet")
+        var checkpoints = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+        if let text = args.values["timesteps"] {
+            checkpoints = try text.split(separator: ",").map { part in
+                guard let t = Int(part.trimmingCharacters(in: .whitespaces)), t >= 1, t <= 1_000_000 else {
+                    throw SpikeMeshError(.usage, "--timesteps \(text): expected positive integers separated by commas")
+                }
+                return t
+            }
+        }
+        let engine = ANNEngine(graph: graph)
+        let ann = try engine.evaluate(data, normalization: normalization)
+        let (network, summary) = try ConversionArguments.convert(args, graph: graph, data: data, normalization: normalization, quiet: quiet)
+
+        var options = SimulationOptions()
+        options.checkpoints = Array(Set(checkpoints)).sorted()
+        options.encoding = try args.choice("encoding", InputEncoding.self) ?? .direct
+        options.delivery = try args.choice("delivery", DeliveryMode.self) ?? .layerSynchronous
+        options.readout = try args.choice("readout", ReadoutMode.self) ?? .membrane
+        options.srpTau = try args.int("srp-tau", min: 0) ?? 0
+        options.seed = UInt64(try args.int("seed", min: 0) ?? 0)
+        let simulator = ReferenceSimulator(network: network)
+        let progress = Progress("simulate", total: data.count, enabled: !quiet)
+        let start = Date()
+        var predictions = [[Int]](repeating: [], count: options.checkpoints.count)
+        var spikes = [Int](repeating: 0, count: network.populations.count)
+        var done = 0
+        let batch = 64
+        while done < data.count {
+            let n = min(batch, data.count - done)
+            let input = data.normalizedBatch(done..<(done + n), mean: normalization.mean, std: normalization.std)
+            var o = options
+            o.seed = options.seed &+ UInt64(done) &* 0x9E37_79B9   // per-batch offset keeps images' streams distinct
+            let r = try simulator.run(input, count: n, options: o)
+            for k in predictions.indices { predictions[k] += r.predictions[k] }
+            for p in spikes.indices { spikes[p] += r.spikes[p] }
+            done += n
+            progress.update(done)
+        }
+        progress.finish()
+        let seconds = Date().timeIntervalSince(start)
+        let report = SimulationReport(network: network, labels: data.labels.map(Int.init), checkpoints: options.checkpoints,
+                                      predictions: predictions, spikes: spikes, images: data.count, srpTau: options.srpTau,
+                                      extraTicks: options.delivery == .pipelined ? simulator.depth : 0)
+        if json {
+            var fields: [(String, JSON)] = [
+                ("model", .string(graph.source)), ("data", .string(data.source)), ("count", .int(data.count)),
+                ("annAccuracy", .number(ann.accuracy)),
+            ]
+            fields += report.jsonFields()
+            fields += [
+                ("method", .string(summary.method.rawValue)), ("alpha", .float(summary.alpha)),
+                ("reset", .string(network.populations.last?.reset.rawValue ?? "")),
+                ("encoding", .string(options.encoding.rawValue)), ("delivery", .string(options.delivery.rawValue)),
+                ("thresholds", .array(summary.entries.map { .object([("layer", .string($0.name)), ("threshold", .float($0.threshold))]) })),
+                ("seconds", .number((seconds * 1000).rounded() / 1000)),
+            ]
+            printJSON(.object(fields))
+        } else {
+            print("model: \(graph.source), data: \(data.source) (\(data.count) images)")
+            print(String(format: "ANN accuracy: %.2f %%", 100 * ann.accuracy))
+            print(ConversionArguments.thresholdTable(summary), terminator: "")
+            print(report.text(), terminator: "")
+            print(String(format: "simulated in %.1f s (%.1f images/s at T = %d)", seconds, Double(data.count) / seconds, options.checkpoints.last ?? 0))
+        }
+    }
+}
