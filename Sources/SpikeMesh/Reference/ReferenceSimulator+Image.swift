@@ -122,15 +122,11 @@ struct ImageState {
                         spikes[p][slot].withUnsafeMutableBufferPointer { sp in
                             suppressed[p].withUnsafeBufferPointer { sup in
                                 for i in 0..<pop.count {
-                                    var v = vm[i] + cur[i]
-                                    var s: Float = 0
-                                    if fires && v >= theta && !sup[i] {
-                                        s = 1
-                                        v = subtract ? v - theta : 0
-                                        fired += 1
-                                    }
+                                    let (v, spiked) = IFNeuron.step(vm[i], current: cur[i], threshold: theta,
+                                                                     subtract: subtract, canFire: fires && !sup[i])
                                     vm[i] = v
-                                    sp[i] = s
+                                    sp[i] = spiked ? 1 : 0
+                                    if spiked { fired += 1 }
                                 }
                             }
                         }
