@@ -135,7 +135,10 @@ struct ImageState {
                 if isOutput && fires {
                     for i in 0..<pop.count where spikes[p][slot][i] != 0 { outputSpikes[i] += 1 }
                 }
-                if t > tau { counts[p] += fired }
+                // Each population is counted over its own T ticks: in pipelined mode those are
+                // ticks depth+1 … depth+T, when it carries input ticks 1 … T.
+                let own = pipelined ? t - sim.depths[p] : t - tau
+                if own >= 1 && own <= maxT { counts[p] += fired }
                 if options.keepSpikeTrains, t > tau, fired > 0 {
                     recordTrain(&trains[p], population: p, slot: slot, tick: t - tau)
                 }
