@@ -30,6 +30,9 @@ public enum ONNXImporter {
         do {
             return try importModel(bytes: bytes, source: name, directory: url.deletingLastPathComponent().path)
         } catch let e as SpikeMeshError {
+            if e.code == .malformed, !path.lowercased().hasSuffix(".onnx") {
+                throw SpikeMeshError(e.code, "\(e.message) (is this an ONNX file?)").prefixed(name)
+            }
             throw e.prefixed(name)
         }
     }
