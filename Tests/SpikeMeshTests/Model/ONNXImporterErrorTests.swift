@@ -106,7 +106,7 @@ import Testing
             _ = importError(Array(bytes.prefix(length)))
         }
         // Flipped bytes too.
-        var rng = SplitMix64(seed: 7)
+        var rng = SplitMix(state: 7)   // the simulator's generator
         for _ in 0..<50 {
             var corrupt = bytes
             for _ in 0..<4 { corrupt[Int(rng.next() % UInt64(corrupt.count))] = UInt8(truncatingIfNeeded: rng.next()) }
@@ -128,18 +128,5 @@ import Testing
             #expect(e.message.hasPrefix("copy.onnx: initializer"))
             #expect(e.message.contains("external data file \"tiny_cnn_dynamo.onnx.data\" is missing"))
         }
-    }
-}
-
-/// A small seeded generator for tests (SplitMix64).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
