@@ -46,7 +46,8 @@ struct Arguments {
         let known = Dictionary(uniqueKeysWithValues: spec.options.map { ($0.name, $0) })
         var i = 0
         while i < args.count {
-            let arg = args[i]
+            var arg = args[i]
+            if arg == "-o" { arg = "--output" }   // the one short option
             if arg.hasPrefix("--") {
                 var name = String(arg.dropFirst(2))
                 var inline: String?

@@ -25,7 +25,7 @@ enum ConversionArguments {
         return try Dataset.load(path: Defaults.calibrationData)
     }
 
-    static func convert(_ args: Arguments, graph: ANNGraph, data: Dataset, normalization: Normalization, quiet: Bool) throws -> (SpikingNetwork, CalibrationSummary) {
+    static func convert(_ args: Arguments, graph: ANNGraph, normalization: Normalization, quiet: Bool) throws -> (SpikingNetwork, CalibrationSummary) {
         var options = ConversionOptions()
         let inferred: ThresholdMethod = graph.layers.contains { if case .qcfs = $0.op { true } else { false } } ? .qcfs : .max
         options.method = try args.choice("method", ThresholdMethod.self) ?? inferred

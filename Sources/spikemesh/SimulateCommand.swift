@@ -14,7 +14,7 @@ enum SimulateCommand {
         With --delivery pipelined, T counts input-presentation ticks; the run lasts
         T + depth ticks so that input from tick T reaches the output.
         """,
-        positionals: [("MODEL", "An .onnx file (default: \(Defaults.model)).")],
+        positionals: [NetworkArguments.positional],
         options: InputOptions.specs + ConversionArguments.specs + [
             OptionSpec(name: "timesteps", value: "T[,T…]", help: "Ticks at which accuracy is read (default 1,2,4,8,16,32,64,128,256)."),
             OptionSpec(name: "encoding", value: "direct|poisson", help: "Analog input current every tick (default), or signed Poisson spikes with probability |x|."),
@@ -31,24 +31,15 @@ enum SimulateCommand {
         ])
 
     static func run(_ args: Arguments) throws {
-        let path = args.positionals.first ?? Defaults.model
-        let graph = try ONNXImporter.load(path: path)
         let data = try InputOptions.dataset(args)
-        let normalization = try InputOptions.normalization(args, graph: graph)
         let json = args.flag("json")
         let quiet = json || args.flag("quiet")
         var checkpoints = [1, 2, 4, 8, 16, 32, 64, 128, 256]
-        if let text = args.values["timesteps"] {
-            checkpoints = try text.split(separator: ",").map { part in
-                guard let t = Int(part.trimmingCharacters(in: .whitespaces)), t >= 1, t <= 1_000_000 else {
-                    throw SpikeMeshError(.usage, "--timesteps \(text): expected positive integers separated by commas")
-                }
-                return t
-            }
-        }
-        let engine = ANNEngine(graph: graph)
-        let ann = try engine.evaluate(data, normalization: normalization)
-        let (network, summary) = try ConversionArguments.convert(args, graph: graph, data: data, normalization: normalization, quiet: quiet)
+        if let text = args.values["timesteps"] { checkpoints = try parseTimesteps(text) }
+        let loaded = try NetworkArguments.load(args, data: data, quiet: quiet)
+        let network = loaded.network
+        let normalization = loaded.normalization
+        let ann = try loaded.graph.map { try ANNEngine(graph: $0).evaluate(data, normalization: normalization) }
 
         var options = SimulationOptions()
         options.checkpoints = Array(Set(checkpoints)).sorted()
@@ -82,24 +73,33 @@ enum SimulateCommand {
                                       extraTicks: options.delivery == .pipelined ? simulator.depth : 0)
         if json {
             var fields: [(String, JSON)] = [
-                ("model", .string(graph.source)), ("data", .string(data.source)), ("count", .int(data.count)),
-                ("annAccuracy", .number(ann.accuracy)),
+                ("model", .string(loaded.source)), ("data", .string(data.source)), ("count", .int(data.count)),
+                ("annAccuracy", ann.map { .number($0.accuracy) } ?? .null),
             ]
             fields += report.jsonFields()
             fields += [
-                ("method", .string(summary.method.rawValue)), ("alpha", .float(summary.alpha)),
+                ("method", .string(network.metadata["method"] ?? "")), ("alpha", .string(network.metadata["alpha"] ?? "")),
                 ("reset", .string(network.populations.last?.reset.rawValue ?? "")),
                 ("encoding", .string(options.encoding.rawValue)), ("delivery", .string(options.delivery.rawValue)),
-                ("thresholds", .array(summary.entries.map { .object([("layer", .string($0.name)), ("threshold", .float($0.threshold))]) })),
+                ("thresholds", .array(network.hidden.map { .object([("layer", .string(network.populations[$0].name)), ("threshold", .float(network.populations[$0].threshold))]) })),
                 ("seconds", .number((seconds * 1000).rounded() / 1000)),
             ]
             printJSON(.object(fields))
         } else {
-            print("model: \(graph.source), data: \(data.source) (\(data.count) images)")
-            print(String(format: "ANN accuracy: %.2f %%", 100 * ann.accuracy))
-            print(ConversionArguments.thresholdTable(summary), terminator: "")
+            print("model: \(loaded.source), data: \(data.source) (\(data.count) images)")
+            print(ann.map { String(format: "ANN accuracy: %.2f %%", 100 * $0.accuracy) } ?? "ANN accuracy: n/a (a network file has no ANN)")
+            print(loaded.summary.map(ConversionArguments.thresholdTable) ?? NetworkArguments.thresholdTable(network), terminator: "")
             print(report.text(), terminator: "")
             print(String(format: "simulated in %.1f s (%.1f images/s at T = %d)", seconds, Double(data.count) / seconds, options.checkpoints.last ?? 0))
+        }
+    }
+
+    static func parseTimesteps(_ text: String) throws -> [Int] {
+        try text.split(separator: ",").map { part in
+            guard let t = Int(part.trimmingCharacters(in: .whitespaces)), t >= 1, t <= 1_000_000 else {
+                throw SpikeMeshError(.usage, "--timesteps \(text): expected positive integers separated by commas")
+            }
+            return t
         }
     }
 }

@@ -5,6 +5,7 @@ import SpikeMesh
 let commands: [(spec: CommandSpec, run: (Arguments) throws -> Void)] = [
     (InspectCommand.spec, InspectCommand.run),
     (EvaluateCommand.spec, EvaluateCommand.run),
+    (ConvertCommand.spec, ConvertCommand.run),
     (SimulateCommand.spec, SimulateCommand.run),
 ]
 

@@ -16,7 +16,12 @@ public struct Normalization: Sendable, Equatable {
     }
 
     public static func resolve(mean: [Float]?, std: [Float]?, graph: ANNGraph) throws -> Normalization {
-        let fromModel = graph.metadataNormalization
+        try resolve(mean: mean, std: std, metadata: graph.metadata)
+    }
+
+    /// From the command line, else `metadata` (a model's or a network file's), else none.
+    public static func resolve(mean: [Float]?, std: [Float]?, metadata: [String: String]) throws -> Normalization {
+        let fromModel = ANNGraph.normalization(in: metadata)
         let result = Normalization(
             mean: mean ?? fromModel?.mean ?? [0],
             std: std ?? fromModel?.std ?? [1],
@@ -26,6 +31,11 @@ public struct Normalization: Sendable, Equatable {
         }
         for m in result.mean where !m.isFinite { throw SpikeMeshError(.usage, "mean \(m) must be a finite number") }
         return result
+    }
+
+    /// The values as metadata entries, so a converted network remembers its normalization.
+    public var metadata: [String: String] {
+        ["spikemesh.mean": mean.map { "\($0)" }.joined(separator: ","), "spikemesh.std": std.map { "\($0)" }.joined(separator: ",")]
     }
 
     /// Checks that there is one value, or one per channel.

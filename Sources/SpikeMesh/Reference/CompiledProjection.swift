@@ -7,7 +7,7 @@ struct CompiledProjection: Sendable {
         case dense(weights: [Float], row: [Int])
         /// `inverseArea[oy · tw + ox]` = 1/divisor of that window.
         case avgPool(kh: Int, kw: Int, sh: Int, sw: Int, top: Int, left: Int, inverseArea: [Float])
-        case identity
+        case identity(weight: Float)
     }
 
     let source: Int
@@ -59,18 +59,19 @@ struct CompiledProjection: Sendable {
                     inverse[oy * tw + ox] = 1 / Float(divisor)
                 }
             }
+            if let explicit = p.positionWeights, explicit.count == inverse.count { inverse = explicit }
             op = .avgPool(kh: pool.kernelHeight, kw: pool.kernelWidth, sh: pool.strideHeight, sw: pool.strideWidth,
                           top: pool.padding.top, left: pool.padding.left, inverseArea: inverse)
         case .identity:
-            op = .identity
+            op = .identity(weight: p.positionWeights?.first ?? 1)
         }
     }
 
     /// Adds `amplitude · s · w` for every non-zero source value `s` into `current` (HWC).
     func accumulate(_ s: UnsafePointer<Float>, amplitude: Float, into current: UnsafeMutablePointer<Float>) {
         switch op {
-        case .identity:
-            for i in 0..<(sc * sh * sw) where s[i] != 0 { current[i] += amplitude * s[i] }
+        case .identity(let weight):
+            for i in 0..<(sc * sh * sw) where s[i] != 0 { current[i] += amplitude * s[i] * weight }
         case .dense(let weights, let row):
             let out = tc * th * tw
             weights.withUnsafeBufferPointer { w in

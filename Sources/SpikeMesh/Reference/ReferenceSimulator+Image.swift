@@ -59,6 +59,8 @@ struct ImageState {
         let tau = options.srpTau
         let total = tau + maxT + extra
         let last = options.lastPopulation ?? (populations.count - 1)
+        let roundInput = network.fixedPoint != nil && options.encoding == .direct
+        var scratch = [Float](repeating: 0, count: populations.map(\.count).max() ?? 0)
         // Input in HWC.
         let inputMap = chwIndex[0]
         let pixels = inputMap.map { chw[$0] }
@@ -101,9 +103,19 @@ struct ImageState {
                         let proj = sim.compiled[j]
                         let sourceTick = pipelined ? t - 1 - sim.delays[j] : t
                         guard sourceTick >= 1 else { continue }
-                        let amplitude = proj.source == 0 ? 1 : populations[proj.source].threshold
+                        let amplitude = network.amplitude(proj.source)
                         spikes[proj.source][sourceTick % history].withUnsafeBufferPointer { s in
-                            proj.accumulate(s.baseAddress!, amplitude: amplitude, into: cur.baseAddress!)
+                            if roundInput && proj.source == 0 {
+                                // Fixed point: the host computes the analog input current and
+                                // rounds it to the integer units of the chip.
+                                scratch.withUnsafeMutableBufferPointer { tmp in
+                                    tmp.update(repeating: 0)
+                                    proj.accumulate(s.baseAddress!, amplitude: amplitude, into: tmp.baseAddress!)
+                                    for i in 0..<cur.count { cur[i] += tmp[i].rounded(.toNearestOrAwayFromZero) }
+                                }
+                            } else {
+                                proj.accumulate(s.baseAddress!, amplitude: amplitude, into: cur.baseAddress!)
+                            }
                         }
                     }
                     if let bias = pop.bias, !pipelined || t > sim.depths[p] {
@@ -148,7 +160,7 @@ struct ImageState {
                 for p in network.hidden {
                     for i in 0..<populations[p].count {
                         suppressed[p][i] = membranes[p][i] <= 0
-                        membranes[p][i] = populations[p].threshold / 2
+                        membranes[p][i] = Self.srpPotential(populations[p].threshold, fixedPoint: network.fixedPoint != nil)
                     }
                 }
                 for i in membranes[output].indices { membranes[output][i] = 0 }
@@ -163,6 +175,11 @@ struct ImageState {
         return ImageResult(predictions: predictions, spikes: counts, maxCurrent: maxCurrent, trains: trains)
     }
 
+
+    /// The potential SRP resets to: θ/2, rounded half away from zero in fixed point.
+    static func srpPotential(_ theta: Float, fixedPoint: Bool) -> Float {
+        fixedPoint ? (theta / 2).rounded(.toNearestOrAwayFromZero) : theta / 2
+    }
 
     private func readout(_ outputSpikes: [Int]) -> Int {
         let values: [Float] = options.readout == .membrane ? membranes[network.output] : outputSpikes.map(Float.init)

@@ -148,7 +148,10 @@ extension ANNGraph {
     public var totalMACs: Int { layers.indices.reduce(0) { $0 + macCount($1) } }
 
     /// Normalization the model carries in its metadata (`spikemesh.mean`, `spikemesh.std`).
-    public var metadataNormalization: (mean: [Float], std: [Float])? {
+    public var metadataNormalization: (mean: [Float], std: [Float])? { Self.normalization(in: metadata) }
+
+    /// `spikemesh.mean` / `spikemesh.std` of a metadata table (models and network files).
+    public static func normalization(in metadata: [String: String]) -> (mean: [Float], std: [Float])? {
         guard let m = metadata["spikemesh.mean"], let s = metadata["spikemesh.std"] else { return nil }
         let mean = m.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
         let std = s.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
