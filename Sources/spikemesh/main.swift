@@ -7,6 +7,7 @@ let commands: [(spec: CommandSpec, run: (Arguments) throws -> Void)] = [
     (EvaluateCommand.spec, EvaluateCommand.run),
     (ConvertCommand.spec, ConvertCommand.run),
     (SimulateCommand.spec, SimulateCommand.run),
+    (MapCommand.spec, MapCommand.run),
 ]
 
 let version = "0.1.0"
