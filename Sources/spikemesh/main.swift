@@ -8,6 +8,7 @@ let commands: [(spec: CommandSpec, run: (Arguments) throws -> Void)] = [
     (ConvertCommand.spec, ConvertCommand.run),
     (SimulateCommand.spec, SimulateCommand.run),
     (MapCommand.spec, MapCommand.run),
+    (RunCommand.spec, RunCommand.run),
 ]
 
 let version = "0.1.0"

@@ -1,0 +1,45 @@
+extension Emulator {
+    /// What `evaluate` measured over a dataset.
+    public struct Evaluation: Sendable {
+        public var checkpoints: [Int]
+        /// Accuracy at each checkpoint.
+        public var accuracy: [Double]
+        public var counters: EmulationCounters
+        public var images: Int
+        public var ticksRun: Int
+        /// Spike rate R (RMP-SNN eq. 8) over hidden populations at the last checkpoint.
+        public var spikeRate: Double
+    }
+
+    /// Runs every image of `data` in batches (seeds offset per batch as `simulate` does).
+    public func evaluate(_ data: Dataset, normalization: Normalization, options: EmulationOptions,
+                         batch: Int = 64, progress: ((Int) -> Void)? = nil) throws -> Evaluation {
+        let checkpoints = Array(Set(options.checkpoints)).sorted()
+        var o = options
+        o.checkpoints = checkpoints
+        var correct = [Int](repeating: 0, count: checkpoints.count)
+        var counters: EmulationCounters?
+        var ticks = 0
+        var done = 0
+        while done < data.count {
+            let n = min(batch, data.count - done)
+            let input = data.normalizedBatch(done..<(done + n), mean: normalization.mean, std: normalization.std)
+            o.seed = options.seed &+ UInt64(done) &* 0x9E37_79B9
+            let r = try run(input, count: n, options: o)
+            for k in checkpoints.indices {
+                for i in 0..<n where r.predictions[k][i] == Int(data.labels[done + i]) { correct[k] += 1 }
+            }
+            if counters == nil { counters = r.counters } else { counters!.add(r.counters) }
+            ticks = r.ticksRun
+            done += n
+            progress?(done)
+        }
+        let c = counters!
+        let hidden = network.hidden
+        let neurons = hidden.reduce(0) { $0 + network.populations[$1].count }
+        let spikes = hidden.reduce(0) { $0 + c.populationSpikes[$1] }
+        let rate = Double(spikes) / Double(max(1, neurons * (checkpoints.last ?? 1) * data.count))
+        return Evaluation(checkpoints: checkpoints, accuracy: correct.map { Double($0) / Double(max(data.count, 1)) },
+                          counters: c, images: data.count, ticksRun: ticks, spikeRate: rate)
+    }
+}

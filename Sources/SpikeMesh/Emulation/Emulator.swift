@@ -1,0 +1,139 @@
+import Foundation
+
+public struct EmulationOptions: Sendable {
+    /// Input-presentation ticks at which accuracy is read; the run lasts the largest.
+    public var checkpoints: [Int] = [64]
+    public var encoding: InputEncoding = .direct
+    public var delivery: DeliveryMode = .layerSynchronous
+    public var readout: ReadoutMode = .membrane
+    public var seed: UInt64 = 0
+    public var srpTau: Int = 0
+    public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Keep every population's spike train per image, in the reference simulator's format.
+    public var keepSpikeTrains = false
+    public init() {}
+}
+
+public struct EmulationResult: Sendable {
+    /// `predictions[k][image]` at checkpoint k.
+    public var predictions: [[Int]]
+    public var counters: EmulationCounters
+    /// `[image][population]` → (tick − 1) · count + CHW index of every spike.
+    public var spikeTrains: [[[Int]]]
+    public var ticksRun: Int
+}
+
+/// The event-driven multi-core emulator (DESIGN.md, "Emulation and counters").
+///
+/// It runs a fixed-point network (`Quantizer`) on a `Mapping`. Per tick, in topological
+/// order of populations: packets due this tick are delivered — each fans out through the
+/// destination core's synapses (a shared kernel or stored weights) and adds integer weights
+/// to the membranes it touches; biases are added; only neurons that were touched, have a
+/// bias or direct input, or still hold a residual ≥ Θ are updated; each spike becomes one
+/// packet per destination core, routed XY hop by hop, a link carrying at most
+/// `linkCapacity` packets per tick (the rest wait and are counted, never dropped).
+public struct Emulator: Sendable {
+    public let network: SpikingNetwork
+    public let mapping: Mapping
+    let weights: [IntegerProjection]
+    let compiled: [CompiledProjection]
+    let delays: [Int]
+    let depths: [Int]
+    let incoming: [[Int]]
+    /// Per population: the core of each neuron (HWC).
+    let neuronCore: [[Int32]]
+
+    public init(network: SpikingNetwork, mapping: Mapping) throws {
+        guard let fp = network.fixedPoint else {
+            throw SpikeMeshError(.invalidArgument, "the emulator runs fixed-point networks; quantize first (Quantizer)")
+        }
+        _ = fp
+        self.network = network
+        self.mapping = mapping
+        compiled = network.projections.map { CompiledProjection($0, network: network) }
+        weights = compiled.map(IntegerProjection.init)
+        let depth = network.depths
+        depths = depth
+        delays = network.projections.map { depth[$0.target] - depth[$0.source] - 1 }
+        incoming = network.populations.indices.map { p in network.projections.indices.filter { network.projections[$0].target == p } }
+        neuronCore = network.populations.indices.map { p in
+            p == 0 ? [] : (0..<network.populations[p].count).map { Int32(mapping.coreOf(population: p, neuron: $0)) }
+        }
+    }
+
+    public var depth: Int { depths[network.output] }
+
+    /// Runs `count` images (NCHW, normalized). Images are split over workers; every counter
+    /// is an integer sum (or max), so results do not depend on the worker count.
+    public func run(_ input: [Float], count: Int, options: EmulationOptions) throws -> EmulationResult {
+        let checkpoints = options.checkpoints.sorted()
+        guard let maxT = checkpoints.last, checkpoints.first! >= 1 else {
+            throw SpikeMeshError(.invalidArgument, "timesteps must be positive")
+        }
+        if options.srpTau > 0 && options.delivery == .pipelined {
+            throw SpikeMeshError(.unsupported, "SRP (--srp-tau) runs with layerSynchronous delivery only")
+        }
+        let inputSize = network.populations[0].count
+        precondition(input.count == count * inputSize)
+        let total = options.srpTau + maxT + (options.delivery == .pipelined ? depth : 0)
+        let workerCount = max(1, min(options.workers, count))
+        let chunk = (count + workerCount - 1) / workerCount
+        var partials = [(EmulationCounters, [(Int, [Int])], [(Int, [[Int]])])?](repeating: nil, count: workerCount)
+        var failure: Error?
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: workerCount) { w in
+            let range = (w * chunk)..<min(count, (w + 1) * chunk)
+            guard !range.isEmpty else { return }
+            var state = EmulatorState(emulator: self, options: options, totalTicks: total)
+            var predictions: [(Int, [Int])] = []
+            var trains: [(Int, [[Int]])] = []
+            do {
+                for image in range {
+                    let pixels = Array(input[(image * inputSize)..<((image + 1) * inputSize)])
+                    let r = try state.simulate(image: image, pixels: pixels, checkpoints: checkpoints, maxT: maxT)
+                    predictions.append((image, r.predictions))
+                    if options.keepSpikeTrains { trains.append((image, r.trains)) }
+                }
+                lock.lock(); partials[w] = (state.counters, predictions, trains); lock.unlock()
+            } catch {
+                lock.lock(); failure = error; lock.unlock()
+            }
+        }
+        if let failure { throw failure }
+        var counters = EmulationCounters(cores: mapping.cores.count, populations: network.populations.count,
+                                         links: mapping.mesh.linkCount, ticks: total)
+        var predictions = [[Int]](repeating: [Int](repeating: 0, count: count), count: checkpoints.count)
+        var trains = [[[Int]]](repeating: [], count: options.keepSpikeTrains ? count : 0)
+        for case let (c, p, t)? in partials {
+            counters.add(c)
+            for (image, preds) in p { for k in preds.indices { predictions[k][image] = preds[k] } }
+            for (image, train) in t { trains[image] = train }
+        }
+        return EmulationResult(predictions: predictions, counters: counters, spikeTrains: trains, ticksRun: total)
+    }
+}
+
+/// A projection's weights as integers, in the channels-last layout of `CompiledProjection`.
+struct IntegerProjection: Sendable {
+    enum Op: Sendable {
+        case conv(weights: [Int32], kh: Int, kw: Int, sh: Int, sw: Int, top: Int, left: Int)
+        case dense(weights: [Int32], row: [Int])
+        case avgPool(kh: Int, kw: Int, sh: Int, sw: Int, top: Int, left: Int, weight: [Int32])
+        case identity(weight: Int32)
+    }
+    let op: Op
+    let sc: Int, sh: Int, sw: Int
+    let tc: Int, th: Int, tw: Int
+
+    init(_ c: CompiledProjection) {
+        (sc, sh, sw, tc, th, tw) = (c.sc, c.sh, c.sw, c.tc, c.th, c.tw)
+        switch c.op {
+        case .conv(let w, let kh, let kw, let sh, let sw, let top, let left):
+            op = .conv(weights: w.map { Int32($0) }, kh: kh, kw: kw, sh: sh, sw: sw, top: top, left: left)
+        case .dense(let w, let row): op = .dense(weights: w.map { Int32($0) }, row: row)
+        case .avgPool(let kh, let kw, let sh, let sw, let top, let left, let inverse):
+            op = .avgPool(kh: kh, kw: kw, sh: sh, sw: sw, top: top, left: left, weight: inverse.map { Int32($0) })
+        case .identity(let w): op = .identity(weight: Int32(w))
+        }
+    }
+}

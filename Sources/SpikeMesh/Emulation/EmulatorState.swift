@@ -1,0 +1,434 @@
+/// One worker's chip state, reused image after image.
+struct EmulatorState {
+    struct Packet {
+        var core: Int32
+        var projection: Int32
+        var neuron: Int32
+        /// +1, or −1 for a negative Poisson input spike.
+        var sign: Int32
+    }
+
+    let emu: Emulator
+    let options: EmulationOptions
+    let network: SpikingNetwork
+    let mapping: Mapping
+    let hw: HardwareModel
+    let totalTicks: Int
+    let limit: Int64
+    var counters: EmulationCounters
+
+    var membranes: [[Int64]]
+    var accumulator: [[Int64]]
+    var touched: [[Bool]]
+    var touchedList: [[Int32]]
+    /// Neurons whose residual is still ≥ Θ (they fire next tick without input).
+    var active: [[Int32]]
+    var suppressed: [[Bool]]
+    /// Direct input current per neuron of each population the input feeds (integer units).
+    var inputCurrent: [[Int64]?]
+    /// Packets waiting for delivery: `queues[population][tick mod queueLength]`.
+    var queues: [[[Packet]]]
+    let queueLength: Int
+    /// Link use per tick: `linkUse[tick mod window][link]`.
+    var linkUse: [[Int32]]
+    let window = 64
+    /// Per core, work this tick.
+    var coreSOPs: [Int]
+    var coreUpdates: [Int]
+    var tickMaxRouteNs = 0.0
+    /// The latest tick a link was booked for (slots past the run are cleared before the next image).
+    var bookedBeyond = 0
+    let coreNeurons: [Int]
+    let denseUpdate: [Bool]
+    let chwIndex: [[Int]]
+    let inputInverse: [Int]
+    let biases: [[Int64]?]
+
+    init(emulator: Emulator, options: EmulationOptions, totalTicks: Int) {
+        emu = emulator
+        self.options = options
+        network = emulator.network
+        mapping = emulator.mapping
+        hw = mapping.hardware
+        self.totalTicks = totalTicks
+        limit = network.fixedPoint!.potentialLimit
+        let pops = network.populations
+        counters = EmulationCounters(cores: mapping.cores.count, populations: pops.count, links: mapping.mesh.linkCount, ticks: totalTicks)
+        membranes = pops.map { [Int64](repeating: 0, count: $0.count) }
+        accumulator = membranes
+        touched = pops.map { [Bool](repeating: false, count: $0.count) }
+        touchedList = pops.map { _ in [] }
+        active = touchedList
+        suppressed = touched
+        inputCurrent = pops.map { _ in nil }
+        queueLength = (emulator.delays.max() ?? 0) + window + 2
+        queues = pops.map { _ in Array(repeating: [], count: (emulator.delays.max() ?? 0) + 64 + 2) }
+        linkUse = Array(repeating: [Int32](repeating: 0, count: mapping.mesh.linkCount), count: 64)
+        coreSOPs = Array(repeating: 0, count: mapping.cores.count)
+        coreUpdates = coreSOPs
+        coreNeurons = mapping.cores.map(\.neurons)
+        biases = pops.map { p in p.bias.flatMap { b in b.allSatisfy { $0 == 0 } ? nil : b.map { Int64($0) } } }
+        let fedByInput = Set(network.projections.filter { $0.source == 0 }.map(\.target))
+        denseUpdate = pops.indices.map { p in
+            p > 0 && (pops[p].bias.map { $0.contains { $0 != 0 } } ?? false || (options.encoding == .direct && fedByInput.contains(p)))
+        }
+        chwIndex = pops.map { p in
+            let (c, h, w) = CompiledProjection.dims(p.shape)
+            var map = [Int](repeating: 0, count: c * h * w)
+            for y in 0..<h { for x in 0..<w { for ch in 0..<c { map[(y * w + x) * c + ch] = (ch * h + y) * w + x } } }
+            return map
+        }
+        var inverse = [Int](repeating: 0, count: chwIndex[0].count)
+        for (hwc, c) in chwIndex[0].enumerated() { inverse[c] = hwc }
+        inputInverse = inverse
+    }
+
+    struct ImageResult {
+        var predictions: [Int]
+        var trains: [[Int]]
+    }
+
+    mutating func simulate(image: Int, pixels chw: [Float], checkpoints: [Int], maxT: Int) throws -> ImageResult {
+        let pops = network.populations
+        let output = network.output
+        let pipelined = options.delivery == .pipelined
+        let extra = pipelined ? emu.depth : 0
+        let tau = options.srpTau
+        counters.images += 1
+        // Reset.
+        for p in pops.indices {
+            let v0 = Int64(pops[p].initialPotential)
+            for i in membranes[p].indices { membranes[p][i] = p == output ? 0 : v0 }
+            for i in suppressed[p].indices { suppressed[p][i] = false }
+            for q in queues[p].indices { queues[p][q].removeAll(keepingCapacity: true) }
+            active[p].removeAll(keepingCapacity: true)
+            if p > 0 && p != output { refreshActive(p) }
+        }
+        // Direct input: the host computes each first-layer neuron's current once (the same
+        // Float arithmetic as the reference) and rounds it to the chip's integer units.
+        let pixels = chwIndex[0].map { chw[$0] }
+        if options.encoding == .direct {
+            for j in network.projections.indices where network.projections[j].source == 0 {
+                let t = network.projections[j].target
+                var tmp = [Float](repeating: 0, count: pops[t].count)
+                pixels.withUnsafeBufferPointer { s in
+                    tmp.withUnsafeMutableBufferPointer { emu.compiled[j].accumulate(s.baseAddress!, amplitude: 1, into: $0.baseAddress!) }
+                }
+                inputCurrent[t] = tmp.map { Int64($0.rounded(.toNearestOrAwayFromZero)) }
+            }
+        }
+        var rng = SplitMix(state: ImageState.imageSeed(options.seed, image))
+        var outputSpikes = [Int](repeating: 0, count: pops[output].count)
+        var predictions: [Int] = []
+        var nextCheckpoint = 0
+        var trains = [[Int]](repeating: [], count: options.keepSpikeTrains ? pops.count : 0)
+        let inputProjections = network.projections.indices.filter { network.projections[$0].source == 0 }
+        let everyTick = hw.core.somaUpdate == .everyTick
+        let mappedNeurons = coreNeurons.reduce(0, +)
+
+        for t in 1...totalTicks {
+            // The link-use slot of tick t−1 becomes the slot of tick t + window − 1.
+            let stale = (t - 1 + window) % window
+            for l in linkUse[stale].indices { linkUse[stale][l] = 0 }
+            tickMaxRouteNs = 0
+            for k in coreSOPs.indices { coreSOPs[k] = 0; coreUpdates[k] = 0 }
+
+            // Input spikes (Poisson), drawn in CHW order exactly as the reference draws them.
+            if options.encoding == .poisson {
+                for chwIdx in 0..<chw.count {
+                    let x = chw[chwIdx]
+                    let u = Float(rng.next() >> 40) * 0x1p-24
+                    guard u < min(abs(x), 1) else { continue }
+                    let i = inputInverse[chwIdx]
+                    let sign: Int32 = x < 0 ? -1 : 1
+                    if options.keepSpikeTrains, t > tau { trains[0].append((t - tau - 1) * chw.count + chwIdx) }
+                    let o = mapping.destinationOffsets[0]
+                    for k in Int(o[i])..<Int(o[i + 1]) {
+                        let j = Int(mapping.destinationProjection[0][k])
+                        let due = pipelined ? t + 1 + emu.delays[j] : t
+                        try enqueue(Packet(core: mapping.destinationCore[0][k], projection: Int32(j), neuron: Int32(i), sign: sign),
+                                    target: network.projections[j].target, tick: due, now: t)
+                        counters.inputPackets += 1
+                    }
+                }
+            } else if options.keepSpikeTrains, t > tau {
+                for chwIdx in 0..<chw.count where chw[chwIdx] != 0 { trains[0].append((t - tau - 1) * chw.count + chwIdx) }
+            }
+
+            for p in 1..<pops.count {
+                let pop = pops[p]
+                // 1. Deliver the packets due now.
+                let slot = t % queueLength
+                if !queues[p][slot].isEmpty {
+                    let packets = queues[p][slot]
+                    queues[p][slot].removeAll(keepingCapacity: true)
+                    for packet in packets { deliver(packet, into: p, tick: t) }
+                }
+                // Direct input current and bias.
+                if let current = inputCurrent[p] {
+                    for j in inputProjections where network.projections[j].target == p {
+                        if pipelined && t - 1 - emu.delays[j] < 1 { continue }
+                        for i in current.indices { accumulator[p][i] += current[i] }
+                    }
+                }
+                if let bias = biases[p], !pipelined || t > emu.depths[p] {
+                    let c = pop.channels
+                    for i in 0..<pop.count { accumulator[p][i] += bias[i % c] }
+                }
+                // 2. Update: all neurons of a population with bias or direct input, else the
+                //    touched ones and those whose residual is still ≥ Θ.
+                let fires = p != output || options.readout == .spikeCount
+                let theta = Int64(pop.threshold)
+                let subtract = pop.reset == .subtract
+                var fired: [Int32] = []
+                let previouslyActive = active[p]
+                active[p].removeAll(keepingCapacity: true)
+                func update(_ i: Int) {
+                    var u = membranes[p][i] + accumulator[p][i]
+                    accumulator[p][i] = 0
+                    if u > limit || u < -limit {
+                        u = u > 0 ? limit : -limit
+                        counters.saturations += 1
+                        counters.populationSaturations[p] += 1
+                        counters.coreSaturations[Int(emu.neuronCore[p][i])] += 1
+                    }
+                    if fires && !suppressed[p][i] && u >= theta {
+                        u = subtract ? u - theta : 0
+                        fired.append(Int32(i))
+                        if u >= theta { active[p].append(Int32(i)) }
+                    }
+                    membranes[p][i] = u
+                    coreUpdates[Int(emu.neuronCore[p][i])] += 1
+                    counters.populationNeuronUpdates[p] += 1
+                }
+                if denseUpdate[p] {
+                    for i in 0..<pop.count { update(i) }
+                    for i in touchedList[p] { touched[p][Int(i)] = false }
+                } else {
+                    // Touched neurons keep their flag while the active ones are visited, so a
+                    // neuron both touched and active is updated once.
+                    for i in touchedList[p] { update(Int(i)) }
+                    for i in previouslyActive where !touched[p][Int(i)] {
+                        touched[p][Int(i)] = true
+                        update(Int(i))
+                    }
+                    for i in touchedList[p] { touched[p][Int(i)] = false }
+                    for i in previouslyActive { touched[p][Int(i)] = false }
+                }
+                touchedList[p].removeAll(keepingCapacity: true)
+                // 3. Spikes → packets.
+                let own = pipelined ? t - emu.depths[p] : t - tau
+                if own >= 1 && own <= maxT { counters.populationSpikes[p] += fired.count }
+                if fired.isEmpty { continue }
+                counters.spikes += fired.count
+                counters.tickSpikes[t - 1] += fired.count
+                if p == output { for i in fired { outputSpikes[Int(i)] += 1 } }
+                if options.keepSpikeTrains, t > tau {
+                    let n = pop.count
+                    trains[p] += fired.map { (t - tau - 1) * n + chwIndex[p][Int($0)] }.sorted()
+                }
+                let o = mapping.destinationOffsets[p]
+                for i32 in fired {
+                    let i = Int(i32)
+                    let src = Int(emu.neuronCore[p][i])
+                    counters.coreSpikes[src] += 1
+                    for k in Int(o[i])..<Int(o[i + 1]) {
+                        let j = Int(mapping.destinationProjection[p][k])
+                        let dst = Int(mapping.destinationCore[p][k])
+                        counters.corePacketsOut[src] += 1
+                        counters.packets += 1
+                        counters.tickPackets[t - 1] += 1
+                        let travel = pipelined ? t + 1 : t
+                        let arrival = try route(from: src, to: dst, tick: travel, now: t)
+                        let due = pipelined ? t + 1 + emu.delays[j] : t
+                        if arrival > due { counters.latePackets += 1 }
+                        try enqueue(Packet(core: Int32(dst), projection: Int32(j), neuron: i32, sign: 1),
+                                    target: network.projections[j].target, tick: max(arrival, due), now: t)
+                    }
+                }
+            }
+            if tau > 0 && t == tau {
+                for p in network.hidden {
+                    let half = Int64(ImageState.srpPotential(pops[p].threshold, fixedPoint: true))
+                    for i in 0..<pops[p].count {
+                        suppressed[p][i] = membranes[p][i] <= 0
+                        membranes[p][i] = half
+                    }
+                    refreshActive(p)
+                }
+                for i in membranes[output].indices { membranes[output][i] = 0 }
+                for i in outputSpikes.indices { outputSpikes[i] = 0 }
+            }
+            // Tick time: the slowest core, the mesh, the barrier.
+            var slowest = 0.0
+            for k in coreSOPs.indices {
+                let updates = everyTick ? coreNeurons[k] : coreUpdates[k]
+                slowest = max(slowest, Double(coreSOPs[k]) * hw.time.synapticOpNs + Double(updates) * hw.time.neuronUpdateNs)
+                counters.coreNeuronUpdates[k] += coreUpdates[k]
+                counters.neuronUpdates += coreUpdates[k]
+            }
+            var busiest: Int32 = 0
+            let now = t % window
+            for l in linkUse[now].indices where linkUse[now][l] > busiest { busiest = linkUse[now][l] }
+            let mesh = tickMaxRouteNs + Double(max(0, Int(busiest) - 1)) * hw.time.hopNs
+            let tickNs = max(hw.time.minimumTickNs, slowest + mesh + hw.time.barrierNs)
+            counters.timeNs += tickNs
+            counters.coreTimeNs += slowest
+            counters.meshTimeNs += mesh
+            counters.barrierTimeNs += hw.time.barrierNs
+            counters.everyTickNeuronUpdates += mappedNeurons
+            counters.ticks += 1
+
+            let counted = t - tau - extra
+            while nextCheckpoint < checkpoints.count && counted == checkpoints[nextCheckpoint] {
+                predictions.append(readout(outputSpikes))
+                nextCheckpoint += 1
+            }
+        }
+        while predictions.count < checkpoints.count { predictions.append(readout(outputSpikes)) }
+        // Packets still queued (pipelined: emitted in the last ticks, due after the run) are
+        // counted, so packets out = delivered + pending at the end.
+        for p in pops.indices {
+            for k in queues[p].indices where !queues[p][k].isEmpty {
+                counters.pendingAtEnd += queues[p][k].count
+                queues[p][k].removeAll(keepingCapacity: true)
+            }
+        }
+        if bookedBeyond > totalTicks {
+            for s in linkUse.indices { for l in linkUse[s].indices { linkUse[s][l] = 0 } }
+        }
+        bookedBeyond = 0
+        return ImageResult(predictions: predictions, trains: trains)
+    }
+
+    mutating func refreshActive(_ p: Int) {
+        active[p].removeAll(keepingCapacity: true)
+        let theta = Int64(network.populations[p].threshold)
+        for i in membranes[p].indices where membranes[p][i] >= theta { active[p].append(Int32(i)) }
+    }
+
+    mutating func enqueue(_ packet: Packet, target: Int, tick: Int, now: Int) throws {
+        guard tick - now < queueLength else {
+            throw SpikeMeshError(.invalidArgument, "a packet would wait \(tick - now) ticks (more than \(queueLength - 1)); the mesh is too congested — raise mesh.linkCapacity")
+        }
+        queues[target][tick % queueLength].append(packet)
+    }
+
+    /// Walks the XY route from core `a` to core `b`, starting at tick `tick`; a full link makes
+    /// the packet wait a tick (counted). Returns the tick the packet arrives.
+    mutating func route(from a: Int, to b: Int, tick: Int, now: Int) throws -> Int {
+        let pa = mapping.placement[a], pb = mapping.placement[b]
+        var u = tick
+        let capacity = Int32(hw.mesh.linkCapacity)
+        var within = 0, between = 0
+        var failed: Int?
+        let mesh = mapping.mesh
+        mesh.route(pa, pb) { link, crosses in
+            if failed != nil { return }
+            if capacity > 0 {
+                while linkUse[u % window][link] >= capacity {
+                    u += 1
+                    counters.stalledPacketTicks += 1
+                    if u - now >= window - 1 { failed = link; return }
+                }
+            }
+            linkUse[u % window][link] += 1
+            bookedBeyond = max(bookedBeyond, u)
+            counters.linkPackets[link] += 1
+            counters.linkPeak[link] = max(counters.linkPeak[link], Int(linkUse[u % window][link]))
+            if crosses { between += 1 } else { within += 1 }
+        }
+        if let link = failed {
+            let d = mapping.mesh.describe(link: link)
+            throw SpikeMeshError(.invalidArgument, "link from router (\(d.x),\(d.y)) \(d.direction) stayed full for \(window - 1) ticks; the mesh is too congested — raise mesh.linkCapacity")
+        }
+        counters.hopsWithinChip += within
+        counters.hopsBetweenChips += between
+        let ns = Double(within) * hw.time.hopNs + Double(between) * hw.time.hopBetweenChipsNs
+        tickMaxRouteNs = max(tickMaxRouteNs, ns)
+        return u
+    }
+
+    /// Fans one packet out through the destination core's synapses.
+    mutating func deliver(_ packet: Packet, into p: Int, tick: Int) {
+        let j = Int(packet.projection)
+        let core = Int(packet.core)
+        let slice = mapping.cores[core].slice
+        let w = emu.weights[j]
+        let i = Int(packet.neuron)
+        let sign = Int64(packet.sign)
+        var sops = 0
+        counters.delivered += 1
+        counters.corePacketsIn[core] += 1
+        func touch(_ n: Int) {
+            if !touched[p][n] { touched[p][n] = true; touchedList[p].append(Int32(n)) }
+        }
+        switch w.op {
+        case .identity(let weight):
+            accumulator[p][i] += sign * Int64(weight)
+            touch(i)
+            sops = 1
+        case .dense(let weights, let row):
+            let base = row[i] * (w.tc * w.th * w.tw)
+            for o in slice.channels {
+                accumulator[p][o] += sign * Int64(weights[base + o])
+                touch(o)
+            }
+            sops = slice.channels.count
+        case .conv(let weights, let kh, let kw, let sh, let sw, let top, let left):
+            let c = i % w.sc, yx = i / w.sc, y = yx / w.sw, x = yx % w.sw
+            let outC = w.tc
+            for u in 0..<kh {
+                let ny = y + top - u
+                guard ny >= 0, ny % sh == 0, slice.rows.contains(ny / sh) else { continue }
+                let oy = ny / sh
+                for v in 0..<kw {
+                    let nx = x + left - v
+                    guard nx >= 0, nx % sw == 0, slice.cols.contains(nx / sw) else { continue }
+                    let ox = nx / sw
+                    let dst = (oy * w.tw + ox) * outC
+                    let wr = ((c * kh + u) * kw + v) * outC
+                    for o in slice.channels {
+                        accumulator[p][dst + o] += sign * Int64(weights[wr + o])
+                        touch(dst + o)
+                    }
+                    sops += slice.channels.count
+                }
+            }
+        case .avgPool(let kh, let kw, let sh, let sw, let top, let left, let weight):
+            let c = i % w.sc, yx = i / w.sc, y = yx / w.sw, x = yx % w.sw
+            guard slice.channels.contains(c) else { break }
+            for u in 0..<kh {
+                let ny = y + top - u
+                guard ny >= 0, ny % sh == 0, slice.rows.contains(ny / sh) else { continue }
+                let oy = ny / sh
+                for v in 0..<kw {
+                    let nx = x + left - v
+                    guard nx >= 0, nx % sw == 0, slice.cols.contains(nx / sw) else { continue }
+                    let ox = nx / sw
+                    let n = (oy * w.tw + ox) * w.tc + c
+                    accumulator[p][n] += sign * Int64(weight[oy * w.tw + ox])
+                    touch(n)
+                    sops += 1
+                }
+            }
+        }
+        coreSOPs[core] += sops
+        counters.coreSynapticOps[core] += sops
+        counters.populationSynapticOps[p] += sops
+        counters.synapticOps += sops
+        counters.tickSynapticOps[tick - 1] += sops
+    }
+
+    private func readout(_ outputSpikes: [Int]) -> Int {
+        let output = network.output
+        let order = chwIndex[output]
+        var ordered = [Int64](repeating: 0, count: order.count)
+        for (hwc, c) in order.enumerated() {
+            ordered[c] = options.readout == .membrane ? membranes[output][hwc] : Int64(outputSpikes[hwc])
+        }
+        var best = 0
+        for k in ordered.indices where ordered[k] > ordered[best] { best = k }
+        return best
+    }
+}
