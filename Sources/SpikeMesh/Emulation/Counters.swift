@@ -41,11 +41,13 @@ public struct EmulationCounters: Sendable {
     public var saturations = 0
     public var spikes = 0
     public var ticks = 0
-    /// Σ over ticks of the modelled tick time, and its parts (ns).
-    public var timeNs = 0.0
-    public var coreTimeNs = 0.0
-    public var meshTimeNs = 0.0
-    public var barrierTimeNs = 0.0
+    /// Σ over ticks of the modelled tick time, and its parts, in integer picoseconds (so
+    /// sums do not depend on the order images are added in).
+    public var timePs = 0
+    public var coreTimePs = 0
+    public var meshTimePs = 0
+    public var barrierTimePs = 0
+    public var timeNs: Double { Double(timePs) / 1000 }
     public var images = 0
 
     init(cores: Int, populations: Int, links: Int, ticks: Int) {
@@ -81,7 +83,7 @@ public struct EmulationCounters: Sendable {
         stalledPacketTicks += o.stalledPacketTicks; latePackets += o.latePackets
         synapticOps += o.synapticOps; neuronUpdates += o.neuronUpdates; everyTickNeuronUpdates += o.everyTickNeuronUpdates
         saturations += o.saturations; spikes += o.spikes; ticks += o.ticks
-        timeNs += o.timeNs; coreTimeNs += o.coreTimeNs; meshTimeNs += o.meshTimeNs; barrierTimeNs += o.barrierTimeNs
+        timePs += o.timePs; coreTimePs += o.coreTimePs; meshTimePs += o.meshTimePs; barrierTimePs += o.barrierTimePs
         images += o.images
     }
 }

@@ -31,13 +31,11 @@ struct EmulatorState {
     let queueLength: Int
     /// Link use per tick: `linkUse[tick mod window][link]`.
     var linkUse: [[Int32]]
-    let window = 64
+    let window = 256
     /// Per core, work this tick.
     var coreSOPs: [Int]
     var coreUpdates: [Int]
     var tickMaxRouteNs = 0.0
-    /// The latest tick a link was booked for (slots past the run are cleared before the next image).
-    var bookedBeyond = 0
     let coreNeurons: [Int]
     let denseUpdate: [Bool]
     let chwIndex: [[Int]]
@@ -62,8 +60,8 @@ struct EmulatorState {
         suppressed = touched
         inputCurrent = pops.map { _ in nil }
         queueLength = (emulator.delays.max() ?? 0) + window + 2
-        queues = pops.map { _ in Array(repeating: [], count: (emulator.delays.max() ?? 0) + 64 + 2) }
-        linkUse = Array(repeating: [Int32](repeating: 0, count: mapping.mesh.linkCount), count: 64)
+        queues = pops.map { _ in Array(repeating: [], count: (emulator.delays.max() ?? 0) + 256 + 2) }
+        linkUse = Array(repeating: [Int32](repeating: 0, count: mapping.mesh.linkCount), count: 256)
         coreSOPs = Array(repeating: 0, count: mapping.cores.count)
         coreUpdates = coreSOPs
         coreNeurons = mapping.cores.map(\.neurons)
@@ -104,6 +102,7 @@ struct EmulatorState {
             active[p].removeAll(keepingCapacity: true)
             if p > 0 && p != output { refreshActive(p) }
         }
+        for s in linkUse.indices { linkUse[s].withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
         // Direct input: the host computes each first-layer neuron's current once (the same
         // Float arithmetic as the reference) and rounds it to the chip's integer units.
         let pixels = chwIndex[0].map { chw[$0] }
@@ -272,10 +271,10 @@ struct EmulatorState {
             for l in linkUse[now].indices where linkUse[now][l] > busiest { busiest = linkUse[now][l] }
             let mesh = tickMaxRouteNs + Double(max(0, Int(busiest) - 1)) * hw.time.hopNs
             let tickNs = max(hw.time.minimumTickNs, slowest + mesh + hw.time.barrierNs)
-            counters.timeNs += tickNs
-            counters.coreTimeNs += slowest
-            counters.meshTimeNs += mesh
-            counters.barrierTimeNs += hw.time.barrierNs
+            counters.timePs += Int((tickNs * 1000).rounded())
+            counters.coreTimePs += Int((slowest * 1000).rounded())
+            counters.meshTimePs += Int((mesh * 1000).rounded())
+            counters.barrierTimePs += Int((hw.time.barrierNs * 1000).rounded())
             counters.everyTickNeuronUpdates += mappedNeurons
             counters.ticks += 1
 
@@ -294,10 +293,6 @@ struct EmulatorState {
                 queues[p][k].removeAll(keepingCapacity: true)
             }
         }
-        if bookedBeyond > totalTicks {
-            for s in linkUse.indices { for l in linkUse[s].indices { linkUse[s][l] = 0 } }
-        }
-        bookedBeyond = 0
         return ImageResult(predictions: predictions, trains: trains)
     }
 
@@ -333,7 +328,6 @@ struct EmulatorState {
                 }
             }
             linkUse[u % window][link] += 1
-            bookedBeyond = max(bookedBeyond, u)
             counters.linkPackets[link] += 1
             counters.linkPeak[link] = max(counters.linkPeak[link], Int(linkUse[u % window][link]))
             if crosses { between += 1 } else { within += 1 }

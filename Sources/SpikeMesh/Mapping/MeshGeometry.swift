@@ -7,16 +7,17 @@
 /// chip-to-chip hop. Cores on the same router talk with zero hops.
 public struct MeshGeometry: Sendable {
     public let columns: Int, rows: Int, coresPerRouter: Int
+    /// Chip columns and rows in use: the board's columns (or fewer, for fewer chips), and as
+    /// many rows as the chips need (more than the board's when a network spills over).
     public let chipColumns: Int
-    /// Chip rows in use (more than the board's when a network spills over).
     public let chipRows: Int
 
     public init(_ mesh: HardwareModel.Mesh, chips: Int) {
         columns = mesh.columns
         rows = mesh.rows
         coresPerRouter = mesh.coresPerRouter
-        chipColumns = mesh.chipColumns
-        chipRows = max(mesh.chipRows, (chips + mesh.chipColumns - 1) / mesh.chipColumns)
+        chipColumns = max(1, min(mesh.chipColumns, chips))
+        chipRows = (chips + chipColumns - 1) / chipColumns
     }
 
     public var coresPerChip: Int { columns * rows * coresPerRouter }
