@@ -161,7 +161,23 @@ struct EmulatorState {
                 if !queues[p][slot].isEmpty {
                     let packets = queues[p][slot]
                     queues[p][slot].removeAll(keepingCapacity: true)
-                    for packet in packets { deliver(packet, into: p, tick: t) }
+                    var acc = accumulator[p], flags = touched[p], list = touchedList[p]
+                    accumulator[p] = []; touched[p] = []; touchedList[p] = []
+                    let track = !denseUpdate[p]
+                    var sops = 0
+                    for packet in packets {
+                        let n = deliver(packet, acc: &acc, touched: &flags, list: &list, track: track)
+                        let core = Int(packet.core)
+                        coreSOPs[core] += n
+                        counters.coreSynapticOps[core] += n
+                        counters.corePacketsIn[core] += 1
+                        sops += n
+                    }
+                    accumulator[p] = acc; touched[p] = flags; touchedList[p] = list
+                    counters.delivered += packets.count
+                    counters.populationSynapticOps[p] += sops
+                    counters.synapticOps += sops
+                    counters.tickSynapticOps[t - 1] += sops
                 }
                 // Direct input current and bias.
                 if let current = inputCurrent[p] {
@@ -182,38 +198,45 @@ struct EmulatorState {
                 var fired: [Int32] = []
                 let previouslyActive = active[p]
                 active[p].removeAll(keepingCapacity: true)
+                var mem = membranes[p], acc = accumulator[p], flags = touched[p], act = active[p]
+                membranes[p] = []; accumulator[p] = []; touched[p] = []; active[p] = []
+                let cores = emu.neuronCore[p]
+                let sup = suppressed[p]
+                var saturated = 0, updates = 0
                 func update(_ i: Int) {
-                    var u = membranes[p][i] + accumulator[p][i]
-                    accumulator[p][i] = 0
+                    var u = mem[i] + acc[i]
+                    acc[i] = 0
                     if u > limit || u < -limit {
                         u = u > 0 ? limit : -limit
-                        counters.saturations += 1
-                        counters.populationSaturations[p] += 1
-                        counters.coreSaturations[Int(emu.neuronCore[p][i])] += 1
+                        saturated += 1
+                        counters.coreSaturations[Int(cores[i])] += 1
                     }
-                    if fires && !suppressed[p][i] && u >= theta {
+                    if fires && !sup[i] && u >= theta {
                         u = subtract ? u - theta : 0
                         fired.append(Int32(i))
-                        if u >= theta { active[p].append(Int32(i)) }
+                        if u >= theta { act.append(Int32(i)) }
                     }
-                    membranes[p][i] = u
-                    coreUpdates[Int(emu.neuronCore[p][i])] += 1
-                    counters.populationNeuronUpdates[p] += 1
+                    mem[i] = u
+                    coreUpdates[Int(cores[i])] += 1
+                    updates += 1
                 }
                 if denseUpdate[p] {
                     for i in 0..<pop.count { update(i) }
-                    for i in touchedList[p] { touched[p][Int(i)] = false }
                 } else {
                     // Touched neurons keep their flag while the active ones are visited, so a
                     // neuron both touched and active is updated once.
                     for i in touchedList[p] { update(Int(i)) }
-                    for i in previouslyActive where !touched[p][Int(i)] {
-                        touched[p][Int(i)] = true
+                    for i in previouslyActive where !flags[Int(i)] {
+                        flags[Int(i)] = true
                         update(Int(i))
                     }
-                    for i in touchedList[p] { touched[p][Int(i)] = false }
-                    for i in previouslyActive { touched[p][Int(i)] = false }
+                    for i in touchedList[p] { flags[Int(i)] = false }
+                    for i in previouslyActive { flags[Int(i)] = false }
                 }
+                membranes[p] = mem; accumulator[p] = acc; touched[p] = flags; active[p] = act
+                counters.saturations += saturated
+                counters.populationSaturations[p] += saturated
+                counters.populationNeuronUpdates[p] += updates
                 touchedList[p].removeAll(keepingCapacity: true)
                 // 3. Spikes → packets.
                 let own = pipelined ? t - emu.depths[p] : t - tau
@@ -343,35 +366,36 @@ struct EmulatorState {
         return u
     }
 
-    /// Fans one packet out through the destination core's synapses.
-    mutating func deliver(_ packet: Packet, into p: Int, tick: Int) {
+    /// Fans one packet out through the destination core's synapses; returns the synaptic ops.
+    /// `track` records touched neurons (populations without bias or direct input).
+    func deliver(_ packet: Packet, acc: inout [Int64], touched: inout [Bool], list: inout [Int32], track: Bool) -> Int {
         let j = Int(packet.projection)
-        let core = Int(packet.core)
-        let slice = mapping.cores[core].slice
+        let slice = mapping.cores[Int(packet.core)].slice
         let w = emu.weights[j]
         let i = Int(packet.neuron)
         let sign = Int64(packet.sign)
         var sops = 0
-        counters.delivered += 1
-        counters.corePacketsIn[core] += 1
-        func touch(_ n: Int) {
-            if !touched[p][n] { touched[p][n] = true; touchedList[p].append(Int32(n)) }
+        @inline(__always) func touch(_ n: Int) {
+            if track && !touched[n] { touched[n] = true; list.append(Int32(n)) }
         }
         switch w.op {
         case .identity(let weight):
-            accumulator[p][i] += sign * Int64(weight)
+            acc[i] += sign * Int64(weight)
             touch(i)
             sops = 1
         case .dense(let weights, let row):
             let base = row[i] * (w.tc * w.th * w.tw)
-            for o in slice.channels {
-                accumulator[p][o] += sign * Int64(weights[base + o])
-                touch(o)
+            weights.withUnsafeBufferPointer { wp in
+                acc.withUnsafeMutableBufferPointer { ap in
+                    for o in slice.channels { ap[o] += sign * Int64(wp[base + o]) }
+                }
             }
+            if track { for o in slice.channels { touch(o) } }
             sops = slice.channels.count
         case .conv(let weights, let kh, let kw, let sh, let sw, let top, let left):
             let c = i % w.sc, yx = i / w.sc, y = yx / w.sw, x = yx % w.sw
             let outC = w.tc
+            let c0 = slice.channels.lowerBound, c1 = slice.channels.upperBound
             for u in 0..<kh {
                 let ny = y + top - u
                 guard ny >= 0, ny % sh == 0, slice.rows.contains(ny / sh) else { continue }
@@ -382,11 +406,17 @@ struct EmulatorState {
                     let ox = nx / sw
                     let dst = (oy * w.tw + ox) * outC
                     let wr = ((c * kh + u) * kw + v) * outC
-                    for o in slice.channels {
-                        accumulator[p][dst + o] += sign * Int64(weights[wr + o])
-                        touch(dst + o)
+                    weights.withUnsafeBufferPointer { wp in
+                        acc.withUnsafeMutableBufferPointer { ap in
+                            if sign == 1 {
+                                for o in c0..<c1 { ap[dst + o] &+= Int64(wp[wr + o]) }
+                            } else {
+                                for o in c0..<c1 { ap[dst + o] &-= Int64(wp[wr + o]) }
+                            }
+                        }
                     }
-                    sops += slice.channels.count
+                    if track { for o in c0..<c1 { touch(dst + o) } }
+                    sops += c1 - c0
                 }
             }
         case .avgPool(let kh, let kw, let sh, let sw, let top, let left, let weight):
@@ -401,17 +431,13 @@ struct EmulatorState {
                     guard nx >= 0, nx % sw == 0, slice.cols.contains(nx / sw) else { continue }
                     let ox = nx / sw
                     let n = (oy * w.tw + ox) * w.tc + c
-                    accumulator[p][n] += sign * Int64(weight[oy * w.tw + ox])
+                    acc[n] += sign * Int64(weight[oy * w.tw + ox])
                     touch(n)
                     sops += 1
                 }
             }
         }
-        coreSOPs[core] += sops
-        counters.coreSynapticOps[core] += sops
-        counters.populationSynapticOps[p] += sops
-        counters.synapticOps += sops
-        counters.tickSynapticOps[tick - 1] += sops
+        return sops
     }
 
     private func readout(_ outputSpikes: [Int]) -> Int {
