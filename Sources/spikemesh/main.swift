@@ -9,6 +9,8 @@ let commands: [(spec: CommandSpec, run: (Arguments) throws -> Void)] = [
     (SimulateCommand.spec, SimulateCommand.run),
     (MapCommand.spec, MapCommand.run),
     (RunCommand.spec, RunCommand.run),
+    (EnergyCommand.spec, EnergyCommand.run),
+    (ReportCommand.spec, ReportCommand.run),
 ]
 
 let version = "0.1.0"

@@ -54,3 +54,28 @@ public struct EnergyEstimate: Sendable {
 
     public var breakdownJSON: JSON { .object(parts.map { ($0.name, .number($0.microjoules)) }) }
 }
+
+/// The usual 45 nm reference points (Horowitz, ISSCC 2014): a 32-bit float multiply-add
+/// costs about 4.6 pJ and an add about 0.9 pJ. An ANN pays one MAC per synapse per
+/// inference; an SNN one accumulate (AC) per synaptic op.
+public enum ReferenceEnergy {
+    public static let macPJ = 4.6
+    public static let acPJ = 0.9
+}
+
+extension SpikingNetwork {
+    /// Multiply-accumulates of the ANN this network replaces: one per synapse of every
+    /// convolution and dense projection (pooling and identity paths are not MACs).
+    public var macCount: Int {
+        projections.reduce(0) { total, p in
+            let target = populations[p.target]
+            switch p.kind {
+            case .dense: return total + populations[p.source].count * target.count
+            case .conv(let c):
+                let (_, th, tw) = CompiledProjection.dims(target.shape)
+                return total + th * tw * c.outChannels * c.fanIn
+            case .avgPool, .identity: return total
+            }
+        }
+    }
+}
