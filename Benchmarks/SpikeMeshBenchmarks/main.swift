@@ -1,7 +1,8 @@
 import Foundation
 import SpikeMesh
 
-/// `swift run -c release spikemesh-bench [ann] [--model M] [--data D] [--images N] [--batch B] [--repeats R]`
+/// `swift run -c release spikemesh-bench [ann|reference|emulator] [--model M] [--data D] [--images N] [--batch B]
+/// [--repeats R] [--timesteps T] [--hardware H]`
 ///
 /// Prints what it measured, one JSON object per benchmark, with the machine it ran on.
 /// Results are recorded in Benchmarks/README.md with the command that produced them.
@@ -13,6 +14,8 @@ struct Options {
     var batch = 256
     var repeats = 3
     var which = "ann"
+    var timesteps = 64
+    var hardware = "loihi"
 }
 
 func parse() -> Options {
@@ -28,6 +31,8 @@ func parse() -> Options {
         case "--images": o.images = Int(v) ?? o.images
         case "--batch": o.batch = Int(v) ?? o.batch
         case "--repeats": o.repeats = Int(v) ?? o.repeats
+        case "--timesteps": o.timesteps = Int(v) ?? o.timesteps
+        case "--hardware": o.hardware = v
         default:
             FileHandle.standardError.write(Data("unknown option \(args[i])\n".utf8))
             exit(2)
@@ -75,12 +80,77 @@ func benchmarkANN(_ o: Options) throws {
     ]).rendered(indent: 0))
 }
 
+/// The bundled CNN converted with `max` thresholds on 200 calibration images (fixed, so runs compare).
+func convertedNetwork(_ o: Options) throws -> (SpikingNetwork, Normalization, Dataset) {
+    let graph = try ONNXImporter.load(path: o.model)
+    let norm = try Normalization.resolve(mean: nil, std: nil, graph: graph)
+    let train = try Dataset.load(path: "Examples/fashion-mnist-train-1000.smds.gz")
+    let calibration = train.normalizedBatch(0..<200, mean: norm.mean, std: norm.std)
+    let (network, _) = try Converter.convert(graph, calibration: calibration, count: 200, options: ConversionOptions())
+    var data = try Dataset.load(path: o.data)
+    data = data.limited(to: min(o.images, data.count))
+    return (network, norm, data)
+}
+
+/// The float reference simulator: images/s and image-ticks/s at T.
+func benchmarkReference(_ o: Options) throws {
+    let (network, norm, data) = try convertedNetwork(o)
+    var options = SimulationOptions()
+    options.checkpoints = [o.timesteps]
+    let sim = ReferenceSimulator(network: network)
+    var best = Double.infinity
+    var accuracy = 0.0
+    for _ in 0..<max(o.repeats, 1) {
+        let start = Date()
+        accuracy = try sim.accuracy(data, normalization: norm, options: options)[0]
+        best = min(best, Date().timeIntervalSince(start))
+    }
+    print(JSON.object([
+        ("benchmark", .string("reference-simulator")), ("model", .string(o.model)), ("images", .int(data.count)),
+        ("timesteps", .int(o.timesteps)), ("threads", .int(options.workers)),
+        ("imagesPerSecond", .number((Double(data.count) / best * 10).rounded() / 10)),
+        ("imageTicksPerSecond", .number((Double(data.count * o.timesteps) / best).rounded())),
+        ("accuracy", .number(accuracy)), ("machine", machine()),
+    ]).rendered(indent: 0))
+}
+
+/// The event-driven emulator on a hardware model: images/s and synaptic ops/s.
+func benchmarkEmulator(_ o: Options) throws {
+    let (network, norm, data) = try convertedNetwork(o)
+    let hw = try HardwareModel.load(o.hardware)
+    let (fixed, _) = try Quantizer.quantize(network, for: hw)
+    var mapOptions = Mapper.Options()
+    mapOptions.movesPerCore = 200
+    let mapping = try Mapper.map(fixed, on: hw, options: mapOptions)
+    let emulator = try Emulator(network: fixed, mapping: mapping)
+    var options = EmulationOptions()
+    options.checkpoints = [o.timesteps]
+    var best = Double.infinity
+    var result: Emulator.Evaluation?
+    for _ in 0..<max(o.repeats, 1) {
+        let start = Date()
+        result = try emulator.evaluate(data, normalization: norm, options: options)
+        best = min(best, Date().timeIntervalSince(start))
+    }
+    let r = result!
+    print(JSON.object([
+        ("benchmark", .string("emulator")), ("model", .string(o.model)), ("hardware", .string(hw.name)), ("cores", .int(mapping.cores.count)),
+        ("images", .int(data.count)), ("timesteps", .int(o.timesteps)), ("threads", .int(options.workers)),
+        ("imagesPerSecond", .number((Double(data.count) / best * 10).rounded() / 10)),
+        ("synapticOpsPerSecond", .number((Double(r.counters.synapticOps) / best).rounded())),
+        ("packetsPerSecond", .number((Double(r.counters.packets) / best).rounded())),
+        ("accuracy", .number(r.accuracy[0])), ("machine", machine()),
+    ]).rendered(indent: 0))
+}
+
 let options = parse()
 do {
     switch options.which {
     case "ann": try benchmarkANN(options)
+    case "reference": try benchmarkReference(options)
+    case "emulator": try benchmarkEmulator(options)
     default:
-        FileHandle.standardError.write(Data("unknown benchmark \(options.which) (available: ann)\n".utf8))
+        FileHandle.standardError.write(Data("unknown benchmark \(options.which) (available: ann, reference, emulator)\n".utf8))
         exit(2)
     }
 } catch {
