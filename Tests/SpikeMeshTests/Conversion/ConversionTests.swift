@@ -100,4 +100,21 @@ import Testing
         #expect(abs(soft.last! - annAccuracy) <= 0.01, "soft \(soft) ANN \(annAccuracy)")
         for (s, h) in zip(soft, hard) { #expect(s >= h, "soft \(soft) hard \(hard)") }
     }
+
+    /// A residual network (Tools/train_resnet_fixture.py: BatchNorm, residual Add, average
+    /// pooling): both branches project into the join population; soft reset at T = 256
+    /// stays within 2 % of the ANN on 200 test images.
+    @Test func residualNetworkTracksTheANN() throws {
+        let graph = try ONNXImporter.load(path: Fixtures.path("models/fmnist_resnet_small.onnx"))
+        let norm = try Normalization.resolve(mean: nil, std: nil, graph: graph)
+        let calibration = try Self.train.get().normalizedBatch(0..<200, mean: norm.mean, std: norm.std)
+        let (net, _) = try Converter.convert(graph, calibration: calibration, count: 200, options: ConversionOptions())
+        #expect(net.projections.contains { if case .identity = $0.kind { true } else { false } })
+        let data = try Self.test.get().limited(to: 200)
+        let ann = try ANNEngine(graph: graph).evaluate(data, normalization: norm).accuracy
+        var o = SimulationOptions()
+        o.checkpoints = [256]
+        let snn = try ReferenceSimulator(network: net).accuracy(data, normalization: norm, options: o)[0]
+        #expect(abs(snn - ann) <= 0.02, "SNN \(snn) vs ANN \(ann)")
+    }
 }
