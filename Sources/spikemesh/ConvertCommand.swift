@@ -10,11 +10,14 @@ enum ConvertCommand {
         Balances thresholds on calibration images (the training split of --data, or
         --calibration-data, or the bundled Examples/fashion-mnist-train-1000.smds.gz) and
         writes the spiking network to NET (format: Docs/NetworkFormat.md). Every later
-        command (simulate, quantize, map, run, energy) takes NET in place of MODEL and then
+        command (simulate, map, run, energy) takes NET in place of MODEL and then
         skips conversion.
         """,
         positionals: [("MODEL", "An .onnx file (default: \(Defaults.model)).")],
         options: InputOptions.specs.filter { $0.name != "limit" && $0.name != "split" } + ConversionArguments.specs + [
+            OptionSpec(name: "hardware", value: "NAME|FILE", help: "Also quantize to this hardware model's fixed point (weightBits, potentialBits) and save the fixed-point network."),
+            OptionSpec(name: "set", value: "K=V[,K=V…]", help: "Override hardware keys (with --hardware), e.g. core.weightBits=4."),
+            OptionSpec(name: "exact", value: nil, help: "Quantize with integers wide enough to reproduce the float network (16-bit weights, 32-bit potentials)."),
             OptionSpec(name: "output", value: "NET", help: "Write the network here (also -o; by convention NAME.smnet)."),
             OptionSpec(name: "json", value: nil, help: "Print one JSON object: model, method, alpha, reset, calibrationImages, layers [{name, neurons, threshold, statistic}], output."),
             OptionSpec(name: "quiet", value: nil, help: "No progress on stderr."),
@@ -32,7 +35,14 @@ enum ConvertCommand {
             throw SpikeMeshError(.usage, "\(loaded.source) is already a converted network; convert takes an .onnx model")
         }
         let output = args.values["output"]
-        if let output { try NetworkFile.save(loaded.network, to: output) }
+        var network = loaded.network
+        var quantization: Quantizer.Report?
+        if args.flag("exact") {
+            (network, quantization) = try Quantizer.exact(network)
+        } else if args.values["hardware"] != nil {
+            (network, quantization) = try Quantizer.quantize(network, for: try HardwareArguments.model(args))
+        }
+        if let output { try NetworkFile.save(network, to: output) }
         if json {
             printJSON(.object([
                 ("model", .string(loaded.source)), ("method", .string(summary.method.rawValue)), ("alpha", .float(summary.alpha)),
@@ -41,11 +51,21 @@ enum ConvertCommand {
                     .object([("name", .string($0.name)), ("neurons", .int($0.neurons)), ("threshold", .float($0.threshold)),
                              ("statistic", .float($0.statistic))])
                 })),
+                ("fixedPoint", quantization.map { q in .object([("hardware", .string(q.hardware)), ("weightBits", .int(q.weightBits)),
+                                                                 ("potentialBits", .int(q.potentialBits)),
+                                                                 ("integerThresholds", .array(q.entries.map { .int($0.integerThreshold) }))]) } ?? .null),
                 ("output", output.map { .string($0) } ?? .null),
             ]))
         } else {
             print("model: \(loaded.source)")
             print(ConversionArguments.thresholdTable(summary), terminator: "")
+            if let q = quantization {
+                print("fixed point for \(q.hardware): \(q.weightBits)-bit weights, \(q.potentialBits)-bit potentials")
+                for e in q.entries {
+                    print("  " + e.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                          + String(format: "Θ = %-8d relative weight error %.2f %%", e.integerThreshold, 100 * e.relativeError))
+                }
+            }
             print(output.map { "wrote \($0)" } ?? "not saved (give -o NET to save the network)")
         }
     }

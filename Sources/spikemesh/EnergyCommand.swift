@@ -43,7 +43,7 @@ enum EnergyCommand {
                 ("model", .string(loaded.source)), ("count", .int(data.count)),
                 ("macs", .int(macs)), ("macEnergyMicrojoules", .number(macUJ)),
                 ("rows", .array(rows.map { r in
-                    .object([("hardware", .string(r.hardware.name)), ("fits", .bool(r.mapping.fits)), ("accuracy", .number(r.accuracy)),
+                    .object([("hardware", .string(r.hardware.name)), ("fits", .bool(r.mapping.fits)), ("spilled", .bool(r.mapping.chipsUsed > r.hardware.mesh.chips)), ("accuracy", .number(r.accuracy)),
                              ("timesteps", .int(r.evaluation.checkpoints.last ?? 0)),
                              ("energyMicrojoules", .number(r.energy.totalMicrojoules)), ("energyBreakdown", r.energy.breakdownJSON),
                              ("latencyMicroseconds", .number(r.energy.latencyMicroseconds)), ("latencyTicks", .number(r.energy.latencyTicks)),
@@ -59,7 +59,8 @@ enum EnergyCommand {
             print("  " + r.hardware.name.padding(toLength: 14, withPad: " ", startingAt: 0)
                   + String(format: "%8.2f %%  %13.3f µJ  %15.1f µs  %13.0f  %7.1f  %5d  %5d%@", 100 * r.accuracy, r.energy.totalMicrojoules,
                            r.energy.latencyMicroseconds, r.energy.synapticOps, r.energy.picojoulesPerSOP, r.mapping.cores.count,
-                           r.mapping.chipsUsed, r.mapping.fits ? "" : "  (does not fit; over-committed)"))
+                           r.mapping.chipsUsed, (r.mapping.fits ? "" : "  (does not fit; over-committed)")
+                           + (r.mapping.chipsUsed > r.hardware.mesh.chips ? "  (spills past the \(r.hardware.mesh.chips)-chip board)" : "")))
         }
         print("\nwhere the energy goes (µJ per inference):")
         let partNames = rows.first?.energy.parts.map(\.name) ?? []

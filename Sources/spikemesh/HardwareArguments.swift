@@ -26,7 +26,9 @@ enum HardwareArguments {
         let n = try args.int("rate-images", min: 0) ?? 16
         var origin = "assumed 0.05 spikes/neuron/tick"
         if n > 0 {
-            let data = try ConversionArguments.calibrationData(args)
+            // Rates only steer placement, so when --data has no training split the bundled
+            // training sample stands in.
+            let data = try (try? ConversionArguments.calibrationData(args)) ?? Dataset.load(path: Defaults.calibrationData)
             let count = min(n, data.count)
             let images = data.normalizedBatch(0..<count, mean: normalization.mean, std: normalization.std)
             let progress = Progress("estimate spike rates", total: 1, enabled: !quiet)

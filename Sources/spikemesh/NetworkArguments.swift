@@ -21,7 +21,7 @@ enum NetworkArguments {
         let path = args.positionals.first ?? Defaults.model
         if NetworkFile.looks(path) {
             let network = try NetworkFile.load(path: path)
-            for option in ["method", "percentile", "alpha", "reset", "calibration-images", "calibration-data"] where args.values[option] != nil {
+            for option in ["method", "percentile", "alpha", "reset", "calibration-images"] where args.values[option] != nil {
                 throw SpikeMeshError(.usage, "--\(option) converts a model, but \(path) is an already converted network")
             }
             let normalization = try Normalization.resolve(mean: try args.floats("mean"), std: try args.floats("std"), metadata: network.metadata)

@@ -41,6 +41,7 @@ enum ReportCommand {
         simOptions.encoding = try args.choice("encoding", InputEncoding.self) ?? .direct
         simOptions.delivery = try args.choice("delivery", DeliveryMode.self) ?? .layerSynchronous
         simOptions.srpTau = try args.int("srp-tau", min: 0) ?? 0
+        simOptions.seed = UInt64(try args.int("seed", min: 0) ?? 0)
         let progress = Progress("reference simulation", total: 1, enabled: !quiet)
         let reference = try ReferenceSimulator(network: loaded.network).accuracy(data, normalization: loaded.normalization, options: simOptions)
         progress.finish()

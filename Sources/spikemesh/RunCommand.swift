@@ -50,7 +50,12 @@ enum RunCommand {
 
     /// Quantize, map, emulate: shared by run, energy and report.
     static func emulate(_ args: Arguments, loaded: LoadedNetwork, data: Dataset, hardware: HardwareModel, quiet: Bool) throws -> EmulationSummary {
-        let (fixed, quantization) = args.flag("exact") ? try Quantizer.exact(loaded.network) : try Quantizer.quantize(loaded.network, for: hardware)
+        let (fixed, quantization): (SpikingNetwork, Quantizer.Report)
+        if let report = Quantizer.describe(loaded.network) {
+            (fixed, quantization) = (loaded.network, report)   // a fixed-point network file runs as it is
+        } else {
+            (fixed, quantization) = args.flag("exact") ? try Quantizer.exact(loaded.network) : try Quantizer.quantize(loaded.network, for: hardware)
+        }
         var network = fixed
         let (mapping, origin) = try HardwareArguments.map(args, network: loaded.network, normalization: loaded.normalization,
                                                           hardware: hardware, quiet: quiet)

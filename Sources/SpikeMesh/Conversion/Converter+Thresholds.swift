@@ -107,6 +107,7 @@ public enum Converter {
         }
         network.metadata["method"] = options.method.rawValue
         network.metadata["alpha"] = "\(options.alpha)"
+        if options.method == .percentile { network.metadata["percentile"] = "\(options.percentile)" }
         network.metadata["reset"] = options.reset.rawValue
         network.metadata["calibrationImages"] = "\(count)"
         return (network, CalibrationSummary(method: options.method, alpha: options.alpha, images: count, entries: entries))

@@ -29,12 +29,14 @@ public enum NetworkFile {
         }
     }
 
-    /// True when the file starts like a network file (so commands can take MODEL or NET).
+    /// True when the file starts like JSON (so commands can take MODEL or NET: an ONNX file is
+    /// protobuf and never starts with `{`); a JSON file that is not a network then fails to
+    /// load with a message about its header.
     public static func looks(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
-        let head = String(decoding: handle.readData(ofLength: 64), as: UTF8.self)
-        return head.contains("\"format\"") && head.contains(format)
+        let head = handle.readData(ofLength: 256)
+        return head.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
     }
 
     public static func load(path: String) throws -> SpikingNetwork {
@@ -65,9 +67,38 @@ public enum NetworkFile {
         } catch let error as DecodingError {
             throw SpikeMeshError(.malformed, describe(error))
         }
+        // JSONDecoder skips keys it does not know; a misspelt key must not vanish silently.
+        if let known = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(network)) {
+            if let path = unknownKey(body, known: known, path: "network") {
+                throw SpikeMeshError(.malformed, "unknown key \"\(path)\"")
+            }
+        }
         try network.validate()
         return network
     }
+
+    /// The first key path in `value` that the re-encoded `known` does not have.
+    static func unknownKey(_ value: Any, known: Any, path: String) -> String? {
+        if let object = value as? [String: Any] {
+            let k = known as? [String: Any] ?? [:]
+            for key in object.keys.sorted() {
+                // Optional fields written as null, or absent from the re-encoding because nil.
+                guard let sub = k[key] else {
+                    if object[key] is NSNull || Self.optionalKeys.contains(key) { continue }
+                    return "\(path).\(key)"
+                }
+                if let found = unknownKey(object[key]!, known: sub, path: "\(path).\(key)") { return found }
+            }
+        } else if let array = value as? [Any], let k = known as? [Any], array.count == k.count {
+            for (i, item) in array.enumerated() {
+                if let found = unknownKey(item, known: k[i], path: "\(path)[\(i)]") { return found }
+            }
+        }
+        return nil
+    }
+
+    /// Optional fields that are left out of the encoding when nil.
+    static let optionalKeys: Set<String> = ["bias", "qcfsLambda", "positionWeights", "fixedPoint"]
 
     static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [CodingKey]) -> String {
@@ -91,6 +122,7 @@ extension SpikingNetwork {
         guard populations.indices.contains(output), output > 0 else {
             throw fail("network.output = \(output) is not a population index in 1..<\(populations.count)")
         }
+        guard output == populations.count - 1 else { throw fail("network.output = \(output) must be the last population (\(populations.count - 1))") }
         for (i, p) in populations.enumerated() {
             let at = "population \(i) (\"\(p.name)\")"
             guard p.shape.count == 1 || p.shape.count == 3, p.shape.allSatisfy({ $0 > 0 }), p.count <= 1 << 28 else {
@@ -107,8 +139,14 @@ extension SpikingNetwork {
             guard f.scales.count == populations.count else {
                 throw fail("network.fixedPoint.scales has \(f.scales.count) values for \(populations.count) populations")
             }
-            guard (2...32).contains(f.weightBits), (2...32).contains(f.potentialBits) else {
-                throw fail("network.fixedPoint: weightBits \(f.weightBits) and potentialBits \(f.potentialBits) must be in 2…32")
+            guard (2...24).contains(f.weightBits), (2...32).contains(f.potentialBits) else {
+                throw fail("network.fixedPoint: weightBits \(f.weightBits) must be in 2…24 and potentialBits \(f.potentialBits) in 2…32")
+            }
+            for (i, p) in populations.enumerated() where i > 0 {
+                let values = [p.threshold, p.initialPotential] + (p.bias ?? [])
+                guard values.allSatisfy({ $0 == $0.rounded() && abs(Double($0)) <= Double(f.potentialLimit) }) else {
+                    throw fail("population \(i) (\"\(p.name)\"): a fixed-point network needs integer threshold, bias and initial potential within \(f.potentialBits) bits")
+                }
             }
         }
         for (j, proj) in projections.enumerated() {
@@ -125,12 +163,14 @@ extension SpikingNetwork {
             let between = "\(at) (\"\(src.name)\" → \"\(dst.name)\")"
             switch proj.kind {
             case .dense(let weights):
+                guard dst.shape.count == 1 else { throw fail("\(between): a dense projection needs a [F] target, not \(dst.shape)") }
                 guard weights.count == src.count * dst.count else {
                     throw fail("\(between): dense has \(weights.count) weights, expected \(src.count) × \(dst.count)")
                 }
                 guard weights.allSatisfy(\.isFinite) else { throw fail("\(between): a weight is not finite") }
             case .conv(let c):
                 guard c.inChannels == sc, c.outChannels == tc, c.kernelHeight > 0, c.kernelWidth > 0,
+                      min(c.padding.top, c.padding.left, c.padding.bottom, c.padding.right) >= 0,
                       c.strideHeight > 0, c.strideWidth > 0,
                       c.weights.count == c.outChannels * c.inChannels * c.kernelHeight * c.kernelWidth else {
                     throw fail("\(between): convolution \(c.outChannels)×\(c.inChannels)×\(c.kernelHeight)×\(c.kernelWidth) with \(c.weights.count) weights does not fit shapes \(src.shape) → \(dst.shape)")
@@ -142,7 +182,8 @@ extension SpikingNetwork {
                 }
                 guard c.weights.allSatisfy(\.isFinite) else { throw fail("\(between): a weight is not finite") }
             case .avgPool(let pool):
-                guard pool.kernelHeight > 0, pool.kernelWidth > 0, pool.strideHeight > 0, pool.strideWidth > 0, sc == tc else {
+                guard pool.kernelHeight > 0, pool.kernelWidth > 0, pool.strideHeight > 0, pool.strideWidth > 0, sc == tc,
+                      min(pool.padding.top, pool.padding.left, pool.padding.bottom, pool.padding.right) >= 0 else {
                     throw fail("\(between): average pooling needs positive window and stride and equal channels")
                 }
                 let oh = (sh + pool.padding.top + pool.padding.bottom - pool.kernelHeight) / pool.strideHeight + 1

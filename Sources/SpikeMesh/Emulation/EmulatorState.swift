@@ -35,7 +35,8 @@ struct EmulatorState {
     /// Per core, work this tick.
     var coreSOPs: [Int]
     var coreUpdates: [Int]
-    var tickMaxRouteNs = 0.0
+    /// Longest route (ns) of the packets travelling in each tick of the window.
+    var routeNs: [Double]
     let coreNeurons: [Int]
     let denseUpdate: [Bool]
     let chwIndex: [[Int]]
@@ -62,6 +63,7 @@ struct EmulatorState {
         queueLength = (emulator.delays.max() ?? 0) + window + 2
         queues = pops.map { _ in Array(repeating: [], count: (emulator.delays.max() ?? 0) + 256 + 2) }
         linkUse = Array(repeating: [Int32](repeating: 0, count: mapping.mesh.linkCount), count: 256)
+        routeNs = Array(repeating: 0, count: 256)
         coreSOPs = Array(repeating: 0, count: mapping.cores.count)
         coreUpdates = coreSOPs
         coreNeurons = mapping.cores.map(\.neurons)
@@ -103,6 +105,7 @@ struct EmulatorState {
             if p > 0 && p != output { refreshActive(p) }
         }
         for s in linkUse.indices { linkUse[s].withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        for s in routeNs.indices { routeNs[s] = 0 }
         // Direct input: the host computes each first-layer neuron's current once (the same
         // Float arithmetic as the reference) and rounds it to the chip's integer units.
         let pixels = chwIndex[0].map { chw[$0] }
@@ -129,7 +132,6 @@ struct EmulatorState {
             // The link-use slot of tick t−1 becomes the slot of tick t + window − 1.
             let stale = (t - 1 + window) % window
             for l in linkUse[stale].indices { linkUse[stale][l] = 0 }
-            tickMaxRouteNs = 0
             for k in coreSOPs.indices { coreSOPs[k] = 0; coreUpdates[k] = 0 }
 
             // Input spikes (Poisson), drawn in CHW order exactly as the reference draws them.
@@ -292,7 +294,8 @@ struct EmulatorState {
             var busiest: Int32 = 0
             let now = t % window
             for l in linkUse[now].indices where linkUse[now][l] > busiest { busiest = linkUse[now][l] }
-            let mesh = tickMaxRouteNs + Double(max(0, Int(busiest) - 1)) * hw.time.hopNs
+            let mesh = routeNs[now] + Double(max(0, Int(busiest) - 1)) * hw.time.hopNs
+            routeNs[now] = 0
             let tickNs = max(hw.time.minimumTickNs, slowest + mesh + hw.time.barrierNs)
             counters.timePs += Int((tickNs * 1000).rounded())
             counters.coreTimePs += Int((slowest * 1000).rounded())
@@ -362,7 +365,7 @@ struct EmulatorState {
         counters.hopsWithinChip += within
         counters.hopsBetweenChips += between
         let ns = Double(within) * hw.time.hopNs + Double(between) * hw.time.hopBetweenChipsNs
-        tickMaxRouteNs = max(tickMaxRouteNs, ns)
+        routeNs[tick % window] = max(routeNs[tick % window], ns)
         return u
     }
 

@@ -30,6 +30,8 @@ public enum Quantizer {
         public var relativeError: Double
         /// Largest |W|.
         public var largestWeight: Int
+        /// Biases and initial potentials that did not fit `potentialBits` and were clamped.
+        public var clampedValues: Int
     }
 
     public struct Report: Sendable {
@@ -106,8 +108,11 @@ public enum Quantizer {
                 }
             }
             let scale = theta / Double(pop.threshold)
+            var clamped = 0
             func integer(_ x: Float) -> Float {
-                Float(max(-potentialLimit, min(potentialLimit, (Double(x) * scale).rounded(.toNearestOrAwayFromZero))))
+                let v = (Double(x) * scale).rounded(.toNearestOrAwayFromZero)
+                if abs(v) > potentialLimit { clamped += 1 }
+                return Float(max(-potentialLimit, min(potentialLimit, v)))
             }
             result.populations[q].threshold = Float(theta)
             result.populations[q].initialPotential = integer(pop.initialPotential)
@@ -115,7 +120,7 @@ public enum Quantizer {
             entries.append(Entry(population: q, name: pop.name, threshold: pop.threshold, integerThreshold: Int(theta),
                                  scale: Float(scale), weights: count, clipped: clipped, zeroed: zeroed,
                                  relativeError: valueSquares > 0 ? (errorSquares / valueSquares).squareRoot() : 0,
-                                 largestWeight: big))
+                                 largestWeight: big, clampedValues: clamped))
         }
         result.fixedPoint = FixedPointInfo(hardware: name, weightBits: weightBits, potentialBits: potentialBits, scales: scales)
         return (result, Report(hardware: name, weightBits: weightBits, potentialBits: potentialBits, entries: entries))
@@ -130,6 +135,18 @@ public enum Quantizer {
     public static func exact(_ network: SpikingNetwork) throws -> (SpikingNetwork, Report) {
         try quantize(network, weightBits: exactWeightBits, potentialBits: exactPotentialBits, name: "exact",
                      outputWeightBits: exactOutputWeightBits)
+    }
+
+    /// The report of an already fixed-point network (from a file): thresholds and scales;
+    /// the errors are not known any more and are reported as 0.
+    public static func describe(_ network: SpikingNetwork) -> Report? {
+        guard let f = network.fixedPoint else { return nil }
+        let entries = network.populations.indices.dropFirst().map { q in
+            let p = network.populations[q]
+            return Entry(population: q, name: p.name, threshold: p.threshold / f.scales[q], integerThreshold: Int(p.threshold),
+                         scale: f.scales[q], weights: 0, clipped: 0, zeroed: 0, relativeError: 0, largestWeight: 0, clampedValues: 0)
+        }
+        return Report(hardware: f.hardware, weightBits: f.weightBits, potentialBits: f.potentialBits, entries: entries)
     }
 
     /// The weight of each target position of an average pooling (1/divisor, or explicit).

@@ -107,6 +107,13 @@ public enum Mapper {
                 }
             }
         }
+        // The fan-out rounds may stop before every core fits: report what is still over.
+        for p in populations.indices.dropFirst() where !violations.contains(where: { $0.population == p && $0.limit == "fan-out entries" }) {
+            let worst = cores[firstCore[p]..<(firstCore[p] + grids[p]!.count)].map(\.fanOutEntries).max() ?? 0
+            if worst > hardware.core.fanOut {
+                violations.append(.init(limit: "fan-out entries", population: p, name: populations[p].name, needed: worst, available: hardware.core.fanOut))
+            }
+        }
         // Expected traffic between cores (hidden populations; the input enters at its targets).
         let rates = options.rates ?? [Double](repeating: options.defaultRate, count: populations.count)
         var pairs: [Int: Double] = [:]
@@ -129,8 +136,9 @@ public enum Mapper {
         let chipsUsed = max(1, (cores.count + coresPerChip - 1) / coresPerChip)
         let mesh = MeshGeometry(hardware.mesh, chips: chipsUsed)
         let baseline = cores.indices.map { mesh.snake($0) }
-        let hopWeight = hardware.energy.hopPJ > 0 && hardware.energy.hopBetweenChipsPJ > 0
-            ? max(1, hardware.energy.hopBetweenChipsPJ / hardware.energy.hopPJ) : 1
+        // A chip-to-chip hop weighs hopBetweenChipsPJ / hopPJ on-chip hops (with hopPJ taken
+        // as at least 1 pJ, so a model whose on-chip hops are free still avoids crossings).
+        let hopWeight = max(1, hardware.energy.hopBetweenChipsPJ / max(hardware.energy.hopPJ, 1))
         let placer = Placer(mesh: mesh, traffic: traffic, cores: cores.count, slots: chipsUsed * coresPerChip, chipHopWeight: hopWeight)
         let baselineCost = placer.cost(baseline)
         let placed = placer.anneal(from: baseline, moves: min(options.movesPerCore * cores.count, options.maxMoves), seed: options.seed)

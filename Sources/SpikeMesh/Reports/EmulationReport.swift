@@ -30,6 +30,9 @@ public struct EmulationSummary: Sendable {
         let n = Double(max(evaluation.images, 1))
         var out = "hardware: \(hardware.name), \(mapping.cores.count) cores on \(mapping.chipsUsed) chip(s); "
         out += "fixed point: \(quantization.weightBits)-bit weights, \(quantization.potentialBits)-bit potentials (\(quantization.hardware))\n"
+        if mapping.chipsUsed > hardware.mesh.chips {
+            out += "note: the mapping needs \(mapping.chipsUsed) chips, more than the board's \(hardware.mesh.chips); it spilled to extra chips\n"
+        }
         if !mapping.fits {
             out += "warning: the network does not fit \(hardware.name); over-committed cores were emulated as if the limit were larger:\n"
             for v in mapping.violations { out += "  \(v.description)\n" }
@@ -37,8 +40,9 @@ public struct EmulationSummary: Sendable {
         out += "quantization (per layer: Θ, relative weight error, weights rounded to zero):\n"
         for e in quantization.entries {
             out += "  " + e.name.padding(toLength: 34, withPad: " ", startingAt: 0)
-                + String(format: "Θ = %-8d error %6.2f %%   zeroed %5.1f %%\n", e.integerThreshold, 100 * e.relativeError,
+                + String(format: "Θ = %-8d error %6.2f %%   zeroed %5.1f %%", e.integerThreshold, 100 * e.relativeError,
                          100 * Double(e.zeroed) / Double(max(e.weights, 1)))
+                + (e.clipped > 0 ? "   \(e.clipped) weights clipped" : "") + (e.clampedValues > 0 ? "   \(e.clampedValues) biases/potentials clamped" : "") + "\n"
         }
         out += "\n      T   accuracy\n"
         for (t, a) in zip(evaluation.checkpoints, evaluation.accuracy) { out += String(format: "%7d   %6.2f %%\n", t, 100 * a) }
@@ -70,6 +74,12 @@ public struct EmulationSummary: Sendable {
             ("violations", .array(mapping.violations.map { .string($0.description) })),
             ("cores", .int(mapping.cores.count)), ("chips", .int(mapping.chipsUsed)),
             ("weightBits", .int(quantization.weightBits)), ("potentialBits", .int(quantization.potentialBits)),
+            ("spilled", .bool(mapping.chipsUsed > hardware.mesh.chips)),
+            ("quantization", .array(quantization.entries.map {
+                .object([("layer", .string($0.name)), ("threshold", .float($0.threshold)), ("integerThreshold", .int($0.integerThreshold)),
+                         ("relativeError", .number($0.relativeError)), ("zeroed", .int($0.zeroed)), ("clipped", .int($0.clipped)),
+                         ("clampedValues", .int($0.clampedValues))])
+            })),
             ("timesteps", .int(evaluation.checkpoints.last ?? 0)),
             ("encoding", .string(options.encoding.rawValue)), ("delivery", .string(options.delivery.rawValue)),
             ("accuracy", .number(accuracy)),

@@ -69,6 +69,11 @@ import Testing
         #expect(broken { b in b["output"] = 99 }.contains("network.output = 99"))
         #expect(broken { b in
             var pops = b["populations"] as! [[String: Any]]
+            pops[2]["biass"] = [1, 2]
+            b["populations"] = pops
+        }.contains("unknown key \"network.populations[2].biass\""))
+        #expect(broken { b in
+            var pops = b["populations"] as! [[String: Any]]
             pops[1]["shape"] = [5, 5, 5]
             pops[1]["bias"] = nil
             b["populations"] = pops

@@ -47,9 +47,7 @@ import Testing
         let (fixed, _) = try Quantizer.quantize(net, for: hw)
         let quantized = try ReferenceSimulator(network: fixed).accuracy(data, normalization: norm, options: r)[0]
         #expect(abs(quantized - float) <= 0.01, "\(name): fixed point \(quantized) vs float \(float)")
-        var options = Mapper.Options()
-        options.movesPerCore = 0
-        let mapping = try Mapper.map(fixed, on: hw, options: options)
+        let mapping = try Mapper.map(fixed, on: hw)   // traffic-aware placement, as run uses
         var e = EmulationOptions()
         e.checkpoints = [64]
         let few = data.limited(to: 16)
