@@ -177,6 +177,7 @@ public enum Mapper {
         let single = needs(1, 1, 1)
         let axonLimit = max(core.axons, single.axons), bitLimit = max(core.synapseMemoryBits, single.bits)
         var best: (cores: Int, axons: Int, grid: SliceGrid)?
+        var ties: [SliceGrid] = []
         var lastCPC = -1
         for k in 1...C {
             let cpc = (C + k - 1) / k
@@ -190,12 +191,27 @@ public enum Mapper {
                     let n = needs(cpc, th, tw)
                     guard n.axons <= axonLimit, n.bits <= bitLimit else { continue }
                     let count = groups * ((H + th - 1) / th) * ((W + tw - 1) / tw)
-                    let total = n.axons * count
-                    if best == nil || count < best!.cores || (count == best!.cores && total < best!.axons) {
-                        best = (count, total, SliceGrid(population: p, dims: dims, channelsPerCore: cpc, rowsPerCore: th, colsPerCore: tw))
+                    if best == nil || count < best!.cores {
+                        best = (count, 0, SliceGrid(population: p, dims: dims, channelsPerCore: cpc, rowsPerCore: th, colsPerCore: tw))
+                        ties = [best!.grid]
+                    } else if count == best!.cores {
+                        ties.append(SliceGrid(population: p, dims: dims, channelsPerCore: cpc, rowsPerCore: th, colsPerCore: tw))
                     }
                 }
             }
+        }
+        // Among the grids with the fewest cores, the fewest input axons in total (exact, with
+        // windows clipped at the image edge): less duplicated traffic.
+        if ties.count > 1 {
+            func totalAxons(_ g: SliceGrid) -> Int {
+                (0..<g.count).reduce(0) { sum, k in sum + incoming.reduce(0) { $0 + $1.axons(g.slice(k)) } }
+            }
+            var chosen = ties[0], fewest = totalAxons(ties[0])
+            for g in ties.dropFirst() {
+                let a = totalAxons(g)
+                if a < fewest { (chosen, fewest) = (g, a) }
+            }
+            best = (best!.cores, fewest, chosen)
         }
         let name = network.populations[p].name
         var v: [Mapping.Violation] = []

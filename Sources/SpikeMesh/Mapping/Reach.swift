@@ -50,6 +50,18 @@ struct Reach: Sendable {
         return lo < hi ? lo..<hi : 0..<0
     }
 
+    /// Distinct source indices (within the input) that target indices `range` see along one
+    /// axis: the union of their windows, which has gaps when the stride exceeds the kernel.
+    static func covered(_ range: Range<Int>, k: Int, stride: Int, pad: Int, size: Int) -> Int {
+        if k >= stride { return needed(range, k: k, stride: stride, pad: pad, size: size).count }
+        var total = 0
+        for o in range {
+            let start = o * stride - pad
+            total += max(0, min(size, start + k) - max(0, start))
+        }
+        return total
+    }
+
     /// Number of taps inside the input, summed over target indices `range` along one axis.
     static func validTaps(_ range: Range<Int>, k: Int, stride: Int, pad: Int, size: Int) -> Int {
         var total = 0
@@ -65,8 +77,8 @@ struct Reach: Sendable {
         switch kind {
         case .dense: return sourceDims.0 * sourceDims.1 * sourceDims.2
         case .window(let kh, let kw, let sh, let sw, let top, let left, let all):
-            let rows = Self.needed(s.rows, k: kh, stride: sh, pad: top, size: sourceDims.1).count
-            let cols = Self.needed(s.cols, k: kw, stride: sw, pad: left, size: sourceDims.2).count
+            let rows = Self.covered(s.rows, k: kh, stride: sh, pad: top, size: sourceDims.1)
+            let cols = Self.covered(s.cols, k: kw, stride: sw, pad: left, size: sourceDims.2)
             return (all ? sourceDims.0 : s.channels.count) * rows * cols
         }
     }
@@ -101,8 +113,14 @@ struct Reach: Sendable {
     static func tilesNeeding(size: Int, tiles: Int, perTile: Int, targetSize: Int, k: Int, stride: Int, pad: Int) -> [Range<Int>] {
         var first = [Int](repeating: Int.max, count: size), last = [Int](repeating: -1, count: size)
         for t in 0..<tiles {
-            let r = needed((t * perTile)..<min(targetSize, (t + 1) * perTile), k: k, stride: stride, pad: pad, size: size)
-            for y in r { first[y] = min(first[y], t); last[y] = max(last[y], t) }
+            for o in (t * perTile)..<min(targetSize, (t + 1) * perTile) {
+                for u in 0..<k {
+                    let y = o * stride - pad + u
+                    guard y >= 0, y < size else { continue }
+                    first[y] = min(first[y], t)
+                    last[y] = max(last[y], t)
+                }
+            }
         }
         return (0..<size).map { first[$0] <= last[$0] ? first[$0]..<(last[$0] + 1) : 0..<0 }
     }
