@@ -1,7 +1,7 @@
 import Foundation
 import SpikeMesh
 
-/// `swift run -c release spikemesh-bench [ann|reference|emulator] [--model M] [--data D] [--images N] [--batch B]
+/// `swift run -c release spikemesh-bench [ann|reference|emulator|map-vgg] [--model M] [--data D] [--images N] [--batch B]
 /// [--repeats R] [--timesteps T] [--hardware H]`
 ///
 /// Prints what it measured, one JSON object per benchmark, with the machine it ran on.
@@ -143,14 +143,65 @@ func benchmarkEmulator(_ o: Options) throws {
     ]).rendered(indent: 0))
 }
 
+/// VGG-16 for 32×32 inputs (13 convolutions 3×3 with average pooling, dense 512-512-10),
+/// random seeded weights: the mapper's scale test. Rates are assumed (no simulation), so this
+/// times slicing, destination tables, placement and routing alone.
+func benchmarkMapVGG(_ o: Options) throws {
+    var rng = SplitMixBench(state: 42)
+    var pops = [Population(name: "input", shape: [3, 32, 32], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 0, qcfsLambda: nil)]
+    var projs: [Projection] = []
+    func add(_ shape: [Int], _ kind: Projection.Kind) {
+        projs.append(Projection(source: pops.count - 1, target: pops.count, kind: kind))
+        pops.append(Population(name: "layer\(pops.count)", shape: shape, threshold: 1, reset: .subtract, initialPotential: 0,
+                               bias: nil, layer: pops.count, qcfsLambda: nil))
+    }
+    for item in [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0] {
+        let s = pops.last!.shape
+        if item == 0 {
+            add([s[0], s[1] / 2, s[2] / 2], .avgPool(Pool(kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .zero, countIncludePad: true)))
+        } else {
+            let w = (0..<(item * s[0] * 9)).map { _ in rng.uniform() - 0.5 }
+            add([item, s[1], s[2]], .conv(Conv2d(inChannels: s[0], outChannels: item, kernelHeight: 3, kernelWidth: 3,
+                                                  padding: Padding(top: 1, left: 1, bottom: 1, right: 1), weights: w)))
+        }
+    }
+    for width in [512, 512, 10] {
+        let n = pops.last!.count
+        add([width], .dense(weights: (0..<(n * width)).map { _ in rng.uniform() - 0.5 }))
+    }
+    let network = SpikingNetwork(populations: pops, projections: projs, output: pops.count - 1, metadata: [:])
+    let hw = try HardwareModel.load(o.hardware)
+    let start = Date()
+    let mapping = try Mapper.map(network, on: hw)
+    let seconds = Date().timeIntervalSince(start)
+    print(JSON.object([
+        ("benchmark", .string("map-vgg16-32x32")), ("hardware", .string(hw.name)),
+        ("neurons", .int(pops.dropFirst().reduce(0) { $0 + $1.count })), ("synapses", .int(network.macCount)),
+        ("cores", .int(mapping.cores.count)), ("chips", .int(mapping.chipsUsed)), ("fits", .bool(mapping.fits)),
+        ("seconds", .number((seconds * 100).rounded() / 100)), ("machine", machine()),
+    ]).rendered(indent: 0))
+}
+
+struct SplitMixBench {
+    var state: UInt64
+    mutating func uniform() -> Float {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Float((z ^ (z >> 31)) >> 40) * 0x1p-24
+    }
+}
+
 let options = parse()
 do {
     switch options.which {
     case "ann": try benchmarkANN(options)
     case "reference": try benchmarkReference(options)
     case "emulator": try benchmarkEmulator(options)
+    case "map-vgg": try benchmarkMapVGG(options)
     default:
-        FileHandle.standardError.write(Data("unknown benchmark \(options.which) (available: ann, reference, emulator)\n".utf8))
+        FileHandle.standardError.write(Data("unknown benchmark \(options.which) (available: ann, reference, emulator, map-vgg)\n".utf8))
         exit(2)
     }
 } catch {

@@ -102,6 +102,12 @@ public struct Population: Sendable, Codable {
 
     public var count: Int { shape.reduce(1, *) }
     public var channels: Int { shape[0] }
+
+    public init(name: String, shape: [Int], threshold: Float, reset: ResetMode, initialPotential: Float, bias: [Float]?,
+                layer: Int, qcfsLambda: Float?) {
+        self.name = name; self.shape = shape; self.threshold = threshold; self.reset = reset
+        self.initialPotential = initialPotential; self.bias = bias; self.layer = layer; self.qcfsLambda = qcfsLambda
+    }
 }
 
 public struct Projection: Sendable, Codable {

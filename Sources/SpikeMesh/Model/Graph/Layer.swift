@@ -112,6 +112,12 @@ public struct Pool: Sendable, Codable {
     public var strideHeight: Int, strideWidth: Int
     public var padding: Padding
     public var countIncludePad: Bool
+
+    public init(kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int, padding: Padding, countIncludePad: Bool) {
+        self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        self.strideHeight = strideHeight; self.strideWidth = strideWidth
+        self.padding = padding; self.countIncludePad = countIncludePad
+    }
 }
 
 /// The quantization-clip-floor-shift activation of Bu et al. (ICLR 2022):
