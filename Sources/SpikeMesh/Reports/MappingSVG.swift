@@ -60,7 +60,7 @@ extension MappingReport {
                 let offset = (l.direction == "east" || l.direction == "south") ? cell * 0.12 : -cell * 0.12
                 let (ox, oy) = (fx == tx) ? (offset, 0.0) : (0.0, offset)
                 let c = Int(40 + 200 * share)
-                out += "<line x1=\(q(x(fx) + cell / 2 + ox)) y1=\(q(y(fy) + cell / 2 + oy)) x2=\(q(x(tx) + cell / 2 + ox)) y2=\(q(y(ty) + cell / 2 + oy)) stroke=\"rgb(\(c),\(Int(60 * (1 - share))),\(Int(60 * (1 - share))))\" stroke-opacity=\"0.8\" stroke-width=\(q(0.5 + share * cell * 0.18))><title>\(String(format: "%.2f", l.load)) packets/tick</title></line>\n"
+                out += "<line x1=\(q(x(fx) + cell / 2 + ox)) y1=\(q(y(fy) + cell / 2 + oy)) x2=\(q(x(tx) + cell / 2 + ox)) y2=\(q(y(ty) + cell / 2 + oy)) stroke=\"rgb(\(c),\(Int(60 * (1 - share))),\(Int(60 * (1 - share))))\" stroke-opacity=\"0.65\" stroke-width=\(q(0.5 + share * cell * 0.09))><title>\(String(format: "%.2f", l.load)) packets/tick</title></line>\n"
             }
             out += "</g>\n"
         }

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import SpikeMesh
+
+/// A three-core network on generic-small whose every counter, the latency and the energy are
+/// worked out by hand below.
+///
+/// input x = 1 (direct) ─[3, 5]→ A = 2 neurons, Θ = 10, one per core ─[1, 2]→ output (1 neuron)
+///
+/// A0 gets 3 per tick: V = 3, 6, 9, 12 → spike (t4), 5, 8, 11 → spike (t7), 4: spikes at 4, 7.
+/// A1 gets 5 per tick: spikes at t2, t4, t6, t8. Each spike is one packet to the output core.
+/// Snake placement on a 4×4 router mesh: A0 at router (0,0), A1 at (1,0), output at (2,0):
+/// 2 hops from A0, 1 from A1, all on one chip.
+@Suite struct HandWorkedEmulationTests {
+    func network() -> SpikingNetwork {
+        let pops = [
+            Population(name: "input", shape: [1], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 0, qcfsLambda: nil),
+            Population(name: "A", shape: [2], threshold: 10, reset: .subtract, initialPotential: 0, bias: nil, layer: 1, qcfsLambda: nil),
+            Population(name: "out", shape: [1], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 2, qcfsLambda: nil),
+        ]
+        return SpikingNetwork(populations: pops, projections: [
+            Projection(source: 0, target: 1, kind: .dense(weights: [3, 5])),
+            Projection(source: 1, target: 2, kind: .dense(weights: [1, 2])),
+        ], output: 2, metadata: [:], fixedPoint: FixedPointInfo(hardware: "hand", weightBits: 8, potentialBits: 16, scales: [1, 1, 1]))
+    }
+
+    func run(linkCapacity: Int) throws -> (EmulationCounters, HardwareModel, Mapping) {
+        var hw = try MapperTests.hardware("generic-small", ["core.neurons=1"])
+        hw.mesh.linkCapacity = linkCapacity
+        var options = Mapper.Options()
+        options.movesPerCore = 0
+        let mapping = try Mapper.map(network(), on: hw, options: options)
+        var e = EmulationOptions()
+        e.checkpoints = [8]
+        e.workers = 1
+        e.keepSpikeTrains = true
+        let r = try Emulator(network: network(), mapping: mapping).run([1], count: 1, options: e)
+        #expect(r.spikeTrains[0][1] == [3 * 2 + 0, 6 * 2 + 0, 1 * 2 + 1, 3 * 2 + 1, 5 * 2 + 1, 7 * 2 + 1].sorted())
+        return (r.counters, hw, mapping)
+    }
+
+    @Test func countersWithoutCongestion() throws {
+        let (c, _, m) = try run(linkCapacity: 0)
+        #expect(m.cores.count == 3)
+        #expect([0, 1, 2].map { m.mesh.router(m.placement[$0]).x } == [0, 1, 2])
+        #expect(c.packets == 6 && c.delivered == 6 && c.inputPackets == 0)
+        #expect(c.hopsWithinChip == 2 * 2 + 4 * 1 && c.hopsBetweenChips == 0)
+        #expect(c.synapticOps == 6)
+        // A is fed by the direct input, so both its neurons update every tick (16); the output
+        // updates when packets arrive: t2, t4 (two packets, one update), t6, t7, t8.
+        #expect(c.neuronUpdates == 16 + 5)
+        #expect(c.stalledPacketTicks == 0 && c.latePackets == 0)
+    }
+
+    /// With one packet per link per tick, A0's and A1's t4 packets meet on link (1,0)→east:
+    /// A0's (processed first) takes it, A1's waits one tick and arrives at t5.
+    @Test func countersLatencyAndEnergyWithCongestion() throws {
+        let (c, hw, m) = try run(linkCapacity: 1)
+        #expect(c.stalledPacketTicks == 1 && c.latePackets == 1)
+        #expect(c.packets == 6 && c.delivered == 6 && c.synapticOps == 6 && c.hopsWithinChip == 8)
+        #expect(c.neuronUpdates == 16 + 6)   // the late packet is a separate update at t5
+        #expect(c.linkPeak.max() == 1)
+        // Tick time (ns) = slowest core (1 ns per SOP, 2 ns per update) + mesh (1 ns per hop
+        // of the longest route travelling, + busiest link − 1) + 100 ns barrier:
+        // t1 2+0, t2 3+1, t3 2+0, t4 3+2, t5 3+0, t6 3+1, t7 3+2, t8 3+1, each + 100.
+        let ticks = [102, 104, 102, 105, 103, 104, 105, 104]
+        #expect(c.timePs == ticks.reduce(0, +) * 1000)
+        let e = EnergyEstimate(counters: c, hardware: hw, chips: m.chipsUsed)
+        let pj = Dictionary(uniqueKeysWithValues: e.parts.map { ($0.name, $0.microjoules * 1e6) })
+        func near(_ a: Double?, _ b: Double) -> Bool { abs((a ?? .nan) - b) < 1e-6 }
+        #expect(near(pj["synaptic"], 6 * 10))
+        #expect(near(pj["neuron"], 22 * 20))
+        #expect(near(pj["spikeOut"], 6 * 2))
+        #expect(near(pj["routingWithinChip"], 8 * 5))
+        #expect(near(pj["routingBetweenChips"], 0))
+        #expect(near(pj["barrier"], 8 * 1 * 100))
+        #expect(near(pj["static"], 1 * 829))   // 1 mW × 829 ns
+        #expect(abs(e.totalMicrojoules * 1e6 - 2181) < 1e-6)
+        #expect(abs(e.latencyMicroseconds - 0.829) < 1e-9)
+    }
+}
