@@ -204,40 +204,54 @@ struct EmulatorState {
                 membranes[p] = []; accumulator[p] = []; touched[p] = []; active[p] = []
                 let cores = emu.neuronCore[p]
                 let sup = suppressed[p]
-                var saturated = 0, updates = 0
-                func update(_ i: Int) {
-                    var u = mem[i] + acc[i]
-                    acc[i] = 0
+                var saturated: [Int32] = [], updates = 0
+                // One neuron's update: V ← sat(V + I); fire and reset. Pointers keep the loop free
+                // of per-element uniqueness checks.
+                @inline(__always) func step(_ i: Int, _ mp: UnsafeMutablePointer<Int64>, _ ap: UnsafeMutablePointer<Int64>) {
+                    var u = mp[i] &+ ap[i]
+                    ap[i] = 0
                     if u > limit || u < -limit {
                         u = u > 0 ? limit : -limit
-                        saturated += 1
-                        counters.coreSaturations[Int(cores[i])] += 1
+                        saturated.append(Int32(i))
                     }
-                    if fires && !sup[i] && u >= theta {
+                    if fires && u >= theta && !sup[i] {
                         u = subtract ? u - theta : 0
                         fired.append(Int32(i))
                         if u >= theta { act.append(Int32(i)) }
                     }
-                    mem[i] = u
-                    coreUpdates[Int(cores[i])] += 1
-                    updates += 1
+                    mp[i] = u
+                }
+                mem.withUnsafeMutableBufferPointer { mb in
+                    acc.withUnsafeMutableBufferPointer { ab in
+                        let mp = mb.baseAddress!, ap = ab.baseAddress!
+                        if denseUpdate[p] {
+                            for i in 0..<pop.count { step(i, mp, ap) }
+                            updates = pop.count
+                        } else {
+                            // Touched neurons keep their flag while the active ones are visited, so a
+                            // neuron both touched and active is updated once.
+                            for i in touchedList[p] { step(Int(i), mp, ap); coreUpdates[Int(cores[Int(i)])] += 1 }
+                            updates = touchedList[p].count
+                            for i in previouslyActive where !flags[Int(i)] {
+                                flags[Int(i)] = true
+                                step(Int(i), mp, ap)
+                                coreUpdates[Int(cores[Int(i)])] += 1
+                                updates += 1
+                            }
+                            for i in touchedList[p] { flags[Int(i)] = false }
+                            for i in previouslyActive { flags[Int(i)] = false }
+                        }
+                    }
                 }
                 if denseUpdate[p] {
-                    for i in 0..<pop.count { update(i) }
-                } else {
-                    // Touched neurons keep their flag while the active ones are visited, so a
-                    // neuron both touched and active is updated once.
-                    for i in touchedList[p] { update(Int(i)) }
-                    for i in previouslyActive where !flags[Int(i)] {
-                        flags[Int(i)] = true
-                        update(Int(i))
-                    }
-                    for i in touchedList[p] { flags[Int(i)] = false }
-                    for i in previouslyActive { flags[Int(i)] = false }
+                    // Every neuron of every core of p was updated once.
+                    let first = mapping.firstCore[p]
+                    for k in first..<(first + mapping.grids[p]!.count) { coreUpdates[k] += coreNeurons[k] }
                 }
+                for i in saturated { counters.coreSaturations[Int(cores[Int(i)])] += 1 }
                 membranes[p] = mem; accumulator[p] = acc; touched[p] = flags; active[p] = act
-                counters.saturations += saturated
-                counters.populationSaturations[p] += saturated
+                counters.saturations += saturated.count
+                counters.populationSaturations[p] += saturated.count
                 counters.populationNeuronUpdates[p] += updates
                 touchedList[p].removeAll(keepingCapacity: true)
                 // 3. Spikes → packets.
