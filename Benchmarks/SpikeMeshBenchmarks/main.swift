@@ -147,7 +147,7 @@ func benchmarkEmulator(_ o: Options) throws {
 /// random seeded weights: the mapper's scale test. Rates are assumed (no simulation), so this
 /// times slicing, destination tables, placement and routing alone.
 func benchmarkMapVGG(_ o: Options) throws {
-    var rng = SplitMixBench(state: 42)
+    var rng = SplitMix(state: 42)
     var pops = [Population(name: "input", shape: [3, 32, 32], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 0, qcfsLambda: nil)]
     var projs: [Projection] = []
     func add(_ shape: [Int], _ kind: Projection.Kind) {
@@ -160,14 +160,14 @@ func benchmarkMapVGG(_ o: Options) throws {
         if item == 0 {
             add([s[0], s[1] / 2, s[2] / 2], .avgPool(Pool(kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .zero, countIncludePad: true)))
         } else {
-            let w = (0..<(item * s[0] * 9)).map { _ in rng.uniform() - 0.5 }
+            let w = (0..<(item * s[0] * 9)).map { _ in rng.unitFloat() - 0.5 }
             add([item, s[1], s[2]], .conv(Conv2d(inChannels: s[0], outChannels: item, kernelHeight: 3, kernelWidth: 3,
                                                   padding: Padding(top: 1, left: 1, bottom: 1, right: 1), weights: w)))
         }
     }
     for width in [512, 512, 10] {
         let n = pops.last!.count
-        add([width], .dense(weights: (0..<(n * width)).map { _ in rng.uniform() - 0.5 }))
+        add([width], .dense(weights: (0..<(n * width)).map { _ in rng.unitFloat() - 0.5 }))
     }
     let network = SpikingNetwork(populations: pops, projections: projs, output: pops.count - 1, metadata: [:])
     let hw = try HardwareModel.load(o.hardware)
@@ -180,17 +180,6 @@ func benchmarkMapVGG(_ o: Options) throws {
         ("cores", .int(mapping.cores.count)), ("chips", .int(mapping.chipsUsed)), ("fits", .bool(mapping.fits)),
         ("seconds", .number((seconds * 100).rounded() / 100)), ("machine", machine()),
     ]).rendered(indent: 0))
-}
-
-struct SplitMixBench {
-    var state: UInt64
-    mutating func uniform() -> Float {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Float((z ^ (z >> 31)) >> 40) * 0x1p-24
-    }
 }
 
 let options = parse()

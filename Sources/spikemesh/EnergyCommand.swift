@@ -32,9 +32,11 @@ enum EnergyCommand {
         if args.values["limit"] == nil { data = data.limited(to: 100) }
         let loaded = try NetworkArguments.load(args, data: data, quiet: quiet)
         let names = args.values["hardware"].map { [$0] } ?? HardwareModel.shipped
+        let rates = try HardwareArguments.rates(args, network: loaded.network, normalization: loaded.normalization, quiet: quiet)
         var rows: [EmulationSummary] = []
         for name in names {
-            rows.append(try RunCommand.emulate(args, loaded: loaded, data: data, hardware: try HardwareArguments.model(args, name: name), quiet: quiet))
+            rows.append(try RunCommand.emulate(args, loaded: loaded, data: data, hardware: try HardwareArguments.model(args, name: name),
+                                               quiet: quiet, rates: rates))
         }
         let macs = loaded.network.macCount
         let macUJ = Double(macs) * ReferenceEnergy.macPJ * 1e-6

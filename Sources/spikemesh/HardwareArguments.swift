@@ -17,28 +17,31 @@ enum HardwareArguments {
         return try HardwareModel.load(name ?? args.values["hardware"] ?? "loihi", overrides: overrides)
     }
 
-    /// Maps `network` with spike rates measured on a few calibration images.
-    static func map(_ args: Arguments, network: SpikingNetwork, normalization: Normalization, hardware: HardwareModel,
-                    quiet: Bool) throws -> (Mapping, String) {
+    /// Expected spike rates for placement, measured on a few calibration images (`--rate-images`),
+    /// and where they came from. They depend on the network only, so one measurement serves
+    /// every hardware model.
+    static func rates(_ args: Arguments, network: SpikingNetwork, normalization: Normalization,
+                      quiet: Bool) throws -> (values: [Double]?, origin: String) {
+        let n = try args.int("rate-images", min: 0) ?? 16
+        guard n > 0 else { return (nil, "assumed 0.05 spikes/neuron/tick") }
+        // Rates only steer placement, so when --data has no training split the bundled
+        // training sample stands in.
+        let data = try (try? ConversionArguments.calibrationData(args)) ?? Dataset.load(path: Defaults.calibrationData)
+        let count = min(n, data.count)
+        let images = data.normalizedBatch(0..<count, mean: normalization.mean, std: normalization.std)
+        let progress = Progress("estimate spike rates", total: 1, enabled: !quiet)
+        defer { progress.finish() }
+        return (try Mapper.estimateRates(network, images: images, count: count), "\(count) calibration images, T = 32")
+    }
+
+    /// Maps `network` with the given expected rates.
+    static func map(_ args: Arguments, network: SpikingNetwork, hardware: HardwareModel, rates: [Double]?, quiet: Bool) throws -> Mapping {
         var options = Mapper.Options()
         options.seed = UInt64(try args.int("seed", min: 0) ?? 0)
         options.movesPerCore = try args.int("anneal", min: 0) ?? 2_000
-        let n = try args.int("rate-images", min: 0) ?? 16
-        var origin = "assumed 0.05 spikes/neuron/tick"
-        if n > 0 {
-            // Rates only steer placement, so when --data has no training split the bundled
-            // training sample stands in.
-            let data = try (try? ConversionArguments.calibrationData(args)) ?? Dataset.load(path: Defaults.calibrationData)
-            let count = min(n, data.count)
-            let images = data.normalizedBatch(0..<count, mean: normalization.mean, std: normalization.std)
-            let progress = Progress("estimate spike rates", total: 1, enabled: !quiet)
-            options.rates = try Mapper.estimateRates(network, images: images, count: count)
-            progress.finish()
-            origin = "\(count) calibration images, T = 32"
-        }
+        options.rates = rates
         let progress = Progress("map onto \(hardware.name)", total: 1, enabled: !quiet)
-        let mapping = try Mapper.map(network, on: hardware, options: options)
-        progress.finish()
-        return (mapping, origin)
+        defer { progress.finish() }
+        return try Mapper.map(network, on: hardware, options: options)
     }
 }

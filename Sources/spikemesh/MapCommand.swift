@@ -32,9 +32,9 @@ enum MapCommand {
         let quiet = json || args.flag("quiet")
         let hardware = try HardwareArguments.model(args)
         var loaded = try NetworkArguments.load(args, data: nil, quiet: quiet)
-        let (mapping, origin) = try HardwareArguments.map(args, network: loaded.network, normalization: loaded.normalization,
-                                                          hardware: hardware, quiet: quiet)
-        loaded.network.metadata["rates"] = origin
+        let rates = try HardwareArguments.rates(args, network: loaded.network, normalization: loaded.normalization, quiet: quiet)
+        let mapping = try HardwareArguments.map(args, network: loaded.network, hardware: hardware, rates: rates.values, quiet: quiet)
+        loaded.network.metadata["rates"] = rates.origin
         let report = MappingReport(mapping: mapping, network: loaded.network)
         if let path = args.values["svg"] {
             do { try report.svg().write(toFile: path, atomically: true, encoding: .utf8) } catch {

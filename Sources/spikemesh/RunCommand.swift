@@ -49,7 +49,9 @@ enum RunCommand {
     }
 
     /// Quantize, map, emulate: shared by run, energy and report.
-    static func emulate(_ args: Arguments, loaded: LoadedNetwork, data: Dataset, hardware: HardwareModel, quiet: Bool) throws -> EmulationSummary {
+    /// `rates`: measured once by the caller when it emulates on several hardware models.
+    static func emulate(_ args: Arguments, loaded: LoadedNetwork, data: Dataset, hardware: HardwareModel, quiet: Bool,
+                        rates: (values: [Double]?, origin: String)? = nil) throws -> EmulationSummary {
         let (fixed, quantization): (SpikingNetwork, Quantizer.Report)
         if let report = Quantizer.describe(loaded.network) {
             (fixed, quantization) = (loaded.network, report)   // a fixed-point network file runs as it is
@@ -57,9 +59,9 @@ enum RunCommand {
             (fixed, quantization) = args.flag("exact") ? try Quantizer.exact(loaded.network) : try Quantizer.quantize(loaded.network, for: hardware)
         }
         var network = fixed
-        let (mapping, origin) = try HardwareArguments.map(args, network: loaded.network, normalization: loaded.normalization,
-                                                          hardware: hardware, quiet: quiet)
-        network.metadata["rates"] = origin
+        let expected = try rates ?? HardwareArguments.rates(args, network: loaded.network, normalization: loaded.normalization, quiet: quiet)
+        let mapping = try HardwareArguments.map(args, network: loaded.network, hardware: hardware, rates: expected.values, quiet: quiet)
+        network.metadata["rates"] = expected.origin
         var options = EmulationOptions()
         options.checkpoints = try args.values["timesteps"].map(SimulateCommand.parseTimesteps) ?? [64]
         options.encoding = try args.choice("encoding", InputEncoding.self) ?? .direct

@@ -53,18 +53,13 @@ enum SimulateCommand {
         let start = Date()
         var predictions = [[Int]](repeating: [], count: options.checkpoints.count)
         var spikes = [Int](repeating: 0, count: network.populations.count)
-        var done = 0
-        let batch = 64
-        while done < data.count {
-            let n = min(batch, data.count - done)
-            let input = data.normalizedBatch(done..<(done + n), mean: normalization.mean, std: normalization.std)
+        try data.forEachSeededBatch(normalization, seed: options.seed) { first, n, input, seed in
             var o = options
-            o.seed = options.seed &+ UInt64(done) &* 0x9E37_79B9   // per-batch offset keeps images' streams distinct
+            o.seed = seed
             let r = try simulator.run(input, count: n, options: o)
             for k in predictions.indices { predictions[k] += r.predictions[k] }
             for p in spikes.indices { spikes[p] += r.spikes[p] }
-            done += n
-            progress.update(done)
+            progress.update(first + n)
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)

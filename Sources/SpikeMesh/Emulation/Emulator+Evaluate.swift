@@ -20,21 +20,15 @@ extension Emulator {
         var correct = [Int](repeating: 0, count: checkpoints.count)
         var counters: EmulationCounters?
         var ticks = 0
-        var done = 0
-        while done < data.count {
-            let n = min(batch, data.count - done)
-            let input = data.normalizedBatch(done..<(done + n), mean: normalization.mean, std: normalization.std)
-            o.seed = options.seed &+ UInt64(done) &* 0x9E37_79B9
+        try data.forEachSeededBatch(normalization, seed: options.seed, batch: batch) { start, n, input, seed in
+            o.seed = seed
             let r = try run(input, count: n, options: o)
-            for k in checkpoints.indices {
-                for i in 0..<n where r.predictions[k][i] == Int(data.labels[done + i]) { correct[k] += 1 }
-            }
+            for k in checkpoints.indices { correct[k] += data.correct(r.predictions[k], from: start) }
             if counters == nil { counters = r.counters } else { counters!.add(r.counters) }
             ticks = r.ticksRun
-            done += n
-            progress?(done)
+            progress?(start + n)
         }
-        let c = counters!
+        guard let c = counters else { throw SpikeMeshError(.invalidArgument, "no images to emulate") }
         let hidden = network.hidden
         let neurons = hidden.reduce(0) { $0 + network.populations[$1].count }
         let spikes = hidden.reduce(0) { $0 + c.populationSpikes[$1] }

@@ -39,23 +39,19 @@ public struct Emulator: Sendable {
     let compiled: [CompiledProjection]
     let delays: [Int]
     let depths: [Int]
-    let incoming: [[Int]]
     /// Per population: the core of each neuron (HWC).
     let neuronCore: [[Int32]]
 
     public init(network: SpikingNetwork, mapping: Mapping) throws {
-        guard let fp = network.fixedPoint else {
+        guard network.fixedPoint != nil else {
             throw SpikeMeshError(.invalidArgument, "the emulator runs fixed-point networks; quantize first (Quantizer)")
         }
-        _ = fp
         self.network = network
         self.mapping = mapping
         compiled = network.projections.map { CompiledProjection($0, network: network) }
         weights = compiled.map(IntegerProjection.init)
-        let depth = network.depths
-        depths = depth
-        delays = network.projections.map { depth[$0.target] - depth[$0.source] - 1 }
-        incoming = network.populations.indices.map { p in network.projections.indices.filter { network.projections[$0].target == p } }
+        depths = network.depths
+        delays = network.axonDelays
         neuronCore = network.populations.indices.map { p in
             p == 0 ? [] : (0..<network.populations[p].count).map { Int32(mapping.coreOf(population: p, neuron: $0)) }
         }
@@ -66,45 +62,28 @@ public struct Emulator: Sendable {
     /// Runs `count` images (NCHW, normalized). Images are split over workers; every counter
     /// is an integer sum (or max), so results do not depend on the worker count.
     public func run(_ input: [Float], count: Int, options: EmulationOptions) throws -> EmulationResult {
-        let checkpoints = options.checkpoints.sorted()
-        guard let maxT = checkpoints.last, checkpoints.first! >= 1 else {
-            throw SpikeMeshError(.invalidArgument, "timesteps must be positive")
-        }
-        if options.srpTau > 0 && options.delivery == .pipelined {
-            throw SpikeMeshError(.unsupported, "SRP (--srp-tau) runs with layerSynchronous delivery only")
-        }
+        let checkpoints = try RunSupport.checkpoints(options.checkpoints, srpTau: options.srpTau, delivery: options.delivery)
+        let maxT = checkpoints.last!
         let inputSize = network.populations[0].count
         precondition(input.count == count * inputSize)
         let total = options.srpTau + maxT + (options.delivery == .pipelined ? depth : 0)
-        let workerCount = max(1, min(options.workers, count))
-        let chunk = (count + workerCount - 1) / workerCount
-        var partials = [(EmulationCounters, [(Int, [Int])], [(Int, [[Int]])])?](repeating: nil, count: workerCount)
-        var failure: Error?
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: workerCount) { w in
-            let range = (w * chunk)..<min(count, (w + 1) * chunk)
-            guard !range.isEmpty else { return }
+        let partials = try RunSupport.parallelChunks(count: count, workers: options.workers) { range in
             var state = EmulatorState(emulator: self, options: options, totalTicks: total)
             var predictions: [(Int, [Int])] = []
             var trains: [(Int, [[Int]])] = []
-            do {
-                for image in range {
-                    let pixels = Array(input[(image * inputSize)..<((image + 1) * inputSize)])
-                    let r = try state.simulate(image: image, pixels: pixels, checkpoints: checkpoints, maxT: maxT)
-                    predictions.append((image, r.predictions))
-                    if options.keepSpikeTrains { trains.append((image, r.trains)) }
-                }
-                lock.lock(); partials[w] = (state.counters, predictions, trains); lock.unlock()
-            } catch {
-                lock.lock(); failure = error; lock.unlock()
+            for image in range {
+                let pixels = Array(input[(image * inputSize)..<((image + 1) * inputSize)])
+                let r = try state.simulate(image: image, pixels: pixels, checkpoints: checkpoints, maxT: maxT)
+                predictions.append((image, r.predictions))
+                if options.keepSpikeTrains { trains.append((image, r.trains)) }
             }
+            return (state.counters, predictions, trains)
         }
-        if let failure { throw failure }
         var counters = EmulationCounters(cores: mapping.cores.count, populations: network.populations.count,
                                          links: mapping.mesh.linkCount, ticks: total)
         var predictions = [[Int]](repeating: [Int](repeating: 0, count: count), count: checkpoints.count)
         var trains = [[[Int]]](repeating: [], count: options.keepSpikeTrains ? count : 0)
-        for case let (c, p, t)? in partials {
+        for (c, p, t) in partials {
             counters.add(c)
             for (image, preds) in p { for k in preds.indices { predictions[k][image] = preds[k] } }
             for (image, train) in t { trains[image] = train }

@@ -31,7 +31,9 @@ struct EmulatorState {
     let queueLength: Int
     /// Link use per tick: `linkUse[tick mod window][link]`.
     var linkUse: [[Int32]]
-    let window = 256
+    /// Ticks ahead that link use and waiting packets are kept for.
+    static let window = 256
+    var window: Int { Self.window }
     /// Per core, work this tick.
     var coreSOPs: [Int]
     var coreUpdates: [Int]
@@ -60,10 +62,11 @@ struct EmulatorState {
         active = touchedList
         suppressed = touched
         inputCurrent = pops.map { _ in nil }
-        queueLength = (emulator.delays.max() ?? 0) + window + 2
-        queues = pops.map { _ in Array(repeating: [], count: (emulator.delays.max() ?? 0) + 256 + 2) }
-        linkUse = Array(repeating: [Int32](repeating: 0, count: mapping.mesh.linkCount), count: 256)
-        routeNs = Array(repeating: 0, count: 256)
+        let length = (emulator.delays.max() ?? 0) + Self.window + 2
+        queueLength = length
+        queues = pops.map { _ in Array(repeating: [], count: length) }
+        linkUse = Array(repeating: [Int32](repeating: 0, count: mapping.mesh.linkCount), count: Self.window)
+        routeNs = Array(repeating: 0, count: Self.window)
         coreSOPs = Array(repeating: 0, count: mapping.cores.count)
         coreUpdates = coreSOPs
         coreNeurons = mapping.cores.map(\.neurons)
@@ -72,15 +75,8 @@ struct EmulatorState {
         denseUpdate = pops.indices.map { p in
             p > 0 && (pops[p].bias.map { $0.contains { $0 != 0 } } ?? false || (options.encoding == .direct && fedByInput.contains(p)))
         }
-        chwIndex = pops.map { p in
-            let (c, h, w) = CompiledProjection.dims(p.shape)
-            var map = [Int](repeating: 0, count: c * h * w)
-            for y in 0..<h { for x in 0..<w { for ch in 0..<c { map[(y * w + x) * c + ch] = (ch * h + y) * w + x } } }
-            return map
-        }
-        var inverse = [Int](repeating: 0, count: chwIndex[0].count)
-        for (hwc, c) in chwIndex[0].enumerated() { inverse[c] = hwc }
-        inputInverse = inverse
+        chwIndex = pops.map { RunSupport.chwIndex($0.shape) }
+        inputInverse = RunSupport.hwcIndex(pops[0].shape)
     }
 
     struct ImageResult {
@@ -137,11 +133,10 @@ struct EmulatorState {
             // Input spikes (Poisson), drawn in CHW order exactly as the reference draws them.
             if options.encoding == .poisson {
                 for chwIdx in 0..<chw.count {
-                    let x = chw[chwIdx]
-                    let u = Float(rng.next() >> 40) * 0x1p-24
-                    guard u < min(abs(x), 1) else { continue }
+                    let spike = RunSupport.poissonSpike(chw[chwIdx], &rng)
+                    guard spike != 0 else { continue }
                     let i = inputInverse[chwIdx]
-                    let sign: Int32 = x < 0 ? -1 : 1
+                    let sign = Int32(spike)
                     if options.keepSpikeTrains, t > tau { trains[0].append((t - tau - 1) * chw.count + chwIdx) }
                     let o = mapping.destinationOffsets[0]
                     for k in Int(o[i])..<Int(o[i + 1]) {

@@ -176,7 +176,7 @@ public enum Mapper {
         }
         let single = needs(1, 1, 1)
         let axonLimit = max(core.axons, single.axons), bitLimit = max(core.synapseMemoryBits, single.bits)
-        var best: (cores: Int, axons: Int, grid: SliceGrid)?
+        var best: (cores: Int, grid: SliceGrid)?
         var ties: [SliceGrid] = []
         var lastCPC = -1
         for k in 1...C {
@@ -192,7 +192,7 @@ public enum Mapper {
                     guard n.axons <= axonLimit, n.bits <= bitLimit else { continue }
                     let count = groups * ((H + th - 1) / th) * ((W + tw - 1) / tw)
                     if best == nil || count < best!.cores {
-                        best = (count, 0, SliceGrid(population: p, dims: dims, channelsPerCore: cpc, rowsPerCore: th, colsPerCore: tw))
+                        best = (count, SliceGrid(population: p, dims: dims, channelsPerCore: cpc, rowsPerCore: th, colsPerCore: tw))
                         ties = [best!.grid]
                     } else if count == best!.cores {
                         ties.append(SliceGrid(population: p, dims: dims, channelsPerCore: cpc, rowsPerCore: th, colsPerCore: tw))
@@ -211,7 +211,7 @@ public enum Mapper {
                 let a = totalAxons(g)
                 if a < fewest { (chosen, fewest) = (g, a) }
             }
-            best = (best!.cores, fewest, chosen)
+            best = (best!.cores, chosen)
         }
         let name = network.populations[p].name
         var v: [Mapping.Violation] = []

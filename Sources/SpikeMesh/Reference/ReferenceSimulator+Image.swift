@@ -25,15 +25,8 @@ struct ImageState {
         spikes = network.populations.map { p in Array(repeating: [Float](repeating: 0, count: p.count), count: depthOfHistory) }
         current = network.populations.map { [Float](repeating: 0, count: $0.count) }
         suppressed = network.populations.map { [Bool](repeating: false, count: $0.count) }
-        chwIndex = network.populations.map { p in
-            let (c, h, w) = CompiledProjection.dims(p.shape)
-            var map = [Int](repeating: 0, count: c * h * w)
-            for y in 0..<h { for x in 0..<w { for ch in 0..<c { map[(y * w + x) * c + ch] = (ch * h + y) * w + x } } }
-            return map
-        }
-        var inverse = [Int](repeating: 0, count: chwIndex[0].count)
-        for (hwc, c) in chwIndex[0].enumerated() { inverse[c] = hwc }
-        inputInverse = inverse
+        chwIndex = network.populations.map { RunSupport.chwIndex($0.shape) }
+        inputInverse = RunSupport.hwcIndex(network.populations[0].shape)
     }
 
     struct ImageResult {
@@ -86,9 +79,7 @@ struct ImageState {
             } else {
                 // Drawn in CHW order, so the train does not depend on the memory layout.
                 for chwIdx in 0..<chw.count {
-                    let x = chw[chwIdx]
-                    let u = Float(rng.next() >> 40) * 0x1p-24
-                    spikes[0][slot][inputInverse[chwIdx]] = u < min(abs(x), 1) ? (x < 0 ? -1 : 1) : 0
+                    spikes[0][slot][inputInverse[chwIdx]] = RunSupport.poissonSpike(chw[chwIdx], &rng)
                 }
             }
             let counted = t - tau - extra
@@ -198,10 +189,15 @@ struct ImageState {
     }
 }
 
-/// SplitMix64, the simulator's seeded generator.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
+/// SplitMix64, the seeded generator of every random draw (Poisson input, placement, benchmarks).
+public struct SplitMix: Sendable {
+    public var state: UInt64
+    public init(state: UInt64) { self.state = state }
+
+    /// Uniform in [0, 1) with 24 random bits.
+    public mutating func unitFloat() -> Float { Float(next() >> 40) * 0x1p-24 }
+
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -75,10 +75,9 @@ public struct ReferenceSimulator: Sendable {
     public init(network: SpikingNetwork) {
         self.network = network
         compiled = network.projections.map { CompiledProjection($0, network: network) }
-        incoming = network.populations.indices.map { p in network.projections.indices.filter { network.projections[$0].target == p } }
-        let depth = network.depths
-        depths = depth
-        delays = network.projections.map { depth[$0.target] - depth[$0.source] - 1 }
+        incoming = network.incomingIndices
+        depths = network.depths
+        delays = network.axonDelays
     }
 
     /// The output's depth: extra ticks a pipelined run needs for input to reach the output.
@@ -86,22 +85,11 @@ public struct ReferenceSimulator: Sendable {
 
     /// Runs `count` images (NCHW floats, normalized) and reads predictions at every checkpoint.
     public func run(_ input: [Float], count: Int, options: SimulationOptions) throws -> SimulationResult {
-        let checkpoints = options.checkpoints.sorted()
-        guard let maxT = checkpoints.last, checkpoints.first! >= 1 else {
-            throw SpikeMeshError(.invalidArgument, "timesteps must be positive")
-        }
-        if options.srpTau > 0 && options.delivery == .pipelined {
-            throw SpikeMeshError(.unsupported, "SRP (--srp-tau) runs with layerSynchronous delivery only")
-        }
+        let checkpoints = try RunSupport.checkpoints(options.checkpoints, srpTau: options.srpTau, delivery: options.delivery)
+        let maxT = checkpoints.last!
         let inputSize = network.populations[0].count
         precondition(input.count == count * inputSize)
-        let workerCount = max(1, min(options.workers, count))
-        let chunk = (count + workerCount - 1) / workerCount
-        var partials = [Partial?](repeating: nil, count: workerCount)
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: workerCount) { w in
-            let range = (w * chunk)..<min(count, (w + 1) * chunk)
-            guard !range.isEmpty else { return }
+        let partials = try RunSupport.parallelChunks(count: count, workers: options.workers) { range in
             var state = ImageState(simulator: self, options: options)
             var partial = Partial(checkpoints: checkpoints.count, populations: network.populations.count)
             for image in range {
@@ -112,13 +100,13 @@ public struct ReferenceSimulator: Sendable {
                 partial.maxCurrent = max(partial.maxCurrent, r.maxCurrent)
                 if options.keepSpikeTrains { partial.trains.append((image, r.trains)) }
             }
-            lock.lock(); partials[w] = partial; lock.unlock()
+            return partial
         }
         var predictions = [[Int]](repeating: [Int](repeating: 0, count: count), count: checkpoints.count)
         var spikes = [Int](repeating: 0, count: network.populations.count)
         var maxCurrent = -Float.infinity
         var trains = [[[Int]]](repeating: [], count: options.keepSpikeTrains ? count : 0)
-        for case let partial? in partials {
+        for partial in partials {
             for k in checkpoints.indices { for (image, p) in partial.predictions[k] { predictions[k][image] = p } }
             for p in spikes.indices { spikes[p] += partial.spikes[p] }
             maxCurrent = max(maxCurrent, partial.maxCurrent)

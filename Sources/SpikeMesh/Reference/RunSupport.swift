@@ -1,0 +1,83 @@
+import Foundation
+
+/// What the reference simulator and the emulator share about running images: the
+/// channels-last layout of populations, Poisson draws, the split of images over workers,
+/// and seeded batches over a dataset. One implementation, so the two cannot drift apart.
+enum RunSupport {
+    /// HWC index → CHW index of every neuron of a population of `shape`.
+    static func chwIndex(_ shape: [Int]) -> [Int] {
+        let (c, h, w) = CompiledProjection.dims(shape)
+        var map = [Int](repeating: 0, count: c * h * w)
+        for y in 0..<h { for x in 0..<w { for ch in 0..<c { map[(y * w + x) * c + ch] = (ch * h + y) * w + x } } }
+        return map
+    }
+
+    /// The inverse permutation of `chwIndex`: CHW index → HWC index.
+    static func hwcIndex(_ shape: [Int]) -> [Int] {
+        let forward = chwIndex(shape)
+        var inverse = [Int](repeating: 0, count: forward.count)
+        for (hwc, chw) in forward.enumerated() { inverse[chw] = hwc }
+        return inverse
+    }
+
+    /// One Poisson input draw (RMP-SNN §3.1): sign(x) with probability min(|x|, 1), else 0.
+    @inline(__always) static func poissonSpike(_ x: Float, _ rng: inout SplitMix) -> Float {
+        rng.unitFloat() < min(abs(x), 1) ? (x < 0 ? -1 : 1) : 0
+    }
+
+    /// Checks checkpoints and SRP/delivery, returning the checkpoints sorted.
+    static func checkpoints(_ checkpoints: [Int], srpTau: Int, delivery: DeliveryMode) throws -> [Int] {
+        let sorted = checkpoints.sorted()
+        guard let first = sorted.first, first >= 1 else { throw SpikeMeshError(.invalidArgument, "timesteps must be positive") }
+        if srpTau > 0 && delivery == .pipelined {
+            throw SpikeMeshError(.unsupported, "SRP (--srp-tau) runs with layerSynchronous delivery only")
+        }
+        return sorted
+    }
+
+    /// Runs `body` on one contiguous range of images per worker, in parallel; the results come
+    /// back in worker order, and the first error is rethrown.
+    static func parallelChunks<T>(count: Int, workers: Int, _ body: (Range<Int>) throws -> T) throws -> [T] {
+        let workerCount = max(1, min(workers, count))
+        let chunk = (count + workerCount - 1) / workerCount
+        var results = [Result<T, Error>?](repeating: nil, count: workerCount)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: workerCount) { w in
+            let range = (w * chunk)..<min(count, (w + 1) * chunk)
+            guard !range.isEmpty else { return }
+            let r = Result { try body(range) }
+            lock.lock(); results[w] = r; lock.unlock()
+        }
+        return try results.compactMap { try $0?.get() }
+    }
+}
+
+extension SpikingNetwork {
+    /// Per projection, the axon delay that makes every path into its target as long as the
+    /// longest one (pipelined delivery).
+    public var axonDelays: [Int] {
+        let d = depths
+        return projections.map { d[$0.target] - d[$0.source] - 1 }
+    }
+
+    /// Per population, the indices of the projections into it.
+    var incomingIndices: [[Int]] {
+        populations.indices.map { p in projections.indices.filter { projections[$0].target == p } }
+    }
+}
+
+extension Dataset {
+    /// Calls `body(start, count, input, seed)` on consecutive normalized batches. The run's seed
+    /// is offset per batch, so every image keeps its own Poisson stream whatever the batching;
+    /// `simulate`, `run`, the reference's and the emulator's accuracy all batch this way.
+    public func forEachSeededBatch(_ normalization: Normalization, seed: UInt64, batch: Int = 64,
+                                   _ body: (Int, Int, [Float], UInt64) throws -> Void) rethrows {
+        var done = 0
+        while done < count {
+            let n = Swift.min(batch, count - done)
+            try body(done, n, normalizedBatch(done..<(done + n), mean: normalization.mean, std: normalization.std),
+                     seed &+ UInt64(done) &* 0x9E37_79B9)
+            done += n
+        }
+    }
+}
