@@ -110,7 +110,7 @@ struct EmulatorState {
                 let t = network.projections[j].target
                 var tmp = [Float](repeating: 0, count: pops[t].count)
                 pixels.withUnsafeBufferPointer { s in
-                    tmp.withUnsafeMutableBufferPointer { emu.compiled[j].accumulate(s.baseAddress!, amplitude: 1, into: $0.baseAddress!) }
+                    tmp.withUnsafeMutableBufferPointer { emu.compiled[j].accumulate(s, amplitude: 1, into: $0.baseAddress!) }
                 }
                 inputCurrent[t] = tmp.map { Int64($0.rounded(.toNearestOrAwayFromZero)) }
             }

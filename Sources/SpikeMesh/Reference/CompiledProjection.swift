@@ -40,6 +40,8 @@ struct CompiledProjection: Sendable {
             }
             op = .conv(weights: w, kh: c.kernelHeight, kw: c.kernelWidth, sh: c.strideHeight, sw: c.strideWidth,
                        top: c.padding.top, left: c.padding.left)
+            buildTaps(kh: c.kernelHeight, kw: c.kernelWidth, strideH: c.strideHeight, strideW: c.strideWidth,
+                      top: c.padding.top, left: c.padding.left)
         case .dense(let weights):
             let inCount = sc * sh * sw
             let out = tc * th * tw
@@ -62,70 +64,115 @@ struct CompiledProjection: Sendable {
             if let explicit = p.positionWeights, explicit.count == inverse.count { inverse = explicit }
             op = .avgPool(kh: pool.kernelHeight, kw: pool.kernelWidth, sh: pool.strideHeight, sw: pool.strideWidth,
                           top: pool.padding.top, left: pool.padding.left, inverseArea: inverse)
+            buildTaps(kh: pool.kernelHeight, kw: pool.kernelWidth, strideH: pool.strideHeight, strideW: pool.strideWidth,
+                      top: pool.padding.top, left: pool.padding.left)
         case .identity:
             op = .identity(weight: p.positionWeights?.first ?? 1)
         }
     }
 
-    /// Adds `amplitude · s · w` for every non-zero source value `s` into `current` (HWC).
-    func accumulate(_ s: UnsafePointer<Float>, amplitude: Float, into current: UnsafeMutablePointer<Float>) {
+    /// For convolution and pooling: the targets each source position reaches, as
+    /// `(target position oy·tw + ox, kernel tap u·kw + v)` pairs; the pairs of source position
+    /// q = y·sw + x are `taps[tapStart[q]..<tapStart[q + 1]]`. Built once, so delivering a
+    /// spike needs no division or bounds arithmetic.
+    private(set) var tapStart: [Int32] = []
+    private(set) var taps: [(position: Int32, tap: Int32)] = []
+
+    mutating func buildTaps(kh: Int, kw: Int, strideH: Int, strideW: Int, top: Int, left: Int) {
+        tapStart = [0]
+        tapStart.reserveCapacity(sh * sw + 1)
+        for y in 0..<sh {
+            for x in 0..<sw {
+                for u in 0..<kh {
+                    let ny = y + top - u
+                    guard ny >= 0, ny % strideH == 0, ny / strideH < th else { continue }
+                    for v in 0..<kw {
+                        let nx = x + left - v
+                        guard nx >= 0, nx % strideW == 0, nx / strideW < tw else { continue }
+                        taps.append((Int32((ny / strideH) * tw + nx / strideW), Int32(u * kw + v)))
+                    }
+                }
+                tapStart.append(Int32(taps.count))
+            }
+        }
+    }
+
+    /// `dst[i] += a · src[i]` for i < n, eight lanes at a time.
+    @inline(__always)
+    static func addScaled(_ a: Float, _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count n: Int) {
+        var i = 0
+        let av = SIMD8<Float>(repeating: a)
+        while i + 8 <= n {
+            let w = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+            let d = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: d + av * w, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n { dst[i] += a * src[i]; i += 1 }
+    }
+
+    /// One source spike of value `a` into every kernel tap it reaches.
+    @inline(__always)
+    static func fanOut(_ a: Float, _ kernel: UnsafePointer<Float>, _ current: UnsafeMutablePointer<Float>,
+                       _ taps: UnsafeBufferPointer<(position: Int32, tap: Int32)>, _ from: Int, _ to: Int, _ outC: Int) {
+        for k in from..<to {
+            let (position, tap) = taps[k]
+            addScaled(a, kernel + Int(tap) * outC, into: current + Int(position) * outC, count: outC)
+        }
+    }
+
+    /// Adds `amplitude · s[i] · w` for every non-zero `s[i]`, in index order.
+    func accumulate(_ s: UnsafeBufferPointer<Float>, amplitude: Float, into current: UnsafeMutablePointer<Float>) {
+        let active = s.indices.filter { s[$0] != 0 }.map { Int32($0) }
+        active.withUnsafeBufferPointer { accumulate(s.baseAddress!, active: $0, amplitude: amplitude, into: current) }
+    }
+
+    /// Adds `amplitude · s[i] · w` for every source neuron `i` in `active` (the HWC indices
+    /// where `s` is non-zero) into `current` (HWC).
+    func accumulate(_ s: UnsafePointer<Float>, active: UnsafeBufferPointer<Int32>, amplitude: Float,
+                    into current: UnsafeMutablePointer<Float>) {
         switch op {
         case .identity(let weight):
-            for i in 0..<(sc * sh * sw) where s[i] != 0 { current[i] += amplitude * s[i] * weight }
+            for i32 in active { let i = Int(i32); current[i] += amplitude * s[i] * weight }
         case .dense(let weights, let row):
             let out = tc * th * tw
             weights.withUnsafeBufferPointer { w in
-                for i in 0..<(sc * sh * sw) where s[i] != 0 {
-                    let a = amplitude * s[i]
-                    let wr = w.baseAddress! + row[i] * out
-                    for o in 0..<out { current[o] += a * wr[o] }
+                for i32 in active {
+                    let i = Int(i32)
+                    Self.addScaled(amplitude * s[i], w.baseAddress! + row[i] * out, into: current, count: out)
                 }
             }
-        case .conv(let weights, let kh, let kw, let strideH, let strideW, let top, let left):
+        case .conv(let weights, let kh, let kw, _, _, _, _):
             let outC = tc
+            let kernel = kh * kw
             weights.withUnsafeBufferPointer { w in
-                for y in 0..<sh {
-                    for x in 0..<sw {
-                        let base = (y * sw + x) * sc
-                        for c in 0..<sc where s[base + c] != 0 {
-                            let a = amplitude * s[base + c]
-                            for u in 0..<kh {
-                                let ny = y + top - u
-                                guard ny >= 0, ny % strideH == 0 else { continue }
-                                let oy = ny / strideH
-                                guard oy < th else { continue }
-                                for v in 0..<kw {
-                                    let nx = x + left - v
-                                    guard nx >= 0, nx % strideW == 0 else { continue }
-                                    let ox = nx / strideW
-                                    guard ox < tw else { continue }
-                                    let dst = current + (oy * tw + ox) * outC
-                                    let wr = w.baseAddress! + ((c * kh + u) * kw + v) * outC
-                                    for o in 0..<outC { dst[o] += a * wr[o] }
-                                }
+                tapStart.withUnsafeBufferPointer { start in
+                    taps.withUnsafeBufferPointer { taps in
+                        for i32 in active {
+                            let i = Int(i32)
+                            let (q, c) = i.quotientAndRemainder(dividingBy: sc)
+                            let a = amplitude * s[i]
+                            let kernelBase = w.baseAddress! + c * kernel * outC
+                            let (from, to) = (Int(start[q]), Int(start[q + 1]))
+                            // Constant widths let the compiler unroll the common cases.
+                            switch outC {
+                            case 16: Self.fanOut(a, kernelBase, current, taps, from, to, 16)
+                            case 32: Self.fanOut(a, kernelBase, current, taps, from, to, 32)
+                            case 64: Self.fanOut(a, kernelBase, current, taps, from, to, 64)
+                            default: Self.fanOut(a, kernelBase, current, taps, from, to, outC)
                             }
                         }
                     }
                 }
             }
-        case .avgPool(let kh, let kw, let strideH, let strideW, let top, let left, let inverse):
-            for y in 0..<sh {
-                for x in 0..<sw {
-                    let base = (y * sw + x) * sc
-                    for c in 0..<sc where s[base + c] != 0 {
-                        let a = amplitude * s[base + c]
-                        for u in 0..<kh {
-                            let ny = y + top - u
-                            guard ny >= 0, ny % strideH == 0, ny / strideH < th else { continue }
-                            let oy = ny / strideH
-                            for v in 0..<kw {
-                                let nx = x + left - v
-                                guard nx >= 0, nx % strideW == 0, nx / strideW < tw else { continue }
-                                let ox = nx / strideW
-                                current[(oy * tw + ox) * tc + c] += a * inverse[oy * tw + ox]
-                            }
-                        }
-                    }
+        case .avgPool(_, _, _, _, _, _, let inverse):
+            for i32 in active {
+                let i = Int(i32)
+                let (q, c) = i.quotientAndRemainder(dividingBy: sc)
+                let a = amplitude * s[i]
+                for k in Int(tapStart[q])..<Int(tapStart[q + 1]) {
+                    let position = Int(taps[k].position)
+                    current[position * tc + c] += a * inverse[position]
                 }
             }
         }

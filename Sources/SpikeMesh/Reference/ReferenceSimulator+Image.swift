@@ -8,6 +8,9 @@ struct ImageState {
     var membranes: [[Float]]
     /// `spikes[p][slot]`, slot = tick mod history.
     var spikes: [[[Float]]]
+    /// `active[p][slot][0..<activeCount[p][slot]]`: the HWC indices where `spikes[p][slot]` is non-zero.
+    var active: [[[Int32]]]
+    var activeCount: [[Int]]
     var current: [[Float]]
     var suppressed: [[Bool]]
     /// HWC index → CHW index, per population (spike trains are reported in CHW order).
@@ -23,6 +26,8 @@ struct ImageState {
         history = depthOfHistory
         membranes = network.populations.map { [Float](repeating: 0, count: $0.count) }
         spikes = network.populations.map { p in Array(repeating: [Float](repeating: 0, count: p.count), count: depthOfHistory) }
+        active = network.populations.map { p in Array(repeating: [Int32](repeating: 0, count: p.count), count: depthOfHistory) }
+        activeCount = network.populations.map { _ in Array(repeating: 0, count: depthOfHistory) }
         current = network.populations.map { [Float](repeating: 0, count: $0.count) }
         suppressed = network.populations.map { [Bool](repeating: false, count: $0.count) }
         chwIndex = network.populations.map { RunSupport.chwIndex($0.shape) }
@@ -53,7 +58,8 @@ struct ImageState {
         let total = tau + maxT + extra
         let last = options.lastPopulation ?? (populations.count - 1)
         let roundInput = network.fixedPoint != nil && options.encoding == .direct
-        var scratch = [Float](repeating: 0, count: populations.map(\.count).max() ?? 0)
+        let direct = options.encoding == .direct
+        var directCurrent = [[Float]?](repeating: nil, count: network.projections.count)
         // Input in HWC.
         let inputMap = chwIndex[0]
         let pixels = inputMap.map { chw[$0] }
@@ -62,6 +68,7 @@ struct ImageState {
             let v0 = populations[p].initialPotential
             for i in membranes[p].indices { membranes[p][i] = p == output ? 0 : v0 }
             for s in spikes[p].indices { for i in spikes[p][s].indices { spikes[p][s][i] = 0 } }
+            for s in activeCount[p].indices { activeCount[p][s] = 0 }
             for i in suppressed[p].indices { suppressed[p][i] = false }
         }
         var counts = [Int](repeating: 0, count: populations.count)
@@ -73,6 +80,7 @@ struct ImageState {
 
         for t in 1...total {
             let slot = t % history
+            let srpSuppresses = tau > 0 && t > tau
             // Input spikes for this tick.
             if options.encoding == .direct {
                 for i in pixels.indices { spikes[0][slot][i] = pixels[i] }
@@ -82,6 +90,9 @@ struct ImageState {
                     spikes[0][slot][inputInverse[chwIdx]] = RunSupport.poissonSpike(chw[chwIdx], &rng)
                 }
             }
+            var inputActive = 0
+            for i in pixels.indices where spikes[0][slot][i] != 0 { active[0][slot][inputActive] = Int32(i); inputActive += 1 }
+            activeCount[0][slot] = inputActive
             let counted = t - tau - extra
             if options.keepSpikeTrains, t > tau {
                 recordTrain(&trains[0], population: 0, slot: slot, tick: t - tau)
@@ -95,23 +106,37 @@ struct ImageState {
                         let sourceTick = pipelined ? t - 1 - sim.delays[j] : t
                         guard sourceTick >= 1 else { continue }
                         let amplitude = network.amplitude(proj.source)
-                        spikes[proj.source][sourceTick % history].withUnsafeBufferPointer { s in
-                            if roundInput && proj.source == 0 {
-                                // Fixed point: the host computes the analog input current and
-                                // rounds it to the integer units of the chip.
-                                scratch.withUnsafeMutableBufferPointer { tmp in
-                                    tmp.update(repeating: 0)
-                                    proj.accumulate(s.baseAddress!, amplitude: amplitude, into: tmp.baseAddress!)
-                                    for i in 0..<cur.count { cur[i] += tmp[i].rounded(.toNearestOrAwayFromZero) }
+                        let sourceSlot = sourceTick % history
+                        let sourceActive = activeCount[proj.source][sourceSlot]
+                        active[proj.source][sourceSlot].withUnsafeBufferPointer { all in
+                            let list = UnsafeBufferPointer(rebasing: all[0..<sourceActive])
+                            spikes[proj.source][sourceSlot].withUnsafeBufferPointer { s in
+                                if direct && proj.source == 0 {
+                                    // The direct input is the same current every tick: computed
+                                    // once per image. In fixed point the host rounds it to the
+                                    // integer units of the chip.
+                                    if directCurrent[j] == nil {
+                                        var tmp = [Float](repeating: 0, count: cur.count)
+                                        tmp.withUnsafeMutableBufferPointer {
+                                            proj.accumulate(s.baseAddress!, active: list, amplitude: amplitude, into: $0.baseAddress!)
+                                        }
+                                        if roundInput { for i in tmp.indices { tmp[i] = tmp[i].rounded(.toNearestOrAwayFromZero) } }
+                                        directCurrent[j] = tmp
+                                    }
+                                    directCurrent[j]!.withUnsafeBufferPointer { d in
+                                        for i in 0..<cur.count { cur[i] += d[i] }
+                                    }
+                                } else {
+                                    proj.accumulate(s.baseAddress!, active: list, amplitude: amplitude, into: cur.baseAddress!)
                                 }
-                            } else {
-                                proj.accumulate(s.baseAddress!, amplitude: amplitude, into: cur.baseAddress!)
                             }
                         }
                     }
                     if let bias = pop.bias, !pipelined || t > sim.depths[p] {
                         let c = pop.channels
-                        for i in 0..<cur.count { cur[i] += bias[i % c] }
+                        for position in 0..<(cur.count / c) {
+                            for k in 0..<c { cur[position * c + k] += bias[k] }
+                        }
                     }
                     if options.recordMaxCurrentOf == p, let m = cur.max() { maxCurrent = max(maxCurrent, m) }
                 }
@@ -123,18 +148,27 @@ struct ImageState {
                 membranes[p].withUnsafeMutableBufferPointer { vm in
                     current[p].withUnsafeBufferPointer { cur in
                         spikes[p][slot].withUnsafeMutableBufferPointer { sp in
-                            suppressed[p].withUnsafeBufferPointer { sup in
-                                for i in 0..<pop.count {
-                                    let (v, spiked) = IFNeuron.step(vm[i], current: cur[i], threshold: theta,
-                                                                     subtract: subtract, canFire: fires && !sup[i])
-                                    vm[i] = v
-                                    sp[i] = spiked ? 1 : 0
-                                    if spiked { fired += 1 }
+                          active[p][slot].withUnsafeMutableBufferPointer { list in
+                            if !fires || srpSuppresses {
+                                suppressed[p].withUnsafeBufferPointer { sup in
+                                    for i in 0..<pop.count {
+                                        let (v, spiked) = IFNeuron.step(vm[i], current: cur[i], threshold: theta,
+                                                                         subtract: subtract, canFire: fires && !sup[i])
+                                        vm[i] = v
+                                        sp[i] = spiked ? 1 : 0
+                                        if spiked { list[fired] = Int32(i); fired += 1 }
+                                    }
                                 }
+                            } else {
+                                fired = IFNeuron.stepAll(vm.baseAddress!, current: cur.baseAddress!, spikes: sp.baseAddress!,
+                                                         fired: list.baseAddress!, count: pop.count, threshold: theta,
+                                                         subtract: subtract)
                             }
+                          }
                         }
                     }
                 }
+                activeCount[p][slot] = fired
                 if isOutput && fires {
                     for i in 0..<pop.count where spikes[p][slot][i] != 0 { outputSpikes[i] += 1 }
                 }
