@@ -90,6 +90,9 @@ public enum NetworkFile {
                 if let found = unknownKey(object[key]!, known: sub, path: "\(path).\(key)") { return found }
             }
         } else if let array = value as? [Any], let k = known as? [Any], array.count == k.count {
+            // The decoder has already checked the element types: an array of numbers (weights,
+            // biases, shapes) holds no keys, and casting each of its elements would be slow.
+            if let first = k.first, !(first is [String: Any]), !(first is [Any]) { return nil }
             for (i, item) in array.enumerated() {
                 if let found = unknownKey(item, known: k[i], path: "\(path)[\(i)]") { return found }
             }
