@@ -7,6 +7,7 @@ enum ConversionArguments {
         OptionSpec(name: "method", value: "max|percentile|rmp|qcfs", help: "Threshold balancing (default max; qcfs for QCFS-trained models)."),
         OptionSpec(name: "percentile", value: "P", help: "For --method percentile (default 99.9)."),
         OptionSpec(name: "alpha", value: "A", help: "Scale every threshold by A (the RMP paper's α; default 1)."),
+        OptionSpec(name: "pooling", value: "spiking|linear", help: "Average pooling as IF neurons (default), or folded into the next layer's weights, no neurons, as Bu et al. 2022 (default for qcfs; larger fan-in)."),
         OptionSpec(name: "reset", value: "subtract|zero", help: "Soft reset V ← V − θ (RMP, default) or hard reset V ← 0."),
         OptionSpec(name: "calibration-images", value: "N", help: "Calibration images (default 1000)."),
         OptionSpec(name: "calibration-data", value: "PATH", help: "Where calibration images come from (default: the train split of --data, or the bundled Examples/fashion-mnist-train-1000.smds.gz)."),
@@ -32,6 +33,7 @@ enum ConversionArguments {
         if let p = try args.floats("percentile")?.first { options.percentile = Double(p) }
         if let a = try args.floats("alpha")?.first { options.alpha = a }
         options.reset = try args.choice("reset", ResetMode.self) ?? .subtract
+        options.pooling = try args.choice("pooling", PoolingMode.self) ?? (options.method == .qcfs ? .linear : .spiking)
         options.seed = UInt64(try args.int("seed", min: 0) ?? 0)
         var calibration = Dataset?.none
         var images: [Float] = []

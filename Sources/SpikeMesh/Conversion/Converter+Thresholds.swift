@@ -25,6 +25,8 @@ public struct ConversionOptions: Sendable {
     /// Input encoding the `rmp` method simulates with.
     public var encoding: InputEncoding = .direct
     public var seed: UInt64 = 0
+    /// Average pooling as IF populations, or folded into the next layer's weights.
+    public var pooling: PoolingMode = .spiking
     public init() {}
 }
 
@@ -48,15 +50,16 @@ public struct CalibrationSummary: Sendable {
 
 public enum Converter {
     /// The network's structure with every θ = 1 (for mapping without data).
-    public static func structure(of graph: ANNGraph, reset: ResetMode = .subtract) throws -> SpikingNetwork {
-        try NetworkBuilder.build(graph, reset: reset)
+    public static func structure(of graph: ANNGraph, reset: ResetMode = .subtract,
+                                 pooling: PoolingMode = .spiking) throws -> SpikingNetwork {
+        try NetworkBuilder.build(graph, reset: reset, pooling: pooling)
     }
 
     /// Converts and balances thresholds on `count` calibration images (NCHW, normalized).
     /// `progress(stage, done, total)` is called as calibration advances.
     public static func convert(_ graph: ANNGraph, calibration: [Float], count: Int, options: ConversionOptions,
                                progress: ((String, Int, Int) -> Void)? = nil) throws -> (SpikingNetwork, CalibrationSummary) {
-        var network = try NetworkBuilder.build(graph, reset: options.reset)
+        var network = try NetworkBuilder.build(graph, reset: options.reset, pooling: options.pooling)
         guard options.alpha > 0, options.alpha.isFinite else {
             throw SpikeMeshError(.usage, "alpha \(options.alpha) must be positive")
         }

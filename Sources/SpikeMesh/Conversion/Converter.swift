@@ -8,15 +8,23 @@
 /// residual `Add` makes both branches project into one population (an identity projection
 /// for the skip path). Because a spike of population p carries amplitude θ_p, the two
 /// branches are balanced at the junction whatever their thresholds.
+///
+/// With `PoolingMode.linear`, an average pooling read by a convolution or dense layer (after
+/// an optional Flatten) is folded into that layer's weights instead (`LinearPooling`); where
+/// that is not exact — a pooling read by anything else, or ragged borders — it stays a
+/// population.
 enum NetworkBuilder {
     /// The value of an ANN layer during building: a population's output, or a linear
     /// combination of populations that has not met its activation yet.
     enum Value {
         case population(Int)
         case pending(terms: [(source: Int, kind: Projection.Kind)], bias: [Float]?, shape: [Int])
+        /// Linear pooling not yet folded: layer `layer` pools population `source` (of shape
+        /// `input`) to `pooled`; `shape` is the current shape (flattened or not).
+        case pooled(layer: Int, source: Int, pool: Pool, input: [Int], pooled: [Int], shape: [Int])
     }
 
-    static func build(_ graph: ANNGraph, reset: ResetMode) throws -> SpikingNetwork {
+    static func build(_ graph: ANNGraph, reset: ResetMode, pooling: PoolingMode = .spiking) throws -> SpikingNetwork {
         var populations = [Population(name: "input", shape: graph.inputShape, threshold: 1, reset: reset,
                                       initialPotential: 0, bias: nil, layer: 0, qcfsLambda: nil)]
         var projections: [Projection] = []
@@ -31,9 +39,42 @@ enum NetworkBuilder {
             for t in terms { projections.append(Projection(source: t.source, target: p, kind: t.kind)) }
             return p
         }
+        /// A pooled value as a population of its own (spiking pooling).
+        func resolved(_ v: Value) -> Value {
+            guard case .pooled(let l, let p, let pool, _, _, _) = v else { return v }
+            return .population(materialize(l, [(p, .avgPool(pool))], nil, lambda: populations[p].qcfsLambda))
+        }
         for i in graph.layers.indices.dropFirst() {
             let layer = graph.layers[i]
-            let input = values[layer.inputs[0]]
+            var input = values[layer.inputs[0]]
+            if case .pooled(let l, let p, let pool, let inShape, let pooledShape, _) = input {
+                switch layer.op {
+                case .conv2d(let conv):
+                    if let folded = LinearPooling.compose(conv, after: pool, input: inShape, pooled: pooledShape, output: layer.shape) {
+                        values.append(.pending(terms: [(p, .conv(folded))], bias: conv.bias, shape: layer.shape))
+                        continue
+                    }
+                case .dense(let d):
+                    if let folded = LinearPooling.compose(dense: d.weights, after: pool, input: inShape, pooled: pooledShape) {
+                        values.append(.pending(terms: [(p, .dense(weights: folded))], bias: d.bias, shape: layer.shape))
+                        continue
+                    }
+                case .flatten:
+                    values.append(.pooled(layer: l, source: p, pool: pool, input: inShape, pooled: pooledShape, shape: layer.shape))
+                    continue
+                case .relu, .qcfs, .clip:
+                    // Pooled rates are already non-negative; a bounded activation after a
+                    // pooling is not folded (the pooled population keeps it).
+                    if case .relu = layer.op {
+                        values.append(input)
+                        continue
+                    }
+                default: break
+                }
+                input = resolved(input)
+                values[layer.inputs[0]] = input
+            }
+            if layer.inputs.count > 1 { values[layer.inputs[1]] = resolved(values[layer.inputs[1]]) }
             let value: Value
             switch layer.op {
             case .input:
@@ -77,20 +118,23 @@ enum NetworkBuilder {
                     value = .population(p)   // rates are already non-negative
                 case .pending(let terms, let bias, _):
                     value = .population(materialize(i, terms, bias, lambda: lambda))
+                case .pooled: preconditionFailure("pooled inputs are resolved above")
                 }
-            case .avgPool(let pool):
+            case .avgPool, .globalAvgPool:
                 guard case .population(let p) = input else { throw fail(i, "average pooling must follow an activation (ReLU or QCFS)") }
-                value = .population(materialize(i, [(p, .avgPool(pool))], nil, lambda: populations[p].qcfsLambda))
-            case .globalAvgPool:
-                guard case .population(let p) = input else { throw fail(i, "global average pooling must follow an activation (ReLU or QCFS)") }
                 let s = graph.layers[layer.inputs[0]].shape
-                let pool = Pool(kernelHeight: s[1], kernelWidth: s[2], strideHeight: 1, strideWidth: 1, padding: .zero, countIncludePad: true)
-                value = .population(materialize(i, [(p, .avgPool(pool))], nil, lambda: populations[p].qcfsLambda))
+                var pool = Pool(kernelHeight: s[1], kernelWidth: s[2], strideHeight: 1, strideWidth: 1, padding: .zero, countIncludePad: true)
+                if case .avgPool(let explicit) = layer.op { pool = explicit }
+                if pooling == .linear && LinearPooling.isUniform(pool) {
+                    value = .pooled(layer: i, source: p, pool: pool, input: s, pooled: layer.shape, shape: layer.shape)
+                } else {
+                    value = .population(materialize(i, [(p, .avgPool(pool))], nil, lambda: populations[p].qcfsLambda))
+                }
             case .maxPool:
                 throw fail(i, "max pooling has no exact spiking equivalent here; retrain with average pooling (nn.AvgPool2d), as the RMP-SNN paper does")
             case .flatten:
                 switch input {
-                case .population: value = input
+                case .population, .pooled: value = input
                 case .pending(let terms, let bias, _): value = .pending(terms: terms, bias: bias, shape: layer.shape)
                 }
             case .add:
@@ -99,6 +143,7 @@ enum NetworkBuilder {
                     switch v {
                     case .population(let p): return ([(p, .identity)], nil)
                     case .pending(let t, let b, _): return (t, b)
+                    case .pooled: preconditionFailure("pooled inputs are resolved above")
                     }
                 }
                 let (t1, b1) = parts(input), (t2, b2) = parts(other)
@@ -113,16 +158,17 @@ enum NetworkBuilder {
         }
         let outputIndex = graph.output
         let output: Int
-        switch values[outputIndex] {
+        switch resolved(values[outputIndex]) {
         case .pending(let terms, let bias, _):
             output = materialize(outputIndex, terms, bias, lambda: nil)
         case .population(let p):
             output = materialize(outputIndex, [(p, .identity)], nil, lambda: nil)
+        case .pooled: preconditionFailure("resolved above")
         }
         guard output == populations.count - 1 else {
             throw SpikeMeshError(.unsupported, "\(graph.source): the output layer must come last")
         }
         return SpikingNetwork(populations: populations, projections: projections, output: output,
-                              metadata: ["source": graph.source])
+                              metadata: ["source": graph.source, "pooling": pooling.rawValue])
     }
 }
