@@ -180,12 +180,18 @@ struct EmulatorState {
                 if let current = inputCurrent[p] {
                     for j in inputProjections where network.projections[j].target == p {
                         if pipelined && t - 1 - emu.delays[j] < 1 { continue }
-                        for i in current.indices { accumulator[p][i] += current[i] }
+                        accumulator[p].withUnsafeMutableBufferPointer { ap in
+                            for i in current.indices { ap[i] &+= current[i] }
+                        }
                     }
                 }
                 if let bias = biases[p], !pipelined || t > emu.depths[p] {
                     let c = pop.channels
-                    for i in 0..<pop.count { accumulator[p][i] += bias[i % c] }
+                    accumulator[p].withUnsafeMutableBufferPointer { ap in
+                        for position in 0..<(pop.count / c) {
+                            for k in 0..<c { ap[position * c + k] &+= bias[k] }
+                        }
+                    }
                 }
                 // 2. Update: all neurons of a population with bias or direct input, else the
                 //    touched ones and those whose residual is still ≥ Θ.
@@ -404,31 +410,33 @@ struct EmulatorState {
             }
             if track { for o in slice.channels { touch(o) } }
             sops = slice.channels.count
-        case .conv(let weights, let kh, let kw, let sh, let sw, let top, let left):
-            let c = i % w.sc, yx = i / w.sc, y = yx / w.sw, x = yx % w.sw
+        case .conv(let weights, let kh, let kw, _, _, _, _):
+            // The source position's kernel taps (precomputed), kept where the target lies in
+            // this core's rows and columns; each adds the core's run of output channels.
+            let (q, c) = i.quotientAndRemainder(dividingBy: w.sc)
+            let compiled = emu.compiled[j]
             let outC = w.tc
-            let c0 = slice.channels.lowerBound, c1 = slice.channels.upperBound
-            for u in 0..<kh {
-                let ny = y + top - u
-                guard ny >= 0, ny % sh == 0, slice.rows.contains(ny / sh) else { continue }
-                let oy = ny / sh
-                for v in 0..<kw {
-                    let nx = x + left - v
-                    guard nx >= 0, nx % sw == 0, slice.cols.contains(nx / sw) else { continue }
-                    let ox = nx / sw
-                    let dst = (oy * w.tw + ox) * outC
-                    let wr = ((c * kh + u) * kw + v) * outC
-                    weights.withUnsafeBufferPointer { wp in
-                        acc.withUnsafeMutableBufferPointer { ap in
+            let c0 = slice.channels.lowerBound, width = slice.channels.count
+            let (r0, r1) = (Int32(slice.rows.lowerBound), Int32(slice.rows.upperBound))
+            let (x0, x1) = (Int32(slice.cols.lowerBound), Int32(slice.cols.upperBound))
+            let kernelBase = c * kh * kw * outC + c0
+            weights.withUnsafeBufferPointer { wp in
+                acc.withUnsafeMutableBufferPointer { ap in
+                    compiled.taps.withUnsafeBufferPointer { taps in
+                        for k in Int(compiled.tapStart[q])..<Int(compiled.tapStart[q + 1]) {
+                            let t = taps[k]
+                            guard t.row >= r0 && t.row < r1 && t.column >= x0 && t.column < x1 else { continue }
+                            let dst = ap.baseAddress! + Int(t.position) * outC + c0
+                            let wr = wp.baseAddress! + kernelBase + Int(t.tap) * outC
                             if sign == 1 {
-                                for o in c0..<c1 { ap[dst + o] &+= Int64(wp[wr + o]) }
+                                for o in 0..<width { dst[o] &+= Int64(wr[o]) }
                             } else {
-                                for o in c0..<c1 { ap[dst + o] &-= Int64(wp[wr + o]) }
+                                for o in 0..<width { dst[o] &-= Int64(wr[o]) }
                             }
+                            if track { for o in 0..<width { touch(Int(t.position) * outC + c0 + o) } }
+                            sops += width
                         }
                     }
-                    if track { for o in c0..<c1 { touch(dst + o) } }
-                    sops += c1 - c0
                 }
             }
         case .avgPool(let kh, let kw, let sh, let sw, let top, let left, let weight):

@@ -72,11 +72,15 @@ struct CompiledProjection: Sendable {
     }
 
     /// For convolution and pooling: the targets each source position reaches, as
-    /// `(target position oy·tw + ox, kernel tap u·kw + v)` pairs; the pairs of source position
+    /// `(target position oy·tw + ox, kernel tap u·kw + v, oy, ox)`; the entries of source position
     /// q = y·sw + x are `taps[tapStart[q]..<tapStart[q + 1]]`. Built once, so delivering a
     /// spike needs no division or bounds arithmetic.
     private(set) var tapStart: [Int32] = []
-    private(set) var taps: [(position: Int32, tap: Int32)] = []
+    private(set) var taps: [Tap] = []
+
+    struct Tap: Sendable {
+        var position: Int32, tap: Int32, row: Int32, column: Int32
+    }
 
     mutating func buildTaps(kh: Int, kw: Int, strideH: Int, strideW: Int, top: Int, left: Int) {
         tapStart = [0]
@@ -89,7 +93,8 @@ struct CompiledProjection: Sendable {
                     for v in 0..<kw {
                         let nx = x + left - v
                         guard nx >= 0, nx % strideW == 0, nx / strideW < tw else { continue }
-                        taps.append((Int32((ny / strideH) * tw + nx / strideW), Int32(u * kw + v)))
+                        let (oy, ox) = (ny / strideH, nx / strideW)
+                        taps.append(Tap(position: Int32(oy * tw + ox), tap: Int32(u * kw + v), row: Int32(oy), column: Int32(ox)))
                     }
                 }
                 tapStart.append(Int32(taps.count))
@@ -114,10 +119,10 @@ struct CompiledProjection: Sendable {
     /// One source spike of value `a` into every kernel tap it reaches.
     @inline(__always)
     static func fanOut(_ a: Float, _ kernel: UnsafePointer<Float>, _ current: UnsafeMutablePointer<Float>,
-                       _ taps: UnsafeBufferPointer<(position: Int32, tap: Int32)>, _ from: Int, _ to: Int, _ outC: Int) {
+                       _ taps: UnsafeBufferPointer<Tap>, _ from: Int, _ to: Int, _ outC: Int) {
         for k in from..<to {
-            let (position, tap) = taps[k]
-            addScaled(a, kernel + Int(tap) * outC, into: current + Int(position) * outC, count: outC)
+            let t = taps[k]
+            addScaled(a, kernel + Int(t.tap) * outC, into: current + Int(t.position) * outC, count: outC)
         }
     }
 
