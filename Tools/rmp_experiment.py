@@ -10,7 +10,7 @@ Every run is seeded (spikemesh's default seed 0); the numbers are reproducible.
 import argparse, json, subprocess, sys
 
 p = argparse.ArgumentParser()
-p.add_argument("--images", type=int, default=500)
+p.add_argument("--images", type=int, default=None, help="first N images (default: all)")
 p.add_argument("--data", default="Examples/fashion-mnist-test-1000.smds.gz")
 p.add_argument("--calibration-images", type=int, default=200)
 a = p.parse_args()
@@ -18,7 +18,8 @@ a = p.parse_args()
 BIN = ".build/release/spikemesh"
 
 def simulate(model, *extra):
-    cmd = [BIN, "simulate", model, "--data", a.data, "--limit", str(a.images), "--json",
+    limit = ["--limit", str(a.images)] if a.images else []
+    cmd = [BIN, "simulate", model, "--data", a.data, *limit, "--json",
            "--calibration-images", str(a.calibration_images),
            "--calibration-data", "Examples/fashion-mnist-train-1000.smds.gz", *extra]
     print("$", " ".join(cmd), file=sys.stderr)
@@ -48,7 +49,7 @@ def svg(path, title, series, xs):
 T = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 ts = ",".join(map(str, T))
 nobias = "Examples/fmnist_cnn_nobias.onnx"
-print(f"Runs on the first {a.images} images of {a.data}; thresholds from {a.calibration_images} calibration images.\n")
+print(f"Runs on {'the first %d' % a.images if a.images else 'all'} images of {a.data}; thresholds from {a.calibration_images} calibration images.\n")
 
 # 1. Soft (subtract) vs hard (zero) reset, RMP thresholds, α = 1.
 runs = {r: simulate(nobias, "--method", "rmp", "--reset", r, "--timesteps", ts) for r in ["subtract", "zero"]}
@@ -65,12 +66,15 @@ svg("Docs/figures/rmp_reset.svg", f"Soft vs hard reset, {nobias.split('/')[-1]} 
 # 2. Threshold scaling α (subtract reset).
 T2 = [1, 2, 4, 8, 16, 32, 64, 128, 256]
 alphas = [1.0, 0.8, 0.6, 0.4, 0.2]
-runs2 = {al: simulate(nobias, "--method", "rmp", "--alpha", str(al), "--timesteps", ",".join(map(str, T2))) for al in alphas}
+# α = 1 is the subtract run above, read at the same T.
+runs2 = {al: simulate(nobias, "--method", "rmp", "--alpha", str(al), "--timesteps", ",".join(map(str, T2))) for al in alphas if al != 1.0}
+runs2 = {1.0: dict(runs["subtract"], curve=runs["subtract"]["curve"][:len(T2)], spikeRate=None), **runs2}
 print("## Threshold scaling α (RMP thresholds × α, subtract reset)\n")
 print("| α | " + " | ".join(map(str, T2)) + " | R at T=256 |")
 print("|---|" + "---|" * (len(T2) + 1))
 for al, d in runs2.items():
-    print(f"| {al} | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in d["curve"]) + f" | {d['spikeRate']:.4f} |")
+    rate = "(see above)" if d["spikeRate"] is None else f"{d['spikeRate']:.4f}"
+    print(f"| {al} | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in d["curve"]) + f" | {rate} |")
 svg("Docs/figures/rmp_alpha.svg", "Threshold scale α (RMP, subtract reset)",
     [(f"α = {al}", [c["accuracy"] for c in d["curve"]]) for al, d in runs2.items()], T2)
 
@@ -80,7 +84,9 @@ q = simulate("Examples/fmnist_cnn_qcfs.onnx", "--method", "qcfs", "--timesteps",
 print(f"\n## QCFS (θ = λ, V(0) = θ/2), Examples/fmnist_cnn_qcfs.onnx; ANN accuracy {100*q['annAccuracy']:.2f} %\n")
 print("| | " + " | ".join(f"T={t}" for t in T3) + " |")
 print("|---|" + "---|" * len(T3))
-print("| QCFS | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in q["curve"]) + " |")
+print("| QCFS, linear pooling (default) | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in q["curve"]) + " |")
+qs = simulate("Examples/fmnist_cnn_qcfs.onnx", "--method", "qcfs", "--pooling", "spiking", "--timesteps", ",".join(map(str, T3)))
+print("| QCFS, spiking pooling | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in qs["curve"]) + " |")
 for tau in [2, 4, 8]:
     s = simulate("Examples/fmnist_cnn_qcfs.onnx", "--method", "qcfs", "--srp-tau", str(tau), "--timesteps", ",".join(map(str, T3)))
     print(f"| QCFS + SRP τ={tau} (latency τ+T) | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in s["curve"]) + " |")
