@@ -2,7 +2,7 @@ import Foundation
 import SpikeMesh
 
 /// `swift run -c release spikemesh-bench [ann|reference|emulator|map-vgg] [--model M] [--data D] [--images N] [--batch B]
-/// [--repeats R] [--timesteps T] [--hardware H]`
+/// [--repeats R] [--timesteps T] [--hardware H] [--threads N]`
 ///
 /// Prints what it measured, one JSON object per benchmark, with the machine it ran on.
 /// Results are recorded in Benchmarks/README.md with the command that produced them.
@@ -16,6 +16,8 @@ struct Options {
     var which = "ann"
     var timesteps = 64
     var hardware = "loihi"
+    /// Worker threads (default: every core).
+    var threads = ProcessInfo.processInfo.activeProcessorCount
 }
 
 func parse() -> Options {
@@ -33,6 +35,7 @@ func parse() -> Options {
         case "--repeats": o.repeats = Int(v) ?? o.repeats
         case "--timesteps": o.timesteps = Int(v) ?? o.timesteps
         case "--hardware": o.hardware = v
+        case "--threads": o.threads = max(1, Int(v) ?? o.threads)
         default:
             FileHandle.standardError.write(Data("unknown option \(args[i])\n".utf8))
             exit(2)
@@ -96,6 +99,7 @@ func convertedNetwork(_ o: Options) throws -> (SpikingNetwork, Normalization, Da
 func benchmarkReference(_ o: Options) throws {
     let (network, norm, data) = try convertedNetwork(o)
     var options = SimulationOptions()
+    options.workers = o.threads
     options.checkpoints = [o.timesteps]
     let sim = ReferenceSimulator(network: network)
     var best = Double.infinity
@@ -124,6 +128,7 @@ func benchmarkEmulator(_ o: Options) throws {
     let mapping = try Mapper.map(fixed, on: hw, options: mapOptions)
     let emulator = try Emulator(network: fixed, mapping: mapping)
     var options = EmulationOptions()
+    options.workers = o.threads
     options.checkpoints = [o.timesteps]
     var best = Double.infinity
     var result: Emulator.Evaluation?

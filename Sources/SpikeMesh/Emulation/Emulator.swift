@@ -41,6 +41,10 @@ public struct Emulator: Sendable {
     let depths: [Int]
     /// Per population: the core of each neuron (HWC).
     let neuronCore: [[Int32]]
+    /// Target population of each projection.
+    let targets: [Int]
+    /// The XY route of every destination entry of the mapping, computed once.
+    let routes: RouteTable
 
     public init(network: SpikingNetwork, mapping: Mapping) throws {
         guard network.fixedPoint != nil else {
@@ -55,6 +59,8 @@ public struct Emulator: Sendable {
         neuronCore = network.populations.indices.map { p in
             p == 0 ? [] : (0..<network.populations[p].count).map { Int32(mapping.coreOf(population: p, neuron: $0)) }
         }
+        targets = network.projections.map(\.target)
+        routes = RouteTable(mapping: mapping, neuronCore: neuronCore)
     }
 
     public var depth: Int { depths[network.output] }
@@ -114,5 +120,60 @@ struct IntegerProjection: Sendable {
             op = .avgPool(kh: kh, kw: kw, sh: sh, sw: sw, top: top, left: left, weight: inverse.map { Int32($0) })
         case .identity(let w): op = .identity(weight: Int32(w))
         }
+    }
+}
+
+/// The links of each (source core, destination core) route that a spike can take, found once
+/// per mapping: the emulator walks a packet's links from this table instead of recomputing
+/// router coordinates hop by hop.
+struct RouteTable: Sendable {
+    /// Per population: the route of each destination entry (parallel to `destinationCore`).
+    let entryRoute: [[Int32]]
+    /// Route r's links are `links[start[r]..<start[r + 1]]`, in the order the packet takes them.
+    let start: [Int32]
+    let links: [Int32]
+    let hopsWithin: [Int32]
+    let hopsBetween: [Int32]
+    /// Time on the wire (hops × their times), ns.
+    let ns: [Double]
+
+    init(mapping: Mapping, neuronCore: [[Int32]]) {
+        var index: [Int: Int32] = [:]
+        var start: [Int32] = [0], links: [Int32] = [], within: [Int32] = [], between: [Int32] = [], ns: [Double] = []
+        let mesh = mapping.mesh, time = mapping.hardware.time
+        let coreCount = mapping.cores.count
+        func route(_ a: Int, _ b: Int) -> Int32 {
+            if let r = index[a * coreCount + b] { return r }
+            var w: Int32 = 0, x: Int32 = 0
+            mesh.route(mapping.placement[a], mapping.placement[b]) { link, crosses in
+                links.append(Int32(link))
+                if crosses { x += 1 } else { w += 1 }
+            }
+            let r = Int32(within.count)
+            start.append(Int32(links.count))
+            within.append(w)
+            between.append(x)
+            ns.append(Double(w) * time.hopNs + Double(x) * time.hopBetweenChipsNs)
+            index[a * coreCount + b] = r
+            return r
+        }
+        var entryRoute: [[Int32]] = []
+        for p in mapping.destinationOffsets.indices {
+            let o = mapping.destinationOffsets[p], dst = mapping.destinationCore[p]
+            var r = [Int32](repeating: -1, count: dst.count)
+            if p > 0 {
+                for i in 0..<max(0, o.count - 1) {
+                    let src = Int(neuronCore[p][i])
+                    for k in Int(o[i])..<Int(o[i + 1]) { r[k] = route(src, Int(dst[k])) }
+                }
+            }
+            entryRoute.append(r)
+        }
+        self.entryRoute = entryRoute
+        self.start = start
+        self.links = links
+        hopsWithin = within
+        hopsBetween = between
+        self.ns = ns
     }
 }

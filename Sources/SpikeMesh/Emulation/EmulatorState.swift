@@ -29,8 +29,9 @@ struct EmulatorState {
     /// Packets waiting for delivery: `queues[population][tick mod queueLength]`.
     var queues: [[[Packet]]]
     let queueLength: Int
-    /// Link use per tick: `linkUse[tick mod window][link]`.
-    var linkUse: [[Int32]]
+    /// Link use per tick, flat: `linkUse[(tick mod window) · linkCount + link]`.
+    var linkUse: [Int32]
+    let linkCount: Int
     /// Ticks ahead that link use and waiting packets are kept for.
     static let window = 256
     var window: Int { Self.window }
@@ -43,6 +44,7 @@ struct EmulatorState {
     let denseUpdate: [Bool]
     let chwIndex: [[Int]]
     let inputInverse: [Int]
+    /// Per population with a bias: its bias current per neuron (channels-last, tiled over positions).
     let biases: [[Int64]?]
 
     init(emulator: Emulator, options: EmulationOptions, totalTicks: Int) {
@@ -65,12 +67,17 @@ struct EmulatorState {
         let length = (emulator.delays.max() ?? 0) + Self.window + 2
         queueLength = length
         queues = pops.map { _ in Array(repeating: [], count: length) }
-        linkUse = Array(repeating: [Int32](repeating: 0, count: mapping.mesh.linkCount), count: Self.window)
+        linkCount = mapping.mesh.linkCount
+        linkUse = [Int32](repeating: 0, count: Self.window * linkCount)
         routeNs = Array(repeating: 0, count: Self.window)
         coreSOPs = Array(repeating: 0, count: mapping.cores.count)
         coreUpdates = coreSOPs
         coreNeurons = mapping.cores.map(\.neurons)
-        biases = pops.map { p in p.bias.flatMap { b in b.allSatisfy { $0 == 0 } ? nil : b.map { Int64($0) } } }
+        biases = pops.map { p in
+            p.bias.flatMap { b in
+                b.allSatisfy { $0 == 0 } ? nil : (0..<p.count).map { Int64(b[$0 % b.count]) }
+            }
+        }
         let fedByInput = Set(network.projections.filter { $0.source == 0 }.map(\.target))
         denseUpdate = pops.indices.map { p in
             p > 0 && (pops[p].bias.map { $0.contains { $0 != 0 } } ?? false || (options.encoding == .direct && fedByInput.contains(p)))
@@ -100,7 +107,7 @@ struct EmulatorState {
             active[p].removeAll(keepingCapacity: true)
             if p > 0 && p != output { refreshActive(p) }
         }
-        for s in linkUse.indices { linkUse[s].withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        linkUse.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         for s in routeNs.indices { routeNs[s] = 0 }
         // Direct input: the host computes each first-layer neuron's current once (the same
         // Float arithmetic as the reference) and rounds it to the chip's integer units.
@@ -127,7 +134,9 @@ struct EmulatorState {
         for t in 1...totalTicks {
             // The link-use slot of tick t−1 becomes the slot of tick t + window − 1.
             let stale = (t - 1 + window) % window
-            for l in linkUse[stale].indices { linkUse[stale][l] = 0 }
+            linkUse.withUnsafeMutableBufferPointer { lu in
+                for l in 0..<linkCount { lu[stale * linkCount + l] = 0 }
+            }
             for k in coreSOPs.indices { coreSOPs[k] = 0; coreUpdates[k] = 0 }
 
             // Input spikes (Poisson), drawn in CHW order exactly as the reference draws them.
@@ -143,7 +152,7 @@ struct EmulatorState {
                         let j = Int(mapping.destinationProjection[0][k])
                         let due = pipelined ? t + 1 + emu.delays[j] : t
                         try enqueue(Packet(core: mapping.destinationCore[0][k], projection: Int32(j), neuron: Int32(i), sign: sign),
-                                    target: network.projections[j].target, tick: due, now: t)
+                                    target: emu.targets[j], tick: due, now: t)
                         counters.inputPackets += 1
                     }
                 }
@@ -176,23 +185,18 @@ struct EmulatorState {
                     counters.synapticOps += sops
                     counters.tickSynapticOps[t - 1] += sops
                 }
-                // Direct input current and bias.
+                // Direct input current.
                 if let current = inputCurrent[p] {
-                    for j in inputProjections where network.projections[j].target == p {
+                    for j in inputProjections where emu.targets[j] == p {
                         if pipelined && t - 1 - emu.delays[j] < 1 { continue }
                         accumulator[p].withUnsafeMutableBufferPointer { ap in
                             for i in current.indices { ap[i] &+= current[i] }
                         }
                     }
                 }
-                if let bias = biases[p], !pipelined || t > emu.depths[p] {
-                    let c = pop.channels
-                    accumulator[p].withUnsafeMutableBufferPointer { ap in
-                        for position in 0..<(pop.count / c) {
-                            for k in 0..<c { ap[position * c + k] &+= bias[k] }
-                        }
-                    }
-                }
+                // The bias current is added just before the update (a population with a bias is
+                // updated densely).
+                let bias = !pipelined || t > emu.depths[p] ? biases[p] : nil
                 // 2. Update: all neurons of a population with bias or direct input, else the
                 //    touched ones and those whose residual is still ≥ Θ.
                 let fires = p != output || options.readout == .spikeCount
@@ -226,8 +230,38 @@ struct EmulatorState {
                     acc.withUnsafeMutableBufferPointer { ab in
                         let mp = mb.baseAddress!, ap = ab.baseAddress!
                         if denseUpdate[p] {
-                            for i in 0..<pop.count { step(i, mp, ap) }
-                            updates = pop.count
+                            // Eight neurons at a time: V + I for all; only lanes that saturate or
+                            // reach Θ take the scalar step (which sees I = 0 and V already summed).
+                            let n = pop.count
+                            let hi = SIMD8<Int64>(repeating: limit), lo = SIMD8<Int64>(repeating: -limit)
+                            let th = SIMD8<Int64>(repeating: fires ? theta : .max)
+                            var i = 0
+                            if let bias {
+                                // Bias into this tick's input current, eight neurons at a time.
+                                bias.withUnsafeBufferPointer { b in
+                                    let bp = b.baseAddress!
+                                    var k = 0
+                                    while k + 8 <= n {
+                                        let va = UnsafeMutableRawPointer(ap + k)
+                                        va.storeBytes(of: va.loadUnaligned(as: SIMD8<Int64>.self) &+ UnsafeRawPointer(bp + k).loadUnaligned(as: SIMD8<Int64>.self), as: SIMD8<Int64>.self)
+                                        k += 8
+                                    }
+                                    while k < n { ap[k] &+= bp[k]; k += 1 }
+                                }
+                            }
+                            while i + 8 <= n {
+                                let vm = UnsafeMutableRawPointer(mp + i), va = UnsafeMutableRawPointer(ap + i)
+                                let u = vm.loadUnaligned(as: SIMD8<Int64>.self) &+ va.loadUnaligned(as: SIMD8<Int64>.self)
+                                vm.storeBytes(of: u, as: SIMD8<Int64>.self)
+                                va.storeBytes(of: .zero, as: SIMD8<Int64>.self)
+                                let attention = (u .> hi) .| (u .< lo) .| (u .>= th)
+                                if any(attention) {
+                                    for l in 0..<8 where attention[l] { step(i + l, mp, ap) }
+                                }
+                                i += 8
+                            }
+                            while i < n { step(i, mp, ap); i += 1 }
+                            updates = n
                         } else {
                             // Touched neurons keep their flag while the active ones are visited, so a
                             // neuron both touched and active is updated once.
@@ -266,25 +300,28 @@ struct EmulatorState {
                     let n = pop.count
                     trains[p] += fired.map { (t - tau - 1) * n + chwIndex[p][Int($0)] }.sorted()
                 }
-                let o = mapping.destinationOffsets[p]
+                let o = mapping.destinationOffsets[p], entryProjection = mapping.destinationProjection[p]
+                let entryCore = mapping.destinationCore[p], entryRoute = emu.routes.entryRoute[p]
+                let travel = pipelined ? t + 1 : t
+                var packets = 0
                 for i32 in fired {
                     let i = Int(i32)
-                    let src = Int(emu.neuronCore[p][i])
+                    let src = Int(cores[i])
+                    let (first, end) = (Int(o[i]), Int(o[i + 1]))
                     counters.coreSpikes[src] += 1
-                    for k in Int(o[i])..<Int(o[i + 1]) {
-                        let j = Int(mapping.destinationProjection[p][k])
-                        let dst = Int(mapping.destinationCore[p][k])
-                        counters.corePacketsOut[src] += 1
-                        counters.packets += 1
-                        counters.tickPackets[t - 1] += 1
-                        let travel = pipelined ? t + 1 : t
-                        let arrival = try route(from: src, to: dst, tick: travel, now: t)
+                    counters.corePacketsOut[src] += end - first
+                    packets += end - first
+                    for k in first..<end {
+                        let j = Int(entryProjection[k])
+                        let arrival = try route(Int(entryRoute[k]), tick: travel, now: t)
                         let due = pipelined ? t + 1 + emu.delays[j] : t
                         if arrival > due { counters.latePackets += 1 }
-                        try enqueue(Packet(core: Int32(dst), projection: Int32(j), neuron: i32, sign: 1),
-                                    target: network.projections[j].target, tick: max(arrival, due), now: t)
+                        try enqueue(Packet(core: entryCore[k], projection: Int32(j), neuron: i32, sign: 1),
+                                    target: emu.targets[j], tick: max(arrival, due), now: t)
                     }
                 }
+                counters.packets += packets
+                counters.tickPackets[t - 1] += packets
             }
             if tau > 0 && t == tau {
                 for p in network.hidden {
@@ -308,7 +345,7 @@ struct EmulatorState {
             }
             var busiest: Int32 = 0
             let now = t % window
-            for l in linkUse[now].indices where linkUse[now][l] > busiest { busiest = linkUse[now][l] }
+            for l in 0..<linkCount where linkUse[now * linkCount + l] > busiest { busiest = linkUse[now * linkCount + l] }
             let mesh = routeNs[now] + Double(max(0, Int(busiest) - 1)) * hw.time.hopNs
             routeNs[now] = 0
             let tickNs = max(hw.time.minimumTickNs, slowest + mesh + hw.time.barrierNs)
@@ -350,43 +387,38 @@ struct EmulatorState {
         queues[target][tick % queueLength].append(packet)
     }
 
-    /// Walks the XY route from core `a` to core `b`, starting at tick `tick`; a full link makes
-    /// the packet wait a tick (counted). Returns the tick the packet arrives.
-    mutating func route(from a: Int, to b: Int, tick: Int, now: Int) throws -> Int {
-        let pa = mapping.placement[a], pb = mapping.placement[b]
+    /// Walks route `r` of the route table, starting at tick `tick`; a full link makes the
+    /// packet wait a tick (counted). Returns the tick the packet arrives.
+    mutating func route(_ r: Int, tick: Int, now: Int) throws -> Int {
+        let table = emu.routes
         var u = tick
         let capacity = Int32(hw.mesh.linkCapacity)
-        var within = 0, between = 0
-        var failed: Int?
-        let mesh = mapping.mesh
-        mesh.route(pa, pb) { link, crosses in
-            if failed != nil { return }
+        for n in Int(table.start[r])..<Int(table.start[r + 1]) {
+            let link = Int(table.links[n])
             if capacity > 0 {
-                while linkUse[u % window][link] >= capacity {
+                while linkUse[(u % window) * linkCount + link] >= capacity {
                     u += 1
                     counters.stalledPacketTicks += 1
-                    if u - now >= window - 1 { failed = link; return }
+                    if u - now >= window - 1 {
+                        let d = mapping.mesh.describe(link: link)
+                        throw SpikeMeshError(.invalidArgument, "link from router (\(d.x),\(d.y)) \(d.direction) stayed full for \(window - 1) ticks; the mesh is too congested — raise mesh.linkCapacity")
+                    }
                 }
             }
-            linkUse[u % window][link] += 1
+            let slot = (u % window) * linkCount + link
+            linkUse[slot] += 1
             counters.linkPackets[link] += 1
-            counters.linkPeak[link] = max(counters.linkPeak[link], Int(linkUse[u % window][link]))
-            if crosses { between += 1 } else { within += 1 }
+            counters.linkPeak[link] = max(counters.linkPeak[link], Int(linkUse[slot]))
         }
-        if let link = failed {
-            let d = mapping.mesh.describe(link: link)
-            throw SpikeMeshError(.invalidArgument, "link from router (\(d.x),\(d.y)) \(d.direction) stayed full for \(window - 1) ticks; the mesh is too congested — raise mesh.linkCapacity")
-        }
-        counters.hopsWithinChip += within
-        counters.hopsBetweenChips += between
-        let ns = Double(within) * hw.time.hopNs + Double(between) * hw.time.hopBetweenChipsNs
-        routeNs[tick % window] = max(routeNs[tick % window], ns)
+        counters.hopsWithinChip += Int(table.hopsWithin[r])
+        counters.hopsBetweenChips += Int(table.hopsBetween[r])
+        routeNs[tick % window] = max(routeNs[tick % window], table.ns[r])
         return u
     }
 
     /// Fans one packet out through the destination core's synapses; returns the synaptic ops.
     /// `track` records touched neurons (populations without bias or direct input).
-    func deliver(_ packet: Packet, acc: inout [Int64], touched: inout [Bool], list: inout [Int32], track: Bool) -> Int {
+    mutating func deliver(_ packet: Packet, acc: inout [Int64], touched: inout [Bool], list: inout [Int32], track: Bool) -> Int {
         let j = Int(packet.projection)
         let slice = mapping.cores[Int(packet.core)].slice
         let w = emu.weights[j]
