@@ -35,7 +35,7 @@ public struct EmulationResult: Sendable {
 public struct Emulator: Sendable {
     public let network: SpikingNetwork
     public let mapping: Mapping
-    let weights: [IntegerProjection]
+    let plan: DeliveryPlan
     let compiled: [CompiledProjection]
     let delays: [Int]
     let depths: [Int]
@@ -53,7 +53,6 @@ public struct Emulator: Sendable {
         self.network = network
         self.mapping = mapping
         compiled = network.projections.map { CompiledProjection($0, network: network) }
-        weights = compiled.map(IntegerProjection.init)
         depths = network.depths
         delays = network.axonDelays
         neuronCore = network.populations.indices.map { p in
@@ -61,6 +60,7 @@ public struct Emulator: Sendable {
         }
         targets = network.projections.map(\.target)
         routes = RouteTable(mapping: mapping, neuronCore: neuronCore)
+        plan = DeliveryPlan(compiled: compiled, mapping: mapping)
     }
 
     public var depth: Int { depths[network.output] }
@@ -95,31 +95,6 @@ public struct Emulator: Sendable {
             for (image, train) in t { trains[image] = train }
         }
         return EmulationResult(predictions: predictions, counters: counters, spikeTrains: trains, ticksRun: total)
-    }
-}
-
-/// A projection's weights as integers, in the channels-last layout of `CompiledProjection`.
-struct IntegerProjection: Sendable {
-    enum Op: Sendable {
-        case conv(weights: [Int32], kh: Int, kw: Int, sh: Int, sw: Int, top: Int, left: Int)
-        case dense(weights: [Int32], row: [Int])
-        case avgPool(kh: Int, kw: Int, sh: Int, sw: Int, top: Int, left: Int, weight: [Int32])
-        case identity(weight: Int32)
-    }
-    let op: Op
-    let sc: Int, sh: Int, sw: Int
-    let tc: Int, th: Int, tw: Int
-
-    init(_ c: CompiledProjection) {
-        (sc, sh, sw, tc, th, tw) = (c.sc, c.sh, c.sw, c.tc, c.th, c.tw)
-        switch c.op {
-        case .conv(let w, let kh, let kw, let sh, let sw, let top, let left):
-            op = .conv(weights: w.map { Int32($0) }, kh: kh, kw: kw, sh: sh, sw: sw, top: top, left: left)
-        case .dense(let w, let row): op = .dense(weights: w.map { Int32($0) }, row: row)
-        case .avgPool(let kh, let kw, let sh, let sw, let top, let left, let inverse):
-            op = .avgPool(kh: kh, kw: kw, sh: sh, sw: sw, top: top, left: left, weight: inverse.map { Int32($0) })
-        case .identity(let w): op = .identity(weight: Int32(w))
-        }
     }
 }
 

@@ -171,13 +171,27 @@ struct EmulatorState {
                     accumulator[p] = []; touched[p] = []; touchedList[p] = []
                     let track = !denseUpdate[p]
                     var sops = 0
-                    for packet in packets {
-                        let n = deliver(packet, acc: &acc, touched: &flags, list: &list, track: track)
-                        let core = Int(packet.core)
-                        coreSOPs[core] += n
-                        counters.coreSynapticOps[core] += n
-                        counters.corePacketsIn[core] += 1
-                        sops += n
+                    emu.plan.withPointers { plan in
+                        acc.withUnsafeMutableBufferPointer { ab in
+                            flags.withUnsafeMutableBufferPointer { fb in
+                                coreSOPs.withUnsafeMutableBufferPointer { work in
+                                    counters.coreSynapticOps.withUnsafeMutableBufferPointer { coreOps in
+                                        counters.corePacketsIn.withUnsafeMutableBufferPointer { packetsIn in
+                                            for packet in packets {
+                                                let core = Int(packet.core)
+                                                let n = DeliveryPlan.deliver(neuron: Int(packet.neuron), sign: Int64(packet.sign),
+                                                                             projection: Int(packet.projection), core: core, plan,
+                                                                             acc: ab.baseAddress!, flags: fb.baseAddress!, list: &list, track: track)
+                                                work[core] += n
+                                                coreOps[core] += n
+                                                packetsIn[core] += 1
+                                                sops += n
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                     accumulator[p] = acc; touched[p] = flags; touchedList[p] = list
                     counters.delivered += packets.count
@@ -414,82 +428,6 @@ struct EmulatorState {
         counters.hopsBetweenChips += Int(table.hopsBetween[r])
         routeNs[tick % window] = max(routeNs[tick % window], table.ns[r])
         return u
-    }
-
-    /// Fans one packet out through the destination core's synapses; returns the synaptic ops.
-    /// `track` records touched neurons (populations without bias or direct input).
-    mutating func deliver(_ packet: Packet, acc: inout [Int64], touched: inout [Bool], list: inout [Int32], track: Bool) -> Int {
-        let j = Int(packet.projection)
-        let slice = mapping.cores[Int(packet.core)].slice
-        let w = emu.weights[j]
-        let i = Int(packet.neuron)
-        let sign = Int64(packet.sign)
-        var sops = 0
-        @inline(__always) func touch(_ n: Int) {
-            if track && !touched[n] { touched[n] = true; list.append(Int32(n)) }
-        }
-        switch w.op {
-        case .identity(let weight):
-            acc[i] += sign * Int64(weight)
-            touch(i)
-            sops = 1
-        case .dense(let weights, let row):
-            let base = row[i] * (w.tc * w.th * w.tw)
-            weights.withUnsafeBufferPointer { wp in
-                acc.withUnsafeMutableBufferPointer { ap in
-                    for o in slice.channels { ap[o] += sign * Int64(wp[base + o]) }
-                }
-            }
-            if track { for o in slice.channels { touch(o) } }
-            sops = slice.channels.count
-        case .conv(let weights, let kh, let kw, _, _, _, _):
-            // The source position's kernel taps (precomputed), kept where the target lies in
-            // this core's rows and columns; each adds the core's run of output channels.
-            let (q, c) = i.quotientAndRemainder(dividingBy: w.sc)
-            let compiled = emu.compiled[j]
-            let outC = w.tc
-            let c0 = slice.channels.lowerBound, width = slice.channels.count
-            let (r0, r1) = (Int32(slice.rows.lowerBound), Int32(slice.rows.upperBound))
-            let (x0, x1) = (Int32(slice.cols.lowerBound), Int32(slice.cols.upperBound))
-            let kernelBase = c * kh * kw * outC + c0
-            weights.withUnsafeBufferPointer { wp in
-                acc.withUnsafeMutableBufferPointer { ap in
-                    compiled.taps.withUnsafeBufferPointer { taps in
-                        for k in Int(compiled.tapStart[q])..<Int(compiled.tapStart[q + 1]) {
-                            let t = taps[k]
-                            guard t.row >= r0 && t.row < r1 && t.column >= x0 && t.column < x1 else { continue }
-                            let dst = ap.baseAddress! + Int(t.position) * outC + c0
-                            let wr = wp.baseAddress! + kernelBase + Int(t.tap) * outC
-                            if sign == 1 {
-                                for o in 0..<width { dst[o] &+= Int64(wr[o]) }
-                            } else {
-                                for o in 0..<width { dst[o] &-= Int64(wr[o]) }
-                            }
-                            if track { for o in 0..<width { touch(Int(t.position) * outC + c0 + o) } }
-                            sops += width
-                        }
-                    }
-                }
-            }
-        case .avgPool(let kh, let kw, let sh, let sw, let top, let left, let weight):
-            let c = i % w.sc, yx = i / w.sc, y = yx / w.sw, x = yx % w.sw
-            guard slice.channels.contains(c) else { break }
-            for u in 0..<kh {
-                let ny = y + top - u
-                guard ny >= 0, ny % sh == 0, slice.rows.contains(ny / sh) else { continue }
-                let oy = ny / sh
-                for v in 0..<kw {
-                    let nx = x + left - v
-                    guard nx >= 0, nx % sw == 0, slice.cols.contains(nx / sw) else { continue }
-                    let ox = nx / sw
-                    let n = (oy * w.tw + ox) * w.tc + c
-                    acc[n] += sign * Int64(weight[oy * w.tw + ox])
-                    touch(n)
-                    sops += 1
-                }
-            }
-        }
-        return sops
     }
 
     private func readout(_ outputSpikes: [Int]) -> Int {

@@ -1,0 +1,190 @@
+/// Flat copies of every projection's integer weights and kernel taps and of every core's slice
+/// bounds, so that delivering a packet reads plain memory: no structure is copied and no
+/// reference count is touched per packet.
+struct DeliveryPlan: Sendable {
+    enum Kind: UInt8, Sendable { case identity, dense, conv, avgPool }
+
+    struct ProjectionInfo: Sendable {
+        var kind: Kind
+        /// Source channels (a source neuron i is position i / sc, channel i % sc, channels-last).
+        var sourceChannels: Int
+        /// Target channels (dense: every target neuron).
+        var targetChannels: Int
+        /// Kernel taps per input channel (kh · kw).
+        var kernel: Int
+        var weightBase: Int
+        var tapStartBase: Int
+        var rowBase: Int
+        var identityWeight: Int64
+    }
+
+    /// The part of its population a core holds, as half-open ranges.
+    struct CoreWindow: Sendable {
+        var c0: Int32, c1: Int32, r0: Int32, r1: Int32, x0: Int32, x1: Int32
+    }
+
+    let info: [ProjectionInfo]
+    /// Conv: kernels channels-last `[ci][u][v][o]`; dense: `[row][o]`; avgPool: weight per target position.
+    let weights: [Int32]
+    /// Taps of source position q of projection j: `taps[tapStart[tapStartBase + q] ..< tapStart[tapStartBase + q + 1]]`.
+    let tapStart: [Int32]
+    let taps: [CompiledProjection.Tap]
+    /// Dense: the weight row of each source neuron (HWC → CHW order of the ANN's flatten).
+    let rows: [Int32]
+    let cores: [CoreWindow]
+
+    init(compiled: [CompiledProjection], mapping: Mapping) {
+        var info: [ProjectionInfo] = [], weights: [Int32] = [], tapStart: [Int32] = [], taps: [CompiledProjection.Tap] = []
+        var rows: [Int32] = []
+        for c in compiled {
+            var p = ProjectionInfo(kind: .identity, sourceChannels: c.sc, targetChannels: c.tc, kernel: 1,
+                                   weightBase: weights.count, tapStartBase: tapStart.count, rowBase: rows.count, identityWeight: 0)
+            switch c.op {
+            case .identity(let w):
+                p.identityWeight = Int64(w)
+            case .dense(let w, let row):
+                p.kind = .dense
+                p.targetChannels = c.tc * c.th * c.tw
+                weights += w.map { Int32($0) }
+                rows += row.map { Int32($0) }
+            case .conv(let w, let kh, let kw, _, _, _, _):
+                p.kind = .conv
+                p.kernel = kh * kw
+                weights += w.map { Int32($0) }
+            case .avgPool(_, _, _, _, _, _, let inverse):
+                p.kind = .avgPool
+                weights += inverse.map { Int32($0) }
+            }
+            if p.kind == .conv || p.kind == .avgPool {
+                let offset = Int32(taps.count)
+                tapStart += c.tapStart.map { $0 + offset }
+                taps += c.taps
+            }
+            info.append(p)
+        }
+        self.info = info
+        self.weights = weights
+        self.tapStart = tapStart
+        self.taps = taps
+        self.rows = rows
+        cores = mapping.cores.map { core in
+            let s = core.slice
+            return CoreWindow(c0: Int32(s.channels.lowerBound), c1: Int32(s.channels.upperBound),
+                              r0: Int32(s.rows.lowerBound), r1: Int32(s.rows.upperBound),
+                              x0: Int32(s.cols.lowerBound), x1: Int32(s.cols.upperBound))
+        }
+    }
+
+    struct Pointers {
+        let info: UnsafePointer<ProjectionInfo>
+        let weights: UnsafePointer<Int32>
+        let tapStart: UnsafePointer<Int32>
+        let taps: UnsafePointer<CompiledProjection.Tap>
+        let rows: UnsafePointer<Int32>
+        let cores: UnsafePointer<CoreWindow>
+    }
+
+    func withPointers<R>(_ body: (Pointers) throws -> R) rethrows -> R {
+        // Empty arrays have no base address; a dangling pointer is never read through.
+        func base<T>(_ b: UnsafeBufferPointer<T>) -> UnsafePointer<T> {
+            b.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<T>.alignment)!
+        }
+        return try info.withUnsafeBufferPointer { i in
+            try weights.withUnsafeBufferPointer { w in
+                try tapStart.withUnsafeBufferPointer { s in
+                    try taps.withUnsafeBufferPointer { t in
+                        try rows.withUnsafeBufferPointer { r in
+                            try cores.withUnsafeBufferPointer { c in
+                                try body(Pointers(info: base(i), weights: base(w), tapStart: base(s), taps: base(t),
+                                                  rows: base(r), cores: base(c)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fans one packet out through the destination core's synapses into `acc` (integer input
+    /// current of the target population, channels-last); returns the synaptic ops. With
+    /// `track`, every neuron touched is flagged and listed once.
+    @inline(__always)
+    static func deliver(neuron i: Int, sign: Int64, projection j: Int, core: Int, _ p: Pointers,
+                        acc: UnsafeMutablePointer<Int64>, flags: UnsafeMutablePointer<Bool>,
+                        list: inout [Int32], track: Bool) -> Int {
+        let info = p.info[j]
+        let win = p.cores[core]
+        @inline(__always) func touch(_ n: Int) {
+            if !flags[n] { flags[n] = true; list.append(Int32(n)) }
+        }
+        switch info.kind {
+        case .identity:
+            acc[i] &+= sign &* info.identityWeight
+            if track { touch(i) }
+            return 1
+        case .dense:
+            let c0 = Int(win.c0), width = Int(win.c1 - win.c0)
+            let w = p.weights + info.weightBase + Int(p.rows[info.rowBase + i]) * info.targetChannels + c0
+            addRun(w, into: acc + c0, count: width, negate: sign != 1)
+            if track { for o in 0..<width { touch(c0 + o) } }
+            return width
+        case .conv:
+            // The source position's kernel taps, kept where the target lies in this core's rows
+            // and columns; each adds the core's run of output channels.
+            let (q, c) = i.quotientAndRemainder(dividingBy: info.sourceChannels)
+            let outC = info.targetChannels
+            let c0 = Int(win.c0), width = Int(win.c1 - win.c0)
+            let kernelBase = p.weights + info.weightBase + c * info.kernel * outC + c0
+            let from = Int(p.tapStart[info.tapStartBase + q]), to = Int(p.tapStart[info.tapStartBase + q + 1])
+            var sops = 0
+            for k in from..<to {
+                let t = p.taps[k]
+                guard t.row >= win.r0 && t.row < win.r1 && t.column >= win.x0 && t.column < win.x1 else { continue }
+                let first = Int(t.position) * outC + c0
+                let dst = acc + first
+                let wr = kernelBase + Int(t.tap) * outC
+                addRun(wr, into: dst, count: width, negate: sign != 1)
+                if track { for o in 0..<width { touch(first + o) } }
+                sops += width
+            }
+            return sops
+        case .avgPool:
+            let (q, c) = i.quotientAndRemainder(dividingBy: info.sourceChannels)
+            guard c >= Int(win.c0) && c < Int(win.c1) else { return 0 }
+            let outC = info.targetChannels
+            let from = Int(p.tapStart[info.tapStartBase + q]), to = Int(p.tapStart[info.tapStartBase + q + 1])
+            var sops = 0
+            for k in from..<to {
+                let t = p.taps[k]
+                guard t.row >= win.r0 && t.row < win.r1 && t.column >= win.x0 && t.column < win.x1 else { continue }
+                let n = Int(t.position) * outC + c
+                acc[n] &+= sign &* Int64(p.weights[info.weightBase + Int(t.position)])
+                if track { touch(n) }
+                sops += 1
+            }
+            return sops
+        }
+    }
+
+    /// dst[o] += w[o] (or −=) for o < count, eight at a time; the usual core widths get a
+    /// loop of constant length that the compiler unrolls.
+    @inline(__always)
+    static func addRun(_ w: UnsafePointer<Int32>, into dst: UnsafeMutablePointer<Int64>, count: Int, negate: Bool) {
+        @inline(__always) func blocks(_ n: Int) {
+            for b in 0..<n {
+                let v = SIMD8<Int64>(truncatingIfNeeded: UnsafeRawPointer(w + 8 * b).loadUnaligned(as: SIMD8<Int32>.self))
+                let d = UnsafeMutableRawPointer(dst + 8 * b)
+                let old = d.loadUnaligned(as: SIMD8<Int64>.self)
+                d.storeBytes(of: negate ? old &- v : old &+ v, as: SIMD8<Int64>.self)
+            }
+        }
+        switch count {
+        case 16: blocks(2)
+        case 32: blocks(4)
+        case 64: blocks(8)
+        default:
+            blocks(count / 8)
+            for o in (count & ~7)..<count { dst[o] = negate ? dst[o] &- Int64(w[o]) : dst[o] &+ Int64(w[o]) }
+        }
+    }
+}
