@@ -129,21 +129,16 @@ struct DeliveryPlan: Sendable {
             if track { for o in 0..<width { touch(c0 + o) } }
             return width
         case .conv:
-            // The source position's kernel taps, kept where the target lies in this core's rows
-            // and columns; each adds the core's run of output channels.
+            // The source position's kernel taps inside this core's window; each adds the core's
+            // run of output channels.
             let (q, c) = i.quotientAndRemainder(dividingBy: info.sourceChannels)
             let outC = info.targetChannels
             let c0 = Int(win.c0), width = Int(win.c1 - win.c0)
             let kernelBase = p.weights + info.weightBase + c * info.kernel * outC + c0
-            let from = Int(p.tapStart[info.tapStartBase + q]), to = Int(p.tapStart[info.tapStartBase + q + 1])
             var sops = 0
-            for k in from..<to {
-                let t = p.taps[k]
-                guard t.row >= win.r0 && t.row < win.r1 && t.column >= win.x0 && t.column < win.x1 else { continue }
+            forEachTap(of: q, info, p, win) { t in
                 let first = Int(t.position) * outC + c0
-                let dst = acc + first
-                let wr = kernelBase + Int(t.tap) * outC
-                addRun(wr, into: dst, count: width, negate: sign != 1)
+                addRun(kernelBase + Int(t.tap) * outC, into: acc + first, count: width, negate: sign != 1)
                 if track { for o in 0..<width { touch(first + o) } }
                 sops += width
             }
@@ -152,17 +147,25 @@ struct DeliveryPlan: Sendable {
             let (q, c) = i.quotientAndRemainder(dividingBy: info.sourceChannels)
             guard c >= Int(win.c0) && c < Int(win.c1) else { return 0 }
             let outC = info.targetChannels
-            let from = Int(p.tapStart[info.tapStartBase + q]), to = Int(p.tapStart[info.tapStartBase + q + 1])
             var sops = 0
-            for k in from..<to {
-                let t = p.taps[k]
-                guard t.row >= win.r0 && t.row < win.r1 && t.column >= win.x0 && t.column < win.x1 else { continue }
+            forEachTap(of: q, info, p, win) { t in
                 let n = Int(t.position) * outC + c
                 acc[n] &+= sign &* Int64(p.weights[info.weightBase + Int(t.position)])
                 if track { touch(n) }
                 sops += 1
             }
             return sops
+        }
+    }
+
+    /// The taps of source position q whose target lies in the core's rows and columns.
+    @inline(__always)
+    static func forEachTap(of q: Int, _ info: ProjectionInfo, _ p: Pointers, _ win: CoreWindow,
+                           _ body: (CompiledProjection.Tap) -> Void) {
+        let from = Int(p.tapStart[info.tapStartBase + q]), to = Int(p.tapStart[info.tapStartBase + q + 1])
+        for k in from..<to {
+            let t = p.taps[k]
+            if t.row >= win.r0 && t.row < win.r1 && t.column >= win.x0 && t.column < win.x1 { body(t) }
         }
     }
 
