@@ -107,15 +107,28 @@ struct DeliveryPlan: Sendable {
 
     /// Fans one packet out through the destination core's synapses into `acc` (integer input
     /// current of the target population, channels-last); returns the synaptic ops. With
-    /// `track`, every neuron touched is flagged and listed once.
+    /// `track`, every neuron touched is flagged and listed once (`list[listed]`, then `listed += 1`;
+    /// the list has room for the whole population).
     @inline(__always)
     static func deliver(neuron i: Int, sign: Int64, projection j: Int, core: Int, _ p: Pointers,
                         acc: UnsafeMutablePointer<Int64>, flags: UnsafeMutablePointer<Bool>,
-                        list: inout [Int32], track: Bool) -> Int {
+                        list: UnsafeMutablePointer<Int32>, listed: inout Int, track: Bool) -> Int {
         let info = p.info[j]
         let win = p.cores[core]
         @inline(__always) func touch(_ n: Int) {
-            if !flags[n] { flags[n] = true; list.append(Int32(n)) }
+            if !flags[n] { flags[n] = true; list[listed] = Int32(n); listed += 1 }
+        }
+        /// Flags and lists the neurons first..<first + width not yet touched this tick; eight
+        /// flags (bytes of 0 or 1) are checked at once, as in a busy layer most are already set.
+        @inline(__always) func touchRun(_ first: Int, _ width: Int) {
+            var o = 0
+            while o + 8 <= width {
+                if UnsafeRawPointer(flags + first + o).loadUnaligned(as: UInt64.self) != 0x0101_0101_0101_0101 {
+                    for k in o..<(o + 8) { touch(first + k) }
+                }
+                o += 8
+            }
+            while o < width { touch(first + o); o += 1 }
         }
         switch info.kind {
         case .identity:
@@ -126,7 +139,7 @@ struct DeliveryPlan: Sendable {
             let c0 = Int(win.c0), width = Int(win.c1 - win.c0)
             let w = p.weights + info.weightBase + Int(p.rows[info.rowBase + i]) * info.targetChannels + c0
             addRun(w, into: acc + c0, count: width, negate: sign != 1)
-            if track { for o in 0..<width { touch(c0 + o) } }
+            if track { touchRun(c0, width) }
             return width
         case .conv:
             // The source position's kernel taps inside this core's window; each adds the core's
@@ -139,7 +152,7 @@ struct DeliveryPlan: Sendable {
             forEachTap(of: q, info, p, win) { t in
                 let first = Int(t.position) * outC + c0
                 addRun(kernelBase + Int(t.tap) * outC, into: acc + first, count: width, negate: sign != 1)
-                if track { for o in 0..<width { touch(first + o) } }
+                if track { touchRun(first, width) }
                 sops += width
             }
             return sops

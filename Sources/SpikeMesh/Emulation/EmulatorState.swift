@@ -20,7 +20,9 @@ struct EmulatorState {
     var membranes: [[Int64]]
     var accumulator: [[Int64]]
     var touched: [[Bool]]
+    /// The neurons touched this tick, `touchedList[p][0..<touchedCount[p]]` (sized to the population).
     var touchedList: [[Int32]]
+    var touchedCount: [Int]
     /// Neurons whose residual is still ≥ Θ (they fire next tick without input).
     var active: [[Int32]]
     var suppressed: [[Bool]]
@@ -60,8 +62,9 @@ struct EmulatorState {
         membranes = pops.map { [Int64](repeating: 0, count: $0.count) }
         accumulator = membranes
         touched = pops.map { [Bool](repeating: false, count: $0.count) }
-        touchedList = pops.map { _ in [] }
-        active = touchedList
+        touchedList = pops.map { [Int32](repeating: 0, count: $0.count) }
+        touchedCount = pops.map { _ in 0 }
+        active = pops.map { _ in [] }
         suppressed = touched
         inputCurrent = pops.map { _ in nil }
         let length = (emulator.delays.max() ?? 0) + Self.window + 2
@@ -167,33 +170,7 @@ struct EmulatorState {
                 if !queues[p][slot].isEmpty {
                     let packets = queues[p][slot]
                     queues[p][slot].removeAll(keepingCapacity: true)
-                    var acc = accumulator[p], flags = touched[p], list = touchedList[p]
-                    accumulator[p] = []; touched[p] = []; touchedList[p] = []
-                    let track = !denseUpdate[p]
-                    var sops = 0
-                    emu.plan.withPointers { plan in
-                        acc.withUnsafeMutableBufferPointer { ab in
-                            flags.withUnsafeMutableBufferPointer { fb in
-                                coreSOPs.withUnsafeMutableBufferPointer { work in
-                                    counters.coreSynapticOps.withUnsafeMutableBufferPointer { coreOps in
-                                        counters.corePacketsIn.withUnsafeMutableBufferPointer { packetsIn in
-                                            for packet in packets {
-                                                let core = Int(packet.core)
-                                                let n = DeliveryPlan.deliver(neuron: Int(packet.neuron), sign: Int64(packet.sign),
-                                                                             projection: Int(packet.projection), core: core, plan,
-                                                                             acc: ab.baseAddress!, flags: fb.baseAddress!, list: &list, track: track)
-                                                work[core] += n
-                                                coreOps[core] += n
-                                                packetsIn[core] += 1
-                                                sops += n
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    accumulator[p] = acc; touched[p] = flags; touchedList[p] = list
+                    let sops = deliverAll(packets, into: p)
                     counters.delivered += packets.count
                     counters.populationSynapticOps[p] += sops
                     counters.synapticOps += sops
@@ -279,15 +256,16 @@ struct EmulatorState {
                         } else {
                             // Touched neurons keep their flag while the active ones are visited, so a
                             // neuron both touched and active is updated once.
-                            for i in touchedList[p] { step(Int(i), mp, ap); coreUpdates[Int(cores[Int(i)])] += 1 }
-                            updates = touchedList[p].count
+                            let listed = touchedList[p][0..<touchedCount[p]]
+                            for i in listed { step(Int(i), mp, ap); coreUpdates[Int(cores[Int(i)])] += 1 }
+                            updates = listed.count
                             for i in previouslyActive where !flags[Int(i)] {
                                 flags[Int(i)] = true
                                 step(Int(i), mp, ap)
                                 coreUpdates[Int(cores[Int(i)])] += 1
                                 updates += 1
                             }
-                            for i in touchedList[p] { flags[Int(i)] = false }
+                            for i in listed { flags[Int(i)] = false }
                             for i in previouslyActive { flags[Int(i)] = false }
                         }
                     }
@@ -302,7 +280,7 @@ struct EmulatorState {
                 counters.saturations += saturated.count
                 counters.populationSaturations[p] += saturated.count
                 counters.populationNeuronUpdates[p] += updates
-                touchedList[p].removeAll(keepingCapacity: true)
+                touchedCount[p] = 0
                 // 3. Spikes → packets.
                 let own = pipelined ? t - emu.depths[p] : t - tau
                 if own >= 1 && own <= maxT { counters.populationSpikes[p] += fired.count }
@@ -386,6 +364,40 @@ struct EmulatorState {
             }
         }
         return ImageResult(predictions: predictions, trains: trains)
+    }
+
+    /// Delivers the packets due at population p this tick into its input current; returns
+    /// the synaptic ops. Every per-packet counter is updated here.
+    mutating func deliverAll(_ packets: [Packet], into p: Int) -> Int {
+        var acc = accumulator[p], flags = touched[p], list = touchedList[p], listed = touchedCount[p]
+        accumulator[p] = []; touched[p] = []; touchedList[p] = []
+        var work = coreSOPs, coreOps = counters.coreSynapticOps, packetsIn = counters.corePacketsIn
+        coreSOPs = []; counters.coreSynapticOps = []; counters.corePacketsIn = []
+        let track = !denseUpdate[p]
+        var sops = 0
+        emu.plan.withPointers { plan in
+            acc.withUnsafeMutableBufferPointer { ab in
+            flags.withUnsafeMutableBufferPointer { fb in
+            list.withUnsafeMutableBufferPointer { lb in
+            work.withUnsafeMutableBufferPointer { work in
+            coreOps.withUnsafeMutableBufferPointer { coreOps in
+            packetsIn.withUnsafeMutableBufferPointer { packetsIn in
+                for packet in packets {
+                    let core = Int(packet.core)
+                    let n = DeliveryPlan.deliver(neuron: Int(packet.neuron), sign: Int64(packet.sign),
+                                                 projection: Int(packet.projection), core: core, plan,
+                                                 acc: ab.baseAddress!, flags: fb.baseAddress!,
+                                                 list: lb.baseAddress!, listed: &listed, track: track)
+                    work[core] += n
+                    coreOps[core] += n
+                    packetsIn[core] += 1
+                    sops += n
+                }
+            } } } } } }
+        }
+        accumulator[p] = acc; touched[p] = flags; touchedList[p] = list; touchedCount[p] = listed
+        coreSOPs = work; counters.coreSynapticOps = coreOps; counters.corePacketsIn = packetsIn
+        return sops
     }
 
     mutating func refreshActive(_ p: Int) {
