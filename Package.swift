@@ -4,12 +4,14 @@ import Foundation
 import PackageDescription
 
 // Release builds use AVX2 + FMA when the building machine has them (like -march=native):
-// the float engines run about 1.6× faster. SPIKEMESH_PORTABLE=1 builds for baseline x86-64.
+// the float engines run about 1.6× faster, and the GEMM uses fused multiply-adds
+// (SPIKEMESH_FMA). SPIKEMESH_PORTABLE=1 builds for baseline x86-64.
 let cpuFlags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
 let useAVX2 = ProcessInfo.processInfo.environment["SPIKEMESH_PORTABLE"] == nil
     && cpuFlags.contains(" avx2") && cpuFlags.contains(" fma")
 let engineSettings: [SwiftSetting] = useAVX2
-    ? [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))] : []
+    ? [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release)),
+       .define("SPIKEMESH_FMA", .when(configuration: .release))] : []
 
 let package = Package(
     name: "SpikeMesh",

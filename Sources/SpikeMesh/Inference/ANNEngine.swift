@@ -199,6 +199,18 @@ private struct Scratch {
         let (channels, h, w) = (inShape[0], inShape[1], inShape[2])
         let (oh, ow) = (outShape[1], outShape[2])
         let windowArea = Float(p.kernelHeight * p.kernelWidth)
+        if !isMax && p.kernelHeight == 2 && p.kernelWidth == 2 && p.strideHeight == 2 && p.strideWidth == 2
+            && p.padding == .zero {
+            // The common 2×2 / 2 average: same sums in the same order as the general loop.
+            for c in 0..<channels {
+                for i in 0..<oh {
+                    let r0 = x + (c * h + 2 * i) * w, r1 = r0 + w
+                    let o = out + (c * oh + i) * ow
+                    for j in 0..<ow { o[j] = (((r0[2 * j] + r0[2 * j + 1]) + r1[2 * j]) + r1[2 * j + 1]) / 4 }
+                }
+            }
+            return
+        }
         for c in 0..<channels {
             let plane = x + c * h * w
             for i in 0..<oh {

@@ -24,10 +24,10 @@ enum GEMM {
                 for p in 0..<k {
                     let b0 = loadB(p, j), b1 = loadB(p, j + 8)
                     let v0 = a0[p], v1 = a1[p], v2 = a2[p], v3 = a3[p]
-                    c00 += v0 * b0; c01 += v0 * b1
-                    c10 += v1 * b0; c11 += v1 * b1
-                    c20 += v2 * b0; c21 += v2 * b1
-                    c30 += v3 * b0; c31 += v3 * b1
+                    madd(&c00, v0, b0); madd(&c01, v0, b1)
+                    madd(&c10, v1, b0); madd(&c11, v1, b1)
+                    madd(&c20, v2, b0); madd(&c21, v2, b1)
+                    madd(&c30, v3, b0); madd(&c31, v3, b1)
                 }
                 let out = UnsafeMutableRawPointer(c)
                 out.storeBytes(of: c00, toByteOffset: (i * n + j) * 4, as: SIMD8<Float>.self)
@@ -51,13 +51,24 @@ enum GEMM {
             var j = 0
             while j + 8 <= n {
                 var acc = SIMD8<Float>(repeating: z)
-                for p in 0..<k { acc += ar[p] * loadB(p, j) }
+                for p in 0..<k { madd(&acc, ar[p], loadB(p, j)) }
                 UnsafeMutableRawPointer(c).storeBytes(of: acc, toByteOffset: (i * n + j) * 4, as: SIMD8<Float>.self)
                 j += 8
             }
             scalarRow(i, from: j, n: n, k: k, a: a, b: b, c: c, bias: bias)
             i += 1
         }
+    }
+
+    /// acc += a · b: one fused multiply-add per lane where the build targets FMA hardware
+    /// (`SPIKEMESH_FMA`, set by Package.swift), else a multiply and an add.
+    @inline(__always)
+    static func madd(_ acc: inout SIMD8<Float>, _ a: Float, _ b: SIMD8<Float>) {
+        #if SPIKEMESH_FMA
+        acc.addProduct(a, b)
+        #else
+        acc += a * b
+        #endif
     }
 
     @inline(__always)
