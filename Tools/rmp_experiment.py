@@ -13,6 +13,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--images", type=int, default=None, help="first N images (default: all)")
 p.add_argument("--data", default="Examples/fashion-mnist-test-1000.smds.gz")
 p.add_argument("--calibration-images", type=int, default=200)
+p.add_argument("--parts", default="reset,alpha,qcfs", help="which experiments to run (comma-separated)")
 a = p.parse_args()
 
 BIN = ".build/release/spikemesh"
@@ -51,42 +52,47 @@ ts = ",".join(map(str, T))
 nobias = "Examples/fmnist_cnn_nobias.onnx"
 print(f"Runs on {'the first %d' % a.images if a.images else 'all'} images of {a.data}; thresholds from {a.calibration_images} calibration images.\n")
 
+parts = set(a.parts.split(","))
+
 # 1. Soft (subtract) vs hard (zero) reset, RMP thresholds, α = 1.
-runs = {r: simulate(nobias, "--method", "rmp", "--reset", r, "--timesteps", ts) for r in ["subtract", "zero"]}
-ann = runs["subtract"]["annAccuracy"]
-print(f"## Soft vs hard reset (RMP thresholds, α = 1), {nobias}; ANN accuracy {100*ann:.2f} %\n")
-print("| T | " + " | ".join(map(str, T)) + " |")
-print("|---|" + "---|" * len(T))
-for r, d in runs.items():
-    print(f"| {r} | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in d["curve"]) + " |")
-print("\nspike rate R (eq. 8) at T = 1024: " + ", ".join(f"{r} {d['spikeRate']:.4f}" for r, d in runs.items()) + "\n")
-svg("Docs/figures/rmp_reset.svg", f"Soft vs hard reset, {nobias.split('/')[-1]} (ANN {100*ann:.1f} %)",
-    [(f"ANN", [ann] * len(T))] + [(r, [c["accuracy"] for c in d["curve"]]) for r, d in runs.items()], T)
+if "reset" in parts or "alpha" in parts:
+    runs = {r: simulate(nobias, "--method", "rmp", "--reset", r, "--timesteps", ts) for r in ["subtract", "zero"]}
+    ann = runs["subtract"]["annAccuracy"]
+    print(f"## Soft vs hard reset (RMP thresholds, α = 1), {nobias}; ANN accuracy {100*ann:.2f} %\n")
+    print("| T | " + " | ".join(map(str, T)) + " |")
+    print("|---|" + "---|" * len(T))
+    for r, d in runs.items():
+        print(f"| {r} | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in d["curve"]) + " |")
+    print("\nspike rate R (eq. 8) at T = 1024: " + ", ".join(f"{r} {d['spikeRate']:.4f}" for r, d in runs.items()) + "\n")
+    svg("Docs/figures/rmp_reset.svg", f"Soft vs hard reset, {nobias.split('/')[-1]} (ANN {100*ann:.1f} %)",
+        [(f"ANN", [ann] * len(T))] + [(r, [c["accuracy"] for c in d["curve"]]) for r, d in runs.items()], T)
 
 # 2. Threshold scaling α (subtract reset).
-T2 = [1, 2, 4, 8, 16, 32, 64, 128, 256]
-alphas = [1.0, 0.8, 0.6, 0.4, 0.2]
-# α = 1 is the subtract run above, read at the same T.
-runs2 = {al: simulate(nobias, "--method", "rmp", "--alpha", str(al), "--timesteps", ",".join(map(str, T2))) for al in alphas if al != 1.0}
-runs2 = {1.0: dict(runs["subtract"], curve=runs["subtract"]["curve"][:len(T2)], spikeRate=None), **runs2}
-print("## Threshold scaling α (RMP thresholds × α, subtract reset)\n")
-print("| α | " + " | ".join(map(str, T2)) + " | R at T=256 |")
-print("|---|" + "---|" * (len(T2) + 1))
-for al, d in runs2.items():
-    rate = "(see above)" if d["spikeRate"] is None else f"{d['spikeRate']:.4f}"
-    print(f"| {al} | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in d["curve"]) + f" | {rate} |")
-svg("Docs/figures/rmp_alpha.svg", "Threshold scale α (RMP, subtract reset)",
-    [(f"α = {al}", [c["accuracy"] for c in d["curve"]]) for al, d in runs2.items()], T2)
+if "alpha" in parts:
+    T2 = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+    alphas = [1.0, 0.8, 0.6, 0.4, 0.2]
+    # α = 1 is the subtract run above, read at the same T.
+    runs2 = {al: simulate(nobias, "--method", "rmp", "--alpha", str(al), "--timesteps", ",".join(map(str, T2))) for al in alphas if al != 1.0}
+    runs2 = {1.0: dict(runs["subtract"], curve=runs["subtract"]["curve"][:len(T2)], spikeRate=None), **runs2}
+    print("## Threshold scaling α (RMP thresholds × α, subtract reset)\n")
+    print("| α | " + " | ".join(map(str, T2)) + " | R at T=256 |")
+    print("|---|" + "---|" * (len(T2) + 1))
+    for al, d in runs2.items():
+        rate = "(see above)" if d["spikeRate"] is None else f"{d['spikeRate']:.4f}"
+        print(f"| {al} | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in d["curve"]) + f" | {rate} |")
+    svg("Docs/figures/rmp_alpha.svg", "Threshold scale α (RMP, subtract reset)",
+        [(f"α = {al}", [c["accuracy"] for c in d["curve"]]) for al, d in runs2.items()], T2)
 
 # 3. QCFS with and without SRP.
-T3 = [1, 2, 4, 8, 16]
-q = simulate("Examples/fmnist_cnn_qcfs.onnx", "--method", "qcfs", "--timesteps", ",".join(map(str, T3)))
-print(f"\n## QCFS (θ = λ, V(0) = θ/2), Examples/fmnist_cnn_qcfs.onnx; ANN accuracy {100*q['annAccuracy']:.2f} %\n")
-print("| | " + " | ".join(f"T={t}" for t in T3) + " |")
-print("|---|" + "---|" * len(T3))
-print("| QCFS, linear pooling (default) | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in q["curve"]) + " |")
-qs = simulate("Examples/fmnist_cnn_qcfs.onnx", "--method", "qcfs", "--pooling", "spiking", "--timesteps", ",".join(map(str, T3)))
-print("| QCFS, spiking pooling | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in qs["curve"]) + " |")
-for tau in [2, 4, 8]:
-    s = simulate("Examples/fmnist_cnn_qcfs.onnx", "--method", "qcfs", "--srp-tau", str(tau), "--timesteps", ",".join(map(str, T3)))
-    print(f"| QCFS + SRP τ={tau} (latency τ+T) | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in s["curve"]) + " |")
+if "qcfs" in parts:
+    T3 = [1, 2, 4, 8, 16]
+    q = simulate("Examples/fmnist_cnn_qcfs.onnx", "--method", "qcfs", "--timesteps", ",".join(map(str, T3)))
+    print(f"\n## QCFS (θ = λ, V(0) = θ/2), Examples/fmnist_cnn_qcfs.onnx; ANN accuracy {100*q['annAccuracy']:.2f} %\n")
+    print("| | " + " | ".join(f"T={t}" for t in T3) + " |")
+    print("|---|" + "---|" * len(T3))
+    print("| QCFS, linear pooling (default) | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in q["curve"]) + " |")
+    qs = simulate("Examples/fmnist_cnn_qcfs.onnx", "--method", "qcfs", "--pooling", "spiking", "--timesteps", ",".join(map(str, T3)))
+    print("| QCFS, spiking pooling | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in qs["curve"]) + " |")
+    for tau in [2, 4, 8]:
+        s = simulate("Examples/fmnist_cnn_qcfs.onnx", "--method", "qcfs", "--srp-tau", str(tau), "--timesteps", ",".join(map(str, T3)))
+        print(f"| QCFS + SRP τ={tau} (latency τ+T) | " + " | ".join(f"{100*c['accuracy']:.1f}" for c in s["curve"]) + " |")

@@ -9,7 +9,7 @@ Writes, relative to the repository root:
   Examples/fashion-mnist-test-1000.smds.gz   first 1,000 test images in SMDS format
   Examples/README.md                table of files and accuracies
 
-Usage:  python3 Tools/train_examples.py [--epochs 6] [--only cnn,nobias,qcfs]
+Usage:  python3 Tools/train_examples.py [--epochs N] [--only cnn,nobias,qcfs] [--threads 2]
 
 Requires torch, onnx, onnxruntime, onnxscript (for the dynamo export) and
 the Fashion-MNIST IDX files (Debian package `dataset-fashion-mnist`).
@@ -110,11 +110,13 @@ class FashionCNN(nn.Module):
 
 # --------------------------------------------------------------------------- training
 
-def param_groups(model, weight_decay):
+def param_groups(model, weight_decay, decay_lambda=False):
     decay, no_decay = [], []
     for name, p in model.named_parameters():
-        # conv / linear weights get weight decay; biases, BN affine and QCFS lambda don't
-        if p.ndim >= 2:
+        # conv / linear weights get weight decay; biases and BN affine don't; QCFS lambda does
+        # when decay_lambda (it keeps λ tight, so the SNN's large-T limit clip(x, 0, λ) stays
+        # near the quantized ANN)
+        if p.ndim >= 2 or (decay_lambda and name.endswith("lam")):
             decay.append(p)
         else:
             no_decay.append(p)
@@ -124,9 +126,9 @@ def param_groups(model, weight_decay):
     ]
 
 
-def train_model(model, train_x, train_y, epochs, lr, batch_size, seed, log):
+def train_model(model, train_x, train_y, epochs, lr, batch_size, seed, log, decay_lambda=False):
     gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(param_groups(model, 1e-4), lr=lr)
+    opt = torch.optim.Adam(param_groups(model, 1e-4, decay_lambda), lr=lr)
     steps_per_epoch = (train_x.shape[0] + batch_size - 1) // batch_size
     total = epochs * steps_per_epoch
     warmup = min(200, total // 10)
@@ -301,13 +303,15 @@ VARIANTS = {
     "nobias": dict(file="fmnist_cnn_nobias.onnx", bias=False, batchnorm=False, activation="relu",
                    lr=1e-3, description="same topology, no bias and no BatchNorm (RMP-SNN style)"),
     "qcfs": dict(file="fmnist_cnn_qcfs.onnx", bias=True, batchnorm=True, activation="qcfs",
-                 lr=2e-3, description="topology of fmnist_cnn with QCFS activation (L=4, learned λ per layer)"),
+                 lr=2e-3, epochs=12, decay_lambda=True,
+                 description="topology of fmnist_cnn with QCFS activation (L=4, learned λ per layer, weight decay on λ)"),
 }
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=None,
+                    help="epochs for every model (default: 6, and 12 for qcfs)")
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--only", default="cnn,nobias,qcfs", help="comma-separated subset of " + ",".join(VARIANTS))
     ap.add_argument("--out", default=EXAMPLES)
@@ -341,7 +345,9 @@ def main():
         n_params = sum(p.numel() for p in model.parameters())
         log(f"== {key}: {cfg['file']} ({n_params} parameters)")
         t0 = time.time()
-        train_model(model, train_x, train_y, args.epochs, cfg["lr"], args.batch_size, SEED + 1, log)
+        epochs = args.epochs or cfg.get("epochs", 6)
+        train_model(model, train_x, train_y, epochs, cfg["lr"], args.batch_size, SEED + 1, log,
+                    decay_lambda=cfg.get("decay_lambda", False))
         train_s = time.time() - t0
         model.eval()
         pred = torch_predict(model, test_x)
@@ -374,7 +380,7 @@ def main():
             if exporter == "dynamo":
                 desc += f", batch {batch_note}" + (", weights in external .onnx.data" if external else "")
             results.append(dict(file=fname, description=desc, params=n_params, acc=acc, ort_acc=ort_acc,
-                                acc1000=acc1000, epochs=args.epochs, ops=ops, sizes=sizes,
+                                acc1000=acc1000, epochs=epochs, ops=ops, sizes=sizes,
                                 external=external, train_seconds=round(train_s),
                                 batch=batch_note))
 
@@ -422,7 +428,8 @@ def write_readme(out, results, total_s, args):
         "Architecture (all three): conv3x3(1→16, pad 1) [BN] act → conv3x3(16→32, pad 1) [BN] act →",
         "AvgPool2d(2) → conv3x3(32→32, pad 1) [BN] act → AvgPool2d(2) → Flatten → Linear(1568→64) act →",
         "Dropout(0.2) → Linear(64→10). Adam, batch 128, warm-up + cosine learning-rate schedule,",
-        "weight decay 1e-4 on conv/linear weights, random horizontal flips.",
+        "weight decay 1e-4 on conv/linear weights (and on λ for the QCFS model), random horizontal flips;",
+        "6 epochs (12 for the QCFS model).",
         "",
         "The QCFS activation (Bu et al., ICLR 2022) is exported in its inference form",
         "`clip(floor(x / λ · 4 + 0.5) / 4, 0, 1) · λ`, i.e. the ONNX chain",

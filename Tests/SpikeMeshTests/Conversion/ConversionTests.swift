@@ -101,6 +101,24 @@ import Testing
         for (s, h) in zip(soft, hard) { #expect(s >= h, "soft \(soft) hard \(hard)") }
     }
 
+    /// The QCFS model (θ = λ, V(0) = θ/2, linear pooling) at T = 8 is within 2 % of its ANN on
+    /// the 1,000 bundled test images (Bu et al. 2022's ultra-low-latency claim).
+    @Test func qcfsModelAtEightTicksTracksItsANN() throws {
+        let graph = try ONNXImporter.load(path: Fixtures.example("fmnist_cnn_qcfs.onnx"))
+        let norm = try Normalization.resolve(mean: nil, std: nil, graph: graph)
+        var conversion = ConversionOptions()
+        conversion.method = .qcfs
+        conversion.pooling = .linear
+        let (net, _) = try Converter.convert(graph, calibration: [], count: 0, options: conversion)
+        #expect(net.populations.dropFirst().dropLast().allSatisfy { $0.initialPotential == $0.threshold / 2 })
+        let data = try Self.test.get()
+        let ann = try ANNEngine(graph: graph).evaluate(data, normalization: norm).accuracy
+        var o = SimulationOptions()
+        o.checkpoints = [8]
+        let snn = try ReferenceSimulator(network: net).accuracy(data, normalization: norm, options: o)[0]
+        #expect(snn >= ann - 0.02, "SNN at T = 8: \(snn), ANN \(ann)")
+    }
+
     /// A residual network (Tools/train_resnet_fixture.py: BatchNorm, residual Add, average
     /// pooling): both branches project into the join population; soft reset at T = 256
     /// stays within 2 % of the ANN on 200 test images.
