@@ -292,26 +292,7 @@ struct EmulatorState {
                     let n = pop.count
                     trains[p] += fired.map { (t - tau - 1) * n + chwIndex[p][Int($0)] }.sorted()
                 }
-                let o = mapping.destinationOffsets[p], entryProjection = mapping.destinationProjection[p]
-                let entryCore = mapping.destinationCore[p], entryRoute = emu.routes.entryRoute[p]
-                let travel = pipelined ? t + 1 : t
-                var packets = 0
-                for i32 in fired {
-                    let i = Int(i32)
-                    let src = Int(cores[i])
-                    let (first, end) = (Int(o[i]), Int(o[i + 1]))
-                    counters.coreSpikes[src] += 1
-                    counters.corePacketsOut[src] += end - first
-                    packets += end - first
-                    for k in first..<end {
-                        let j = Int(entryProjection[k])
-                        let arrival = try route(Int(entryRoute[k]), tick: travel, now: t)
-                        let due = pipelined ? t + 1 + emu.delays[j] : t
-                        if arrival > due { counters.latePackets += 1 }
-                        try enqueue(Packet(core: entryCore[k], projection: Int32(j), neuron: i32, sign: 1),
-                                    target: emu.targets[j], tick: max(arrival, due), now: t)
-                    }
-                }
+                let packets = try emitAll(fired, from: p, tick: t, cores: cores)
                 counters.packets += packets
                 counters.tickPackets[t - 1] += packets
             }
@@ -413,33 +394,72 @@ struct EmulatorState {
         queues[target][tick % queueLength].append(packet)
     }
 
-    /// Walks route `r` of the route table, starting at tick `tick`; a full link makes the
-    /// packet wait a tick (counted). Returns the tick the packet arrives.
-    mutating func route(_ r: Int, tick: Int, now: Int) throws -> Int {
+    /// Sends population p's spikes of tick t: one packet per destination entry, each walked
+    /// over its precomputed route (a full link makes the packet wait a tick, counted) and queued
+    /// for the tick it is due. Returns the packets sent. Link counters are read and written
+    /// through pointers taken once per call.
+    mutating func emitAll(_ fired: [Int32], from p: Int, tick t: Int, cores: [Int32]) throws -> Int {
+        let pipelined = options.delivery == .pipelined
+        let travel = pipelined ? t + 1 : t
+        let o = mapping.destinationOffsets[p], entryProjection = mapping.destinationProjection[p]
+        let entryCore = mapping.destinationCore[p], entryRoute = emu.routes.entryRoute[p]
         let table = emu.routes
-        var u = tick
         let capacity = Int32(hw.mesh.linkCapacity)
-        for n in Int(table.start[r])..<Int(table.start[r + 1]) {
-            let link = Int(table.links[n])
-            if capacity > 0 {
-                while linkUse[(u % window) * linkCount + link] >= capacity {
-                    u += 1
-                    counters.stalledPacketTicks += 1
-                    if u - now >= window - 1 {
-                        let d = mapping.mesh.describe(link: link)
-                        throw SpikeMeshError(.invalidArgument, "link from router (\(d.x),\(d.y)) \(d.direction) stayed full for \(window - 1) ticks; the mesh is too congested — raise mesh.linkCapacity")
+        let lc = linkCount, window = window
+        var use = linkUse, linkPackets = counters.linkPackets, linkPeak = counters.linkPeak
+        linkUse = []; counters.linkPackets = []; counters.linkPeak = []
+        defer { linkUse = use; counters.linkPackets = linkPackets; counters.linkPeak = linkPeak }
+        var packets = 0, within = 0, between = 0, stalled = 0, late = 0
+        var wire = 0.0
+        try use.withUnsafeMutableBufferPointer { use in
+            try linkPackets.withUnsafeMutableBufferPointer { linkPackets in
+                try linkPeak.withUnsafeMutableBufferPointer { linkPeak in
+                    for i32 in fired {
+                        let i = Int(i32)
+                        let src = Int(cores[i])
+                        let (first, end) = (Int(o[i]), Int(o[i + 1]))
+                        counters.coreSpikes[src] += 1
+                        counters.corePacketsOut[src] += end - first
+                        packets += end - first
+                        for k in first..<end {
+                            let j = Int(entryProjection[k])
+                            let r = Int(entryRoute[k])
+                            var u = travel
+                            for n in Int(table.start[r])..<Int(table.start[r + 1]) {
+                                let link = Int(table.links[n])
+                                if capacity > 0 {
+                                    while use[(u % window) * lc + link] >= capacity {
+                                        u += 1
+                                        stalled += 1
+                                        if u - t >= window - 1 {
+                                            let d = mapping.mesh.describe(link: link)
+                                            throw SpikeMeshError(.invalidArgument, "link from router (\(d.x),\(d.y)) \(d.direction) stayed full for \(window - 1) ticks; the mesh is too congested — raise mesh.linkCapacity")
+                                        }
+                                    }
+                                }
+                                let slot = (u % window) * lc + link
+                                use[slot] += 1
+                                linkPackets[link] += 1
+                                linkPeak[link] = max(linkPeak[link], Int(use[slot]))
+                            }
+                            within += Int(table.hopsWithin[r])
+                            between += Int(table.hopsBetween[r])
+                            wire = max(wire, table.ns[r])
+                            let due = pipelined ? t + 1 + emu.delays[j] : t
+                            if u > due { late += 1 }
+                            try enqueue(Packet(core: entryCore[k], projection: Int32(j), neuron: i32, sign: 1),
+                                        target: emu.targets[j], tick: max(u, due), now: t)
+                        }
                     }
                 }
             }
-            let slot = (u % window) * linkCount + link
-            linkUse[slot] += 1
-            counters.linkPackets[link] += 1
-            counters.linkPeak[link] = max(counters.linkPeak[link], Int(linkUse[slot]))
         }
-        counters.hopsWithinChip += Int(table.hopsWithin[r])
-        counters.hopsBetweenChips += Int(table.hopsBetween[r])
-        routeNs[tick % window] = max(routeNs[tick % window], table.ns[r])
-        return u
+        counters.hopsWithinChip += within
+        counters.hopsBetweenChips += between
+        counters.stalledPacketTicks += stalled
+        counters.latePackets += late
+        routeNs[travel % window] = max(routeNs[travel % window], wire)
+        return packets
     }
 
     private func readout(_ outputSpikes: [Int]) -> Int {
