@@ -220,13 +220,27 @@ struct EmulatorState {
                 mem.withUnsafeMutableBufferPointer { mb in
                     acc.withUnsafeMutableBufferPointer { ab in
                         let mp = mb.baseAddress!, ap = ab.baseAddress!
-                        if denseUpdate[p] {
-                            // Eight neurons at a time: V + I for all; only lanes that saturate or
-                            // reach Θ take the scalar step (which sees I = 0 and V already summed).
-                            let n = pop.count
+                        // Eight neurons at a time: V + I for all; only lanes that saturate or
+                        // reach Θ take the scalar step (which sees I = 0 and V already summed).
+                        @inline(__always) func sweep(_ n: Int) {
                             let hi = SIMD8<Int64>(repeating: limit), lo = SIMD8<Int64>(repeating: -limit)
                             let th = SIMD8<Int64>(repeating: fires ? theta : .max)
                             var i = 0
+                            while i + 8 <= n {
+                                let vm = UnsafeMutableRawPointer(mp + i), va = UnsafeMutableRawPointer(ap + i)
+                                let u = vm.loadUnaligned(as: SIMD8<Int64>.self) &+ va.loadUnaligned(as: SIMD8<Int64>.self)
+                                vm.storeBytes(of: u, as: SIMD8<Int64>.self)
+                                va.storeBytes(of: .zero, as: SIMD8<Int64>.self)
+                                let attention = (u .> hi) .| (u .< lo) .| (u .>= th)
+                                if any(attention) {
+                                    for l in 0..<8 where attention[l] { step(i + l, mp, ap) }
+                                }
+                                i += 8
+                            }
+                            while i < n { step(i, mp, ap); i += 1 }
+                        }
+                        let n = pop.count
+                        if denseUpdate[p] {
                             if let bias {
                                 // Bias into this tick's input current, eight neurons at a time.
                                 bias.withUnsafeBufferPointer { b in
@@ -240,19 +254,22 @@ struct EmulatorState {
                                     while k < n { ap[k] &+= bp[k]; k += 1 }
                                 }
                             }
-                            while i + 8 <= n {
-                                let vm = UnsafeMutableRawPointer(mp + i), va = UnsafeMutableRawPointer(ap + i)
-                                let u = vm.loadUnaligned(as: SIMD8<Int64>.self) &+ va.loadUnaligned(as: SIMD8<Int64>.self)
-                                vm.storeBytes(of: u, as: SIMD8<Int64>.self)
-                                va.storeBytes(of: .zero, as: SIMD8<Int64>.self)
-                                let attention = (u .> hi) .| (u .< lo) .| (u .>= th)
-                                if any(attention) {
-                                    for l in 0..<8 where attention[l] { step(i + l, mp, ap) }
-                                }
-                                i += 8
-                            }
-                            while i < n { step(i, mp, ap); i += 1 }
+                            sweep(n)
                             updates = n
+                        } else if touchedCount[p] * 4 >= n {
+                            // Many neurons touched: one SIMD pass over the population leaves every
+                            // other neuron as it was (no input, V below Θ unless it is active, and
+                            // the active ones are due anyway), so it gives the same membranes and
+                            // spikes; only the touched and the active neurons count as updated.
+                            sweep(n)
+                            let listed = touchedList[p][0..<touchedCount[p]]
+                            for i in listed { coreUpdates[Int(cores[Int(i)])] += 1 }
+                            updates = listed.count
+                            for i in previouslyActive where !flags[Int(i)] {
+                                coreUpdates[Int(cores[Int(i)])] += 1
+                                updates += 1
+                            }
+                            for i in listed { flags[Int(i)] = false }
                         } else {
                             // Touched neurons keep their flag while the active ones are visited, so a
                             // neuron both touched and active is updated once.
