@@ -126,7 +126,9 @@ func convertedNetwork(_ o: Options) throws -> (SpikingNetwork, Normalization, Da
     let norm = try Normalization.resolve(mean: nil, std: nil, graph: graph)
     let train = try Dataset.load(path: "Examples/fashion-mnist-train-1000.smds.gz")
     let calibration = train.normalizedBatch(0..<200, mean: norm.mean, std: norm.std)
-    let (network, _) = try Converter.convert(graph, calibration: calibration, count: 200, options: ConversionOptions())
+    var options = ConversionOptions()
+    options.method = .max
+    let (network, _) = try Converter.convert(graph, calibration: calibration, count: 200, options: options)
     var data = try Dataset.load(path: o.data)
     data = data.limited(to: min(o.images, data.count))
     if let path = o.saveNetwork { try NetworkFile.save(network, to: path) }

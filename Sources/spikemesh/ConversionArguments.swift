@@ -4,7 +4,7 @@ import SpikeMesh
 /// Options shared by every command that converts a model.
 enum ConversionArguments {
     static let specs: [OptionSpec] = [
-        OptionSpec(name: "method", value: "max|percentile|rmp|qcfs", help: "Threshold balancing (default max; qcfs for QCFS-trained models)."),
+        OptionSpec(name: "method", value: "max|percentile|rmp|qcfs", help: "Threshold balancing (default percentile; qcfs for QCFS-trained models)."),
         OptionSpec(name: "percentile", value: "P", help: "For --method percentile (default 99.9)."),
         OptionSpec(name: "alpha", value: "A", help: "Scale every threshold by A (the RMP paper's α; default 1)."),
         OptionSpec(name: "pooling", value: "spiking|linear", help: "Average pooling as IF neurons (default), or folded into the next layer's weights, no neurons, as Bu et al. 2022 (default for qcfs; larger fan-in)."),
@@ -28,7 +28,7 @@ enum ConversionArguments {
 
     static func convert(_ args: Arguments, graph: ANNGraph, normalization: Normalization, quiet: Bool) throws -> (SpikingNetwork, CalibrationSummary) {
         var options = ConversionOptions()
-        let inferred: ThresholdMethod = graph.layers.contains { if case .qcfs = $0.op { true } else { false } } ? .qcfs : .max
+        let inferred: ThresholdMethod = graph.layers.contains { if case .qcfs = $0.op { true } else { false } } ? .qcfs : .percentile
         options.method = try args.choice("method", ThresholdMethod.self) ?? inferred
         if let p = try args.floats("percentile")?.first { options.percentile = Double(p) }
         if let a = try args.floats("alpha")?.first { options.alpha = a }

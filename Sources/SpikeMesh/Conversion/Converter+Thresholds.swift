@@ -14,7 +14,10 @@ public enum ThresholdMethod: String, Sendable, Codable, CaseIterable {
 }
 
 public struct ConversionOptions: Sendable {
-    public var method: ThresholdMethod = .max
+    /// `percentile` (99.9) by default, as in SNN Toolbox: one outlier activation no longer sets
+    /// θ, so the network reaches its ANN accuracy in fewer ticks and sits on the flat part of
+    /// its curve, where 8-bit weights cost little (Docs/Emulation.md).
+    public var method: ThresholdMethod = .percentile
     /// For `percentile`.
     public var percentile: Double = 99.9
     /// Scales every threshold (the RMP paper's α).

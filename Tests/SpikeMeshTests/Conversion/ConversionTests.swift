@@ -126,7 +126,9 @@ import Testing
         let graph = try ONNXImporter.load(path: Fixtures.path("models/fmnist_resnet_small.onnx"))
         let norm = try Normalization.resolve(mean: nil, std: nil, graph: graph)
         let calibration = try Self.train.get().normalizedBatch(0..<200, mean: norm.mean, std: norm.std)
-        let (net, _) = try Converter.convert(graph, calibration: calibration, count: 200, options: ConversionOptions())
+        var options = ConversionOptions()
+        options.method = .max
+        let (net, _) = try Converter.convert(graph, calibration: calibration, count: 200, options: options)
         #expect(net.projections.contains { if case .identity = $0.kind { true } else { false } })
         let data = try Self.test.get().limited(to: 200)
         let ann = try ANNEngine(graph: graph).evaluate(data, normalization: norm).accuracy
