@@ -32,6 +32,13 @@ struct DeliveryPlan: Sendable {
     /// Dense: the weight row of each source neuron (HWC → CHW order of the ANN's flatten).
     let rows: [Int32]
     let cores: [CoreWindow]
+    /// The taps of a (projection, source position, destination core) that land in the core's
+    /// window, filtered once here: `windowTaps[windowTapStart[r] ..< windowTapStart[r + 1]]`.
+    let windowTapStart: [Int32]
+    let windowTaps: [CompiledProjection.Tap]
+    /// Per source population and destination entry k (Mapping's `destination…[p][k]`): the
+    /// window-tap range r of the entry, or −1 for dense and identity projections.
+    let entryTaps: [[Int32]]
 
     init(compiled: [CompiledProjection], mapping: Mapping) {
         var info: [ProjectionInfo] = [], weights: [Int32] = [], tapStart: [Int32] = [], taps: [CompiledProjection.Tap] = []
@@ -67,12 +74,45 @@ struct DeliveryPlan: Sendable {
         self.tapStart = tapStart
         self.taps = taps
         self.rows = rows
-        cores = mapping.cores.map { core in
+        let cores = mapping.cores.map { core in
             let s = core.slice
             return CoreWindow(c0: Int32(s.channels.lowerBound), c1: Int32(s.channels.upperBound),
                               r0: Int32(s.rows.lowerBound), r1: Int32(s.rows.upperBound),
                               x0: Int32(s.cols.lowerBound), x1: Int32(s.cols.upperBound))
         }
+        self.cores = cores
+        // Window taps, shared by every channel of a source position and every entry that
+        // reaches the same core.
+        var windowTapStart: [Int32] = [0], windowTaps: [CompiledProjection.Tap] = []
+        var rangeOf: [Int: Int32] = [:]
+        var entryTaps: [[Int32]] = []
+        for p in mapping.destinationOffsets.indices {
+            let offsets = mapping.destinationOffsets[p], projection = mapping.destinationProjection[p], core = mapping.destinationCore[p]
+            var ranges = [Int32](repeating: -1, count: projection.count)
+            for i in 0..<max(offsets.count - 1, 0) {
+                for k in Int(offsets[i])..<Int(offsets[i + 1]) {
+                    let j = Int(projection[k]), c = Int(core[k])
+                    let pj = info[j]
+                    guard pj.kind == .conv || pj.kind == .avgPool else { continue }
+                    let q = i / pj.sourceChannels
+                    let key = (j * (mapping.cores.count + 1) + c) &* 0x1_0000_0000 &+ q
+                    if let r = rangeOf[key] { ranges[k] = r; continue }
+                    let win = cores[c]
+                    for t in taps[Int(tapStart[pj.tapStartBase + q])..<Int(tapStart[pj.tapStartBase + q + 1])]
+                    where t.row >= win.r0 && t.row < win.r1 && t.column >= win.x0 && t.column < win.x1 {
+                        windowTaps.append(t)
+                    }
+                    let r = Int32(windowTapStart.count - 1)
+                    windowTapStart.append(Int32(windowTaps.count))
+                    rangeOf[key] = r
+                    ranges[k] = r
+                }
+            }
+            entryTaps.append(ranges)
+        }
+        self.windowTapStart = windowTapStart
+        self.windowTaps = windowTaps
+        self.entryTaps = entryTaps
     }
 
     struct Pointers {
@@ -82,6 +122,8 @@ struct DeliveryPlan: Sendable {
         let taps: UnsafePointer<CompiledProjection.Tap>
         let rows: UnsafePointer<Int32>
         let cores: UnsafePointer<CoreWindow>
+        let windowTapStart: UnsafePointer<Int32>
+        let windowTaps: UnsafePointer<CompiledProjection.Tap>
     }
 
     func withPointers<R>(_ body: (Pointers) throws -> R) rethrows -> R {
@@ -95,8 +137,12 @@ struct DeliveryPlan: Sendable {
                     try taps.withUnsafeBufferPointer { t in
                         try rows.withUnsafeBufferPointer { r in
                             try cores.withUnsafeBufferPointer { c in
-                                try body(Pointers(info: base(i), weights: base(w), tapStart: base(s), taps: base(t),
-                                                  rows: base(r), cores: base(c)))
+                                try windowTapStart.withUnsafeBufferPointer { ws in
+                                    try windowTaps.withUnsafeBufferPointer { wt in
+                                        try body(Pointers(info: base(i), weights: base(w), tapStart: base(s), taps: base(t),
+                                                          rows: base(r), cores: base(c), windowTapStart: base(ws), windowTaps: base(wt)))
+                                    }
+                                }
                             }
                         }
                     }
@@ -110,7 +156,7 @@ struct DeliveryPlan: Sendable {
     /// `track`, every neuron touched is flagged and listed once (`list[listed]`, then `listed += 1`;
     /// the list has room for the whole population).
     @inline(__always)
-    static func deliver(neuron i: Int, sign: Int64, projection j: Int, core: Int, _ p: Pointers,
+    static func deliver(neuron i: Int, sign: Int64, projection j: Int, core: Int, taps r: Int, _ p: Pointers,
                         acc: UnsafeMutablePointer<Int64>, flags: UnsafeMutablePointer<Bool>,
                         list: UnsafeMutablePointer<Int32>, listed: inout Int, track: Bool) -> Int {
         let info = p.info[j]
@@ -144,12 +190,12 @@ struct DeliveryPlan: Sendable {
         case .conv:
             // The source position's kernel taps inside this core's window; each adds the core's
             // run of output channels.
-            let (q, c) = i.quotientAndRemainder(dividingBy: info.sourceChannels)
+            let c = i % info.sourceChannels
             let outC = info.targetChannels
             let c0 = Int(win.c0), width = Int(win.c1 - win.c0)
             let kernelBase = p.weights + info.weightBase + c * info.kernel * outC + c0
             var sops = 0
-            forEachTap(of: q, info, p, win) { t in
+            forEachTap(r, p) { t in
                 let first = Int(t.position) * outC + c0
                 addRun(kernelBase + Int(t.tap) * outC, into: acc + first, count: width, negate: sign != 1)
                 if track { touchRun(first, width) }
@@ -157,11 +203,11 @@ struct DeliveryPlan: Sendable {
             }
             return sops
         case .avgPool:
-            let (q, c) = i.quotientAndRemainder(dividingBy: info.sourceChannels)
+            let c = i % info.sourceChannels
             guard c >= Int(win.c0) && c < Int(win.c1) else { return 0 }
             let outC = info.targetChannels
             var sops = 0
-            forEachTap(of: q, info, p, win) { t in
+            forEachTap(r, p) { t in
                 let n = Int(t.position) * outC + c
                 acc[n] &+= sign &* Int64(p.weights[info.weightBase + Int(t.position)])
                 if track { touch(n) }
@@ -171,15 +217,10 @@ struct DeliveryPlan: Sendable {
         }
     }
 
-    /// The taps of source position q whose target lies in the core's rows and columns.
+    /// The taps of window-tap range r (a source position's taps inside one core's window).
     @inline(__always)
-    static func forEachTap(of q: Int, _ info: ProjectionInfo, _ p: Pointers, _ win: CoreWindow,
-                           _ body: (CompiledProjection.Tap) -> Void) {
-        let from = Int(p.tapStart[info.tapStartBase + q]), to = Int(p.tapStart[info.tapStartBase + q + 1])
-        for k in from..<to {
-            let t = p.taps[k]
-            if t.row >= win.r0 && t.row < win.r1 && t.column >= win.x0 && t.column < win.x1 { body(t) }
-        }
+    static func forEachTap(_ r: Int, _ p: Pointers, _ body: (CompiledProjection.Tap) -> Void) {
+        for k in Int(p.windowTapStart[r])..<Int(p.windowTapStart[r + 1]) { body(p.windowTaps[k]) }
     }
 
     /// dst[o] += w[o] (or −=) for o < count, eight at a time; the usual core widths get a

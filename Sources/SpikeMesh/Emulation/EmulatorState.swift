@@ -6,6 +6,8 @@ struct EmulatorState {
         var neuron: Int32
         /// +1, or −1 for a negative Poisson input spike.
         var sign: Int32
+        /// The entry's window-tap range in the delivery plan (−1 for dense and identity).
+        var taps: Int32
     }
 
     let emu: Emulator
@@ -154,7 +156,7 @@ struct EmulatorState {
                     for k in Int(o[i])..<Int(o[i + 1]) {
                         let j = Int(mapping.destinationProjection[0][k])
                         let due = pipelined ? t + 1 + emu.delays[j] : t
-                        try enqueue(Packet(core: mapping.destinationCore[0][k], projection: Int32(j), neuron: Int32(i), sign: sign),
+                        try enqueue(Packet(core: mapping.destinationCore[0][k], projection: Int32(j), neuron: Int32(i), sign: sign, taps: emu.plan.entryTaps[0][k]),
                                     target: emu.targets[j], tick: due, now: t)
                         counters.inputPackets += 1
                     }
@@ -383,7 +385,7 @@ struct EmulatorState {
                 for packet in packets {
                     let core = Int(packet.core)
                     let n = DeliveryPlan.deliver(neuron: Int(packet.neuron), sign: Int64(packet.sign),
-                                                 projection: Int(packet.projection), core: core, plan,
+                                                 projection: Int(packet.projection), core: core, taps: Int(packet.taps), plan,
                                                  acc: ab.baseAddress!, flags: fb.baseAddress!,
                                                  list: lb.baseAddress!, listed: &listed, track: track)
                     work[core] += n
@@ -419,7 +421,7 @@ struct EmulatorState {
         let pipelined = options.delivery == .pipelined
         let travel = pipelined ? t + 1 : t
         let o = mapping.destinationOffsets[p], entryProjection = mapping.destinationProjection[p]
-        let entryCore = mapping.destinationCore[p], entryRoute = emu.routes.entryRoute[p]
+        let entryCore = mapping.destinationCore[p], entryRoute = emu.routes.entryRoute[p], entryTaps = emu.plan.entryTaps[p]
         let table = emu.routes
         let capacity = Int32(hw.mesh.linkCapacity)
         let lc = linkCount, window = window
@@ -464,7 +466,7 @@ struct EmulatorState {
                             wire = max(wire, table.ns[r])
                             let due = pipelined ? t + 1 + emu.delays[j] : t
                             if u > due { late += 1 }
-                            try enqueue(Packet(core: entryCore[k], projection: Int32(j), neuron: i32, sign: 1),
+                            try enqueue(Packet(core: entryCore[k], projection: Int32(j), neuron: i32, sign: 1, taps: entryTaps[k]),
                                         target: emu.targets[j], tick: max(u, due), now: t)
                         }
                     }
