@@ -3,6 +3,10 @@
 /// reference count is touched per packet.
 struct DeliveryPlan: Sendable {
     enum Kind: UInt8, Sendable { case identity, dense, conv, avgPool }
+    /// What a delivery flags as touched: nothing (the population is updated densely), each
+    /// neuron, or each block — one position's run of a core's channels, which is what a conv
+    /// or dense packet touches (block `position · targetGroups + group`).
+    enum Tracking: UInt8 { case none, neurons, blocks }
 
     struct ProjectionInfo: Sendable {
         var kind: Kind
@@ -16,11 +20,15 @@ struct DeliveryPlan: Sendable {
         var tapStartBase: Int
         var rowBase: Int
         var identityWeight: Int64
+        /// Channel groups of the target population (`SliceGrid`), for tracking touched blocks.
+        var targetGroups: Int
     }
 
     /// The part of its population a core holds, as half-open ranges.
     struct CoreWindow: Sendable {
         var c0: Int32, c1: Int32, r0: Int32, r1: Int32, x0: Int32, x1: Int32
+        /// The core's channel group in its population: c0 / channels per core.
+        var group: Int32
     }
 
     let info: [ProjectionInfo]
@@ -40,12 +48,13 @@ struct DeliveryPlan: Sendable {
     /// window-tap range r of the entry, or −1 for dense and identity projections.
     let entryTaps: [[Int32]]
 
-    init(compiled: [CompiledProjection], mapping: Mapping) {
+    init(compiled: [CompiledProjection], targets: [Int], mapping: Mapping) {
         var info: [ProjectionInfo] = [], weights: [Int32] = [], tapStart: [Int32] = [], taps: [CompiledProjection.Tap] = []
         var rows: [Int32] = []
         for c in compiled {
             var p = ProjectionInfo(kind: .identity, sourceChannels: c.sc, targetChannels: c.tc, kernel: 1,
-                                   weightBase: weights.count, tapStartBase: tapStart.count, rowBase: rows.count, identityWeight: 0)
+                                   weightBase: weights.count, tapStartBase: tapStart.count, rowBase: rows.count, identityWeight: 0,
+                                   targetGroups: 0)
             switch c.op {
             case .identity(let w):
                 p.identityWeight = Int64(w)
@@ -69,6 +78,9 @@ struct DeliveryPlan: Sendable {
             }
             info.append(p)
         }
+        for j in info.indices {
+            if let g = mapping.grids[targets[j]] { info[j].targetGroups = (g.channels + g.channelsPerCore - 1) / g.channelsPerCore }
+        }
         self.info = info
         self.weights = weights
         self.tapStart = tapStart
@@ -78,7 +90,8 @@ struct DeliveryPlan: Sendable {
             let s = core.slice
             return CoreWindow(c0: Int32(s.channels.lowerBound), c1: Int32(s.channels.upperBound),
                               r0: Int32(s.rows.lowerBound), r1: Int32(s.rows.upperBound),
-                              x0: Int32(s.cols.lowerBound), x1: Int32(s.cols.upperBound))
+                              x0: Int32(s.cols.lowerBound), x1: Int32(s.cols.upperBound),
+                              group: Int32(s.channels.lowerBound / mapping.grids[core.population]!.channelsPerCore))
         }
         self.cores = cores
         // Window taps, shared by every channel of a source position and every entry that
@@ -158,7 +171,7 @@ struct DeliveryPlan: Sendable {
     @inline(__always)
     static func deliver(neuron i: Int, sign: Int64, projection j: Int, core: Int, taps r: Int, _ p: Pointers,
                         acc: UnsafeMutablePointer<Int64>, flags: UnsafeMutablePointer<Bool>,
-                        list: UnsafeMutablePointer<Int32>, listed: inout Int, track: Bool) -> Int {
+                        list: UnsafeMutablePointer<Int32>, listed: inout Int, track: Tracking) -> Int {
         let info = p.info[j]
         let win = p.cores[core]
         @inline(__always) func touch(_ n: Int) {
@@ -179,13 +192,13 @@ struct DeliveryPlan: Sendable {
         switch info.kind {
         case .identity:
             acc[i] &+= sign &* info.identityWeight
-            if track { touch(i) }
+            if track == .neurons { touch(i) }
             return 1
         case .dense:
             let c0 = Int(win.c0), width = Int(win.c1 - win.c0)
             let w = p.weights + info.weightBase + Int(p.rows[info.rowBase + i]) * info.targetChannels + c0
             addRun(w, into: acc + c0, count: width, negate: sign != 1)
-            if track { touchRun(c0, width) }
+            if track == .neurons { touchRun(c0, width) } else if track == .blocks { touch(Int(win.group)) }
             return width
         case .conv:
             // The source position's kernel taps inside this core's window; each adds the core's
@@ -198,7 +211,7 @@ struct DeliveryPlan: Sendable {
             forEachTap(r, p) { t in
                 let first = Int(t.position) * outC + c0
                 addRun(kernelBase + Int(t.tap) * outC, into: acc + first, count: width, negate: sign != 1)
-                if track { touchRun(first, width) }
+                if track == .neurons { touchRun(first, width) } else if track == .blocks { touch(Int(t.position) * info.targetGroups + Int(win.group)) }
                 sops += width
             }
             return sops
@@ -210,7 +223,7 @@ struct DeliveryPlan: Sendable {
             forEachTap(r, p) { t in
                 let n = Int(t.position) * outC + c
                 acc[n] &+= sign &* Int64(p.weights[info.weightBase + Int(t.position)])
-                if track { touch(n) }
+                if track == .neurons { touch(n) }
                 sops += 1
             }
             return sops

@@ -60,7 +60,7 @@ public struct Emulator: Sendable {
         }
         targets = network.projections.map(\.target)
         routes = RouteTable(mapping: mapping, neuronCore: neuronCore)
-        plan = DeliveryPlan(compiled: compiled, mapping: mapping)
+        plan = DeliveryPlan(compiled: compiled, targets: targets, mapping: mapping)
     }
 
     public var depth: Int { depths[network.output] }

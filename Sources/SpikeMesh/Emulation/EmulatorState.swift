@@ -67,7 +67,7 @@ struct EmulatorState {
         touchedList = pops.map { [Int32](repeating: 0, count: $0.count) }
         touchedCount = pops.map { _ in 0 }
         active = pops.map { _ in [] }
-        suppressed = touched
+        suppressed = pops.map { [Bool](repeating: false, count: $0.count) }
         inputCurrent = pops.map { _ in nil }
         let length = (emulator.delays.max() ?? 0) + Self.window + 2
         queueLength = length
@@ -89,7 +89,27 @@ struct EmulatorState {
         }
         chwIndex = pops.map { RunSupport.chwIndex($0.shape) }
         inputInverse = RunSupport.hwcIndex(pops[0].shape)
+        // Populations fed only by conv and dense projections track touched blocks (a position's
+        // run of one core's channels) instead of neurons: every packet touches whole blocks.
+        let plan = emulator.plan
+        let dense = denseUpdate, grids = emulator.mapping.grids
+        blockGroups = pops.indices.map { p in
+            guard p > 0, !dense[p], let g = grids[p] else { return 0 }
+            let incoming = emulator.network.projections.indices.filter { emulator.targets[$0] == p }
+            let ok = !incoming.isEmpty && incoming.allSatisfy { j in
+                plan.info[j].kind == .conv || (plan.info[j].kind == .dense && g.channels == pops[p].count)
+            }
+            return ok ? plan.info[incoming[0]].targetGroups : 0
+        }
+        for p in pops.indices where blockGroups[p] > 0 {
+            let blocks = pops[p].count / mapping.grids[p]!.channels * blockGroups[p]
+            touched[p] = [Bool](repeating: false, count: blocks)
+            touchedList[p] = [Int32](repeating: 0, count: blocks)
+        }
     }
+
+    /// Channel groups of each population that tracks touched blocks, else 0.
+    let blockGroups: [Int]
 
     struct ImageResult {
         var predictions: [Int]
@@ -224,10 +244,10 @@ struct EmulatorState {
                         let mp = mb.baseAddress!, ap = ab.baseAddress!
                         // Eight neurons at a time: V + I for all; only lanes that saturate or
                         // reach Θ take the scalar step (which sees I = 0 and V already summed).
-                        @inline(__always) func sweep(_ n: Int) {
+                        @inline(__always) func sweep(_ n: Int, from start: Int = 0) {
                             let hi = SIMD8<Int64>(repeating: limit), lo = SIMD8<Int64>(repeating: -limit)
                             let th = SIMD8<Int64>(repeating: fires ? theta : .max)
-                            var i = 0
+                            var i = start
                             while i + 8 <= n {
                                 let vm = UnsafeMutableRawPointer(mp + i), va = UnsafeMutableRawPointer(ap + i)
                                 let u = vm.loadUnaligned(as: SIMD8<Int64>.self) &+ va.loadUnaligned(as: SIMD8<Int64>.self)
@@ -258,6 +278,38 @@ struct EmulatorState {
                             }
                             sweep(n)
                             updates = n
+                        } else if blockGroups[p] > 0 {
+                            // Touched blocks: each is a run of one core's channels at one position.
+                            let groups = blockGroups[p], channels = mapping.grids[p]!.channels
+                            let perCore = mapping.grids[p]!.channelsPerCore
+                            let listed = touchedList[p][0..<touchedCount[p]]
+                            var touchedNeurons = 0
+                            for b in listed {
+                                let (position, g) = Int(b).quotientAndRemainder(dividingBy: groups)
+                                let first = position * channels + g * perCore
+                                let width = min(perCore, channels - g * perCore)
+                                touchedNeurons += width
+                                coreUpdates[Int(cores[first])] += width
+                            }
+                            let all = touchedNeurons * 4 >= n
+                            if all {
+                                sweep(n)   // untouched, inactive neurons do not change (see below)
+                            } else {
+                                for b in listed {
+                                    let (position, g) = Int(b).quotientAndRemainder(dividingBy: groups)
+                                    let first = position * channels + g * perCore
+                                    sweep(first + min(perCore, channels - g * perCore), from: first)
+                                }
+                            }
+                            updates = touchedNeurons
+                            for i in previouslyActive {
+                                let (position, c) = Int(i).quotientAndRemainder(dividingBy: channels)
+                                guard !flags[position * groups + c / perCore] else { continue }
+                                if !all { step(Int(i), mp, ap) }
+                                coreUpdates[Int(cores[Int(i)])] += 1
+                                updates += 1
+                            }
+                            for b in listed { flags[Int(b)] = false }
                         } else if touchedCount[p] * 4 >= n {
                             // Many neurons touched: one SIMD pass over the population leaves every
                             // other neuron as it was (no input, V below Θ unless it is active, and
@@ -373,7 +425,7 @@ struct EmulatorState {
         accumulator[p] = []; touched[p] = []; touchedList[p] = []
         var work = coreSOPs, coreOps = counters.coreSynapticOps, packetsIn = counters.corePacketsIn
         coreSOPs = []; counters.coreSynapticOps = []; counters.corePacketsIn = []
-        let track = !denseUpdate[p]
+        let track: DeliveryPlan.Tracking = denseUpdate[p] ? .none : blockGroups[p] > 0 ? .blocks : .neurons
         var sops = 0
         emu.plan.withPointers { plan in
             acc.withUnsafeMutableBufferPointer { ab in
