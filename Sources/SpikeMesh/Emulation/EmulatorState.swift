@@ -458,10 +458,12 @@ struct EmulatorState {
         for i in membranes[p].indices where membranes[p][i] >= theta { active[p].append(Int32(i)) }
     }
 
+    func queueOverflow(waiting ticks: Int) -> SpikeMeshError {
+        SpikeMeshError(.invalidArgument, "a packet would wait \(ticks) ticks (more than \(queueLength - 1)); the mesh is too congested — raise mesh.linkCapacity")
+    }
+
     mutating func enqueue(_ packet: Packet, target: Int, tick: Int, now: Int) throws {
-        guard tick - now < queueLength else {
-            throw SpikeMeshError(.invalidArgument, "a packet would wait \(tick - now) ticks (more than \(queueLength - 1)); the mesh is too congested — raise mesh.linkCapacity")
-        }
+        guard tick - now < queueLength else { throw queueOverflow(waiting: tick - now) }
         queues[target][tick % queueLength].append(packet)
     }
 
@@ -482,6 +484,9 @@ struct EmulatorState {
         defer { linkUse = use; counters.linkPackets = linkPackets; counters.linkPeak = linkPeak }
         var packets = 0, within = 0, between = 0, stalled = 0, late = 0
         var wire = 0.0
+        let travelBase = (travel % window) * lc
+        var open: [Packet] = [], openKey = -1
+        defer { if openKey >= 0 { swap(&open, &queues[openKey / queueLength][openKey % queueLength]) } }
         try use.withUnsafeMutableBufferPointer { use in
             try linkPackets.withUnsafeMutableBufferPointer { linkPackets in
                 try linkPeak.withUnsafeMutableBufferPointer { linkPeak in
@@ -496,11 +501,13 @@ struct EmulatorState {
                             let j = Int(entryProjection[k])
                             let r = Int(entryRoute[k])
                             var u = travel
+                            var base = travelBase
                             for n in Int(table.start[r])..<Int(table.start[r + 1]) {
                                 let link = Int(table.links[n])
                                 if capacity > 0 {
-                                    while use[(u % window) * lc + link] >= capacity {
+                                    while use[base + link] >= capacity {
                                         u += 1
+                                        base = (u % window) * lc
                                         stalled += 1
                                         if u - t >= window - 1 {
                                             let d = mapping.mesh.describe(link: link)
@@ -508,7 +515,7 @@ struct EmulatorState {
                                         }
                                     }
                                 }
-                                let slot = (u % window) * lc + link
+                                let slot = base + link
                                 use[slot] += 1
                                 linkPackets[link] += 1
                                 linkPeak[link] = max(linkPeak[link], Int(use[slot]))
@@ -518,8 +525,17 @@ struct EmulatorState {
                             wire = max(wire, table.ns[r])
                             let due = pipelined ? t + 1 + emu.delays[j] : t
                             if u > due { late += 1 }
-                            try enqueue(Packet(core: entryCore[k], projection: Int32(j), neuron: i32, sign: 1, taps: entryTaps[k]),
-                                        target: emu.targets[j], tick: max(u, due), now: t)
+                            let tick = max(u, due), target = emu.targets[j]
+                            guard tick - t < queueLength else { throw queueOverflow(waiting: tick - t) }
+                            // Appends go to a local buffer swapped out of the queue, so consecutive
+                            // packets for the same population and tick skip the nested-array checks.
+                            let key = target * queueLength + tick % queueLength
+                            if key != openKey {
+                                if openKey >= 0 { swap(&open, &queues[openKey / queueLength][openKey % queueLength]) }
+                                openKey = key
+                                swap(&open, &queues[target][tick % queueLength])
+                            }
+                            open.append(Packet(core: entryCore[k], projection: Int32(j), neuron: i32, sign: 1, taps: entryTaps[k]))
                         }
                     }
                 }
