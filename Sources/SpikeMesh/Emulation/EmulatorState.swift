@@ -190,8 +190,10 @@ struct EmulatorState {
                 // 1. Deliver the packets due now.
                 let slot = t % queueLength
                 if !queues[p][slot].isEmpty {
-                    let packets = queues[p][slot]
-                    queues[p][slot].removeAll(keepingCapacity: true)
+                    // Swapped out and back emptied, so the slot keeps its storage.
+                    var packets: [Packet] = []
+                    swap(&packets, &queues[p][slot])
+                    defer { packets.removeAll(keepingCapacity: true); swap(&packets, &queues[p][slot]) }
                     let sops = deliverAll(packets, into: p)
                     counters.delivered += packets.count
                     counters.populationSynapticOps[p] += sops
