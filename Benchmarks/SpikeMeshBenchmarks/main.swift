@@ -25,25 +25,33 @@ struct Options {
 }
 
 func parse() -> Options {
+    func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("spikemesh-bench: \(message)\n".utf8))
+        exit(2)
+    }
+    /// A count option's value: a positive integer, else a usage error naming the option.
+    func count(_ name: String, _ v: String) -> Int {
+        guard let n = Int(v), n > 0 else { fail("\(name) needs a positive integer, got \"\(v)\"") }
+        return n
+    }
     var o = Options()
     var args = Array(CommandLine.arguments.dropFirst())
     if let first = args.first, !first.hasPrefix("--") { o.which = first; args.removeFirst() }
     var i = 0
-    while i + 1 < args.count {
+    while i < args.count {
+        guard i + 1 < args.count else { fail("\(args[i]) needs a value") }
         let v = args[i + 1]
         switch args[i] {
         case "--model": o.model = v
         case "--data": o.data = v
-        case "--images": o.images = Int(v) ?? o.images
-        case "--batch": o.batch = Int(v) ?? o.batch
-        case "--repeats": o.repeats = Int(v) ?? o.repeats
-        case "--timesteps": o.timesteps = Int(v) ?? o.timesteps
+        case "--images": o.images = count("--images", v)
+        case "--batch": o.batch = count("--batch", v)
+        case "--repeats": o.repeats = count("--repeats", v)
+        case "--timesteps": o.timesteps = count("--timesteps", v)
         case "--hardware": o.hardware = v
-        case "--threads": o.threads = max(1, Int(v) ?? o.threads)
+        case "--threads": o.threads = count("--threads", v)
         case "--save-network": o.saveNetwork = v
-        default:
-            FileHandle.standardError.write(Data("unknown option \(args[i])\n".utf8))
-            exit(2)
+        default: fail("unknown option \(args[i])")
         }
         i += 2
     }
