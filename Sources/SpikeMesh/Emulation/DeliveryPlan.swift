@@ -97,7 +97,8 @@ struct DeliveryPlan: Sendable {
         // Window taps, shared by every channel of a source position and every entry that
         // reaches the same core.
         var windowTapStart: [Int32] = [0], windowTaps: [CompiledProjection.Tap] = []
-        var rangeOf: [Int: Int32] = [:]
+        struct TapKey: Hashable { var projection: Int, position: Int, core: Int }
+        var rangeOf: [TapKey: Int32] = [:]
         var entryTaps: [[Int32]] = []
         for p in mapping.destinationOffsets.indices {
             let offsets = mapping.destinationOffsets[p], projection = mapping.destinationProjection[p], core = mapping.destinationCore[p]
@@ -108,7 +109,7 @@ struct DeliveryPlan: Sendable {
                     let pj = info[j]
                     guard pj.kind == .conv || pj.kind == .avgPool else { continue }
                     let q = i / pj.sourceChannels
-                    let key = (j * (mapping.cores.count + 1) + c) &* 0x1_0000_0000 &+ q
+                    let key = TapKey(projection: j, position: q, core: c)
                     if let r = rangeOf[key] { ranges[k] = r; continue }
                     let win = cores[c]
                     for t in taps[Int(tapStart[pj.tapStartBase + q])..<Int(tapStart[pj.tapStartBase + q + 1])]
@@ -166,8 +167,8 @@ struct DeliveryPlan: Sendable {
 
     /// Fans one packet out through the destination core's synapses into `acc` (integer input
     /// current of the target population, channels-last); returns the synaptic ops. With
-    /// `track`, every neuron touched is flagged and listed once (`list[listed]`, then `listed += 1`;
-    /// the list has room for the whole population).
+    /// `track` `.neurons`, every neuron touched is flagged and listed once (`list[listed]`, then
+    /// `listed += 1`; the list has room for the whole population); with `.blocks`, every block.
     @inline(__always)
     static func deliver(neuron i: Int, sign: Int64, projection j: Int, core: Int, taps r: Int, _ p: Pointers,
                         acc: UnsafeMutablePointer<Int64>, flags: UnsafeMutablePointer<Bool>,

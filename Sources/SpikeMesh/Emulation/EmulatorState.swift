@@ -285,22 +285,24 @@ struct EmulatorState {
                             let groups = blockGroups[p], channels = mapping.grids[p]!.channels
                             let perCore = mapping.grids[p]!.channelsPerCore
                             let listed = touchedList[p][0..<touchedCount[p]]
-                            var touchedNeurons = 0
-                            for b in listed {
+                            @inline(__always) func neurons(ofBlock b: Int32) -> Range<Int> {
                                 let (position, g) = Int(b).quotientAndRemainder(dividingBy: groups)
                                 let first = position * channels + g * perCore
-                                let width = min(perCore, channels - g * perCore)
-                                touchedNeurons += width
-                                coreUpdates[Int(cores[first])] += width
+                                return first..<(first + min(perCore, channels - g * perCore))
+                            }
+                            var touchedNeurons = 0
+                            for b in listed {
+                                let run = neurons(ofBlock: b)
+                                touchedNeurons += run.count
+                                coreUpdates[Int(cores[run.lowerBound])] += run.count
                             }
                             let all = touchedNeurons * 4 >= n
                             if all {
                                 sweep(n)   // untouched, inactive neurons do not change (see below)
                             } else {
                                 for b in listed {
-                                    let (position, g) = Int(b).quotientAndRemainder(dividingBy: groups)
-                                    let first = position * channels + g * perCore
-                                    sweep(first + min(perCore, channels - g * perCore), from: first)
+                                    let run = neurons(ofBlock: b)
+                                    sweep(run.upperBound, from: run.lowerBound)
                                 }
                             }
                             updates = touchedNeurons
@@ -487,8 +489,8 @@ struct EmulatorState {
         var packets = 0, within = 0, between = 0, stalled = 0, late = 0
         var wire = 0.0
         let travelBase = (travel % window) * lc
-        var open: [Packet] = [], openKey = -1
-        defer { if openKey >= 0 { swap(&open, &queues[openKey / queueLength][openKey % queueLength]) } }
+        var open: [Packet] = [], openTarget = -1, openSlot = 0
+        defer { if openTarget >= 0 { swap(&open, &queues[openTarget][openSlot]) } }
         try use.withUnsafeMutableBufferPointer { use in
             try linkPackets.withUnsafeMutableBufferPointer { linkPackets in
                 try linkPeak.withUnsafeMutableBufferPointer { linkPeak in
@@ -531,11 +533,11 @@ struct EmulatorState {
                             guard tick - t < queueLength else { throw queueOverflow(waiting: tick - t) }
                             // Appends go to a local buffer swapped out of the queue, so consecutive
                             // packets for the same population and tick skip the nested-array checks.
-                            let key = target * queueLength + tick % queueLength
-                            if key != openKey {
-                                if openKey >= 0 { swap(&open, &queues[openKey / queueLength][openKey % queueLength]) }
-                                openKey = key
-                                swap(&open, &queues[target][tick % queueLength])
+                            let slot = tick % queueLength
+                            if target != openTarget || slot != openSlot {
+                                if openTarget >= 0 { swap(&open, &queues[openTarget][openSlot]) }
+                                (openTarget, openSlot) = (target, slot)
+                                swap(&open, &queues[target][slot])
                             }
                             open.append(Packet(core: entryCore[k], projection: Int32(j), neuron: i32, sign: 1, taps: entryTaps[k]))
                         }
