@@ -79,7 +79,7 @@ struct DeliveryPlan: Sendable {
             info.append(p)
         }
         for j in info.indices {
-            if let g = mapping.grids[targets[j]] { info[j].targetGroups = (g.channels + g.channelsPerCore - 1) / g.channelsPerCore }
+            if let g = mapping.grids[targets[j]] { info[j].targetGroups = g.groups }
         }
         self.info = info
         self.weights = weights

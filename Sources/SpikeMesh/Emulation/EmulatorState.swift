@@ -99,7 +99,7 @@ struct EmulatorState {
             let ok = !incoming.isEmpty && incoming.allSatisfy { j in
                 plan.info[j].kind == .conv || (plan.info[j].kind == .dense && g.channels == pops[p].count)
             }
-            return ok ? plan.info[incoming[0]].targetGroups : 0
+            return ok ? g.groups : 0
         }
         for p in pops.indices where blockGroups[p] > 0 {
             let blocks = pops[p].count / mapping.grids[p]!.channels * blockGroups[p]
