@@ -1,17 +1,17 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 // SpikeMesh: an event-driven neuromorphic hardware emulator. No package dependencies.
-import Foundation
 import PackageDescription
 
-// Release builds use AVX2 + FMA when the building machine has them (like -march=native):
-// the float engines run about 1.6× faster, and the GEMM uses fused multiply-adds
-// (SPIKEMESH_FMA). SPIKEMESH_PORTABLE=1 builds for baseline x86-64.
-let cpuFlags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-let useAVX2 = ProcessInfo.processInfo.environment["SPIKEMESH_PORTABLE"] == nil
-    && cpuFlags.contains(" avx2") && cpuFlags.contains(" fma")
-let engineSettings: [SwiftSetting] = useAVX2
-    ? [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release)),
-       .define("SPIKEMESH_FMA", .when(configuration: .release))] : []
+// Portable by default: no CPU-specific flags, so the package can be depended on by version
+// and a binary built here runs on any x86-64 or arm64 machine. `SPIKEMESH_NATIVE=1 swift
+// build -c release` adds `-target-cpu native` to the engines for local benchmarking; it
+// changes speed only, never results (the engines use no fused multiply-add, and Swift does
+// not contract `a * b + c`), so every recorded number is the same in either build.
+let native = Context.environment["SPIKEMESH_NATIVE"] == "1"
+// Warnings are errors in every configuration (SE-0480 settings apply to this package only).
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+let engineSettings: [SwiftSetting] = strict + (native
+    ? [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))] : [])
 
 let package = Package(
     name: "SpikeMesh",
@@ -21,13 +21,13 @@ let package = Package(
     ],
     targets: [
         .target(name: "SpikeMesh", path: "Sources/SpikeMesh", swiftSettings: engineSettings),
-        .executableTarget(name: "spikemesh", dependencies: ["SpikeMesh"], path: "Sources/spikemesh"),
+        .executableTarget(name: "spikemesh", dependencies: ["SpikeMesh"], path: "Sources/spikemesh", swiftSettings: strict),
         .executableTarget(
             name: "spikemesh-bench", dependencies: ["SpikeMesh"],
-            path: "Benchmarks/SpikeMeshBenchmarks"),
+            path: "Benchmarks/SpikeMeshBenchmarks", swiftSettings: strict),
         .testTarget(
             name: "SpikeMeshTests", dependencies: ["SpikeMesh"], path: "Tests/SpikeMeshTests",
-            exclude: ["Fixtures"]),
+            exclude: ["Fixtures"], swiftSettings: strict),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -15,7 +15,7 @@ let commands: [(spec: CommandSpec, run: (Arguments) throws -> Void)] = [
 
 let version = "0.1.0"
 
-func topLevelHelp() -> String {
+@MainActor func topLevelHelp() -> String {
     var out = """
     SpikeMesh \(version) — converts a trained ReLU network (ONNX) into a soft-reset (RMP)
     spiking network, maps it onto a multi-core neuromorphic chip and emulates it.

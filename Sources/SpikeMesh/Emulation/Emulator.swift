@@ -73,7 +73,7 @@ public struct Emulator: Sendable {
         let inputSize = network.populations[0].count
         precondition(input.count == count * inputSize)
         let total = options.srpTau + maxT + (options.delivery == .pipelined ? depth : 0)
-        let partials = try RunSupport.parallelChunks(count: count, workers: options.workers) { range in
+        let partials = try Parallel.map(count: count, workers: options.workers) { range in
             var state = EmulatorState(emulator: self, options: options, totalTicks: total)
             var predictions: [(Int, [Int])] = []
             var trains: [(Int, [[Int]])] = []

@@ -26,32 +26,23 @@ public struct ANNEngine: Sendable {
     public func run(_ input: [Float], count: Int, keep: (Int) -> Bool = { _ in true }) -> [[Float]] {
         let layers = graph.layers
         precondition(input.count == count * layers[0].outputCount, "input holds \(input.count) values, \(count) images need \(count * layers[0].outputCount)")
-        var outputs = layers.indices.map { l in [Float](repeating: 0, count: keep(l) ? count * layers[l].outputCount : 0) }
-        outputs[0] = input
-        let workerCount = min(workers, max(count, 1))
-        let perWorker = (count + workerCount - 1) / max(workerCount, 1)
-        // Raw pointers into the kept arrays; each worker writes only its own images.
-        let pointers: [UnsafeMutablePointer<Float>?] = outputs.indices.map { l in
-            outputs[l].isEmpty ? nil : outputs[l].withUnsafeMutableBufferPointer { $0.baseAddress }
-        }
-        let box = PointerBox(pointers)
-        DispatchQueue.concurrentPerform(iterations: workerCount) { w in
-            let start = w * perWorker, end = min(count, start + perWorker)
-            guard start < end else { return }
+        let kept = layers.indices.map(keep)
+        // Each worker fills the kept layers' outputs of its own images; the chunks are joined
+        // in image order.
+        let chunks = Parallel.map(count: count, workers: workers) { range in
+            var outputs = layers.indices.map { l in [Float](repeating: 0, count: kept[l] ? range.count * layers[l].outputCount : 0) }
             var scratch = Scratch(graph: graph)
-            for image in start..<end {
-                scratch.runImage(image, input: input, outputs: box.pointers)
+            for image in range {
+                scratch.runImage(image, input: input, outputs: &outputs, slot: image - range.lowerBound)
             }
+            return outputs
         }
-        withExtendedLifetime(outputs) {}
+        var outputs = layers.indices.map { l in
+            kept[l] ? chunks.flatMap { $0[l] } : []
+        }
+        outputs[0] = input
         return outputs
     }
-}
-
-/// Pointers shared with workers (each writes a disjoint image range).
-private final class PointerBox: @unchecked Sendable {
-    let pointers: [UnsafeMutablePointer<Float>?]
-    init(_ pointers: [UnsafeMutablePointer<Float>?]) { self.pointers = pointers }
 }
 
 /// One worker's per-image activations and im2col buffer.
@@ -70,7 +61,8 @@ private struct Scratch {
         columns = [Float](repeating: 0, count: largest)
     }
 
-    mutating func runImage(_ image: Int, input: [Float], outputs: [UnsafeMutablePointer<Float>?]) {
+    /// Runs image `image` of `input`; each kept layer's output goes to `outputs[l]` at `slot`.
+    mutating func runImage(_ image: Int, input: [Float], outputs: inout [[Float]], slot: Int) {
         let layers = graph.layers
         let n0 = layers[0].outputCount
         input.withUnsafeBufferPointer { src in
@@ -86,9 +78,9 @@ private struct Scratch {
                 compute(layer, into: o.baseAddress!)
             }
             activations[l] = out
-            if let dst = outputs[l] {
+            if !outputs[l].isEmpty {
                 let size = layer.outputCount
-                activations[l].withUnsafeBufferPointer { (dst + image * size).update(from: $0.baseAddress!, count: size) }
+                outputs[l].replaceSubrange((slot * size)..<((slot + 1) * size), with: activations[l])
             }
         }
     }

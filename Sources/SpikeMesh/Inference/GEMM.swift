@@ -60,15 +60,12 @@ enum GEMM {
         }
     }
 
-    /// acc += a · b: one fused multiply-add per lane where the build targets FMA hardware
-    /// (`SPIKEMESH_FMA`, set by Package.swift), else a multiply and an add.
+    /// acc += a · b as a rounded multiply and a rounded add, never a fused multiply-add: the
+    /// GEMM feeds calibration, so thresholds and spikes must not depend on whether the build
+    /// targets FMA hardware (debug, release and every machine give the same bits).
     @inline(__always)
     static func madd(_ acc: inout SIMD8<Float>, _ a: Float, _ b: SIMD8<Float>) {
-        #if SPIKEMESH_FMA
-        acc.addProduct(a, b)
-        #else
         acc += a * b
-        #endif
     }
 
     @inline(__always)

@@ -89,7 +89,7 @@ public struct ReferenceSimulator: Sendable {
         let maxT = checkpoints.last!
         let inputSize = network.populations[0].count
         precondition(input.count == count * inputSize)
-        let partials = try RunSupport.parallelChunks(count: count, workers: options.workers) { range in
+        let partials = Parallel.map(count: count, workers: options.workers) { range in
             var state = ImageState(simulator: self, options: options)
             var partial = Partial(checkpoints: checkpoints.count, populations: network.populations.count)
             for image in range {

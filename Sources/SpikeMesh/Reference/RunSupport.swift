@@ -34,22 +34,6 @@ enum RunSupport {
         }
         return sorted
     }
-
-    /// Runs `body` on one contiguous range of images per worker, in parallel; the results come
-    /// back in worker order, and the first error is rethrown.
-    static func parallelChunks<T>(count: Int, workers: Int, _ body: (Range<Int>) throws -> T) throws -> [T] {
-        let workerCount = max(1, min(workers, count))
-        let chunk = (count + workerCount - 1) / workerCount
-        var results = [Result<T, Error>?](repeating: nil, count: workerCount)
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: workerCount) { w in
-            let range = (w * chunk)..<min(count, (w + 1) * chunk)
-            guard !range.isEmpty else { return }
-            let r = Result { try body(range) }
-            lock.lock(); results[w] = r; lock.unlock()
-        }
-        return try results.compactMap { try $0?.get() }
-    }
 }
 
 extension SpikingNetwork {

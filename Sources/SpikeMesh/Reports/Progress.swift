@@ -1,16 +1,16 @@
 import Foundation
+import Synchronization
 
 /// Progress of a long run on stderr: silent for the first second, then one updating line
 /// (a `\r`-rewritten line on a terminal, a line every 5 s otherwise). Quiet when disabled.
-public final class Progress: @unchecked Sendable {
+public final class Progress: Sendable {
     private let label: String
     private let total: Int
     private let enabled: Bool
     private let start = Date()
-    private var lastPrint = Date.distantPast
-    private var printed = false
     private let isTerminal = isatty(2) != 0
-    private let lock = NSLock()
+    /// When the line was last printed, and whether it ever was.
+    private let state = Mutex<(lastPrint: Date, printed: Bool)>((.distantPast, false))
 
     public init(_ label: String, total: Int, enabled: Bool) {
         self.label = label
@@ -21,12 +21,14 @@ public final class Progress: @unchecked Sendable {
     /// Reports `done` of `total` items.
     public func update(_ done: Int) {
         guard enabled else { return }
-        lock.lock(); defer { lock.unlock() }
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
-        guard elapsed >= 1, now.timeIntervalSince(lastPrint) >= (isTerminal ? 0.2 : 5) || done == total else { return }
-        lastPrint = now
-        printed = true
+        let due = state.withLock { s in
+            guard elapsed >= 1, now.timeIntervalSince(s.lastPrint) >= (isTerminal ? 0.2 : 5) || done == total else { return false }
+            s = (now, true)
+            return true
+        }
+        guard due else { return }
         let rate = Double(done) / max(elapsed, 1e-9)
         let remaining = rate > 0 ? Double(total - done) / rate : 0
         let line = String(format: "%@: %d/%d (%.0f%%, %.0f/s, %.0f s left)", label, done, total,
@@ -36,7 +38,7 @@ public final class Progress: @unchecked Sendable {
 
     /// Ends the progress line, if one was printed.
     public func finish() {
-        guard enabled, printed, isTerminal else { return }
+        guard enabled, isTerminal, state.withLock({ $0.printed }) else { return }
         FileHandle.standardError.write(Data("\n".utf8))
     }
 }
