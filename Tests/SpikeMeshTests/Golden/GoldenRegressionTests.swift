@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import SpikeMesh
+
+/// The golden regression: fixed configurations of the whole pipeline against committed JSON
+/// (see `GoldenRun` for what is compared and how to regenerate). A behaviour-preserving change
+/// leaves every file identical.
+@Suite struct GoldenRegression {
+    static var regenerate: Bool { ProcessInfo.processInfo.environment["SPIKEMESH_REGENERATE_GOLDEN"] == "1" }
+
+    @Test(arguments: GoldenConfiguration.all)
+    func matchesTheGoldenFile(_ config: GoldenConfiguration) throws {
+        let actual = try GoldenRun.run(config).rendered() + "\n"
+        if Self.regenerate {
+            try actual.write(toFile: config.goldenPath, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOfFile: config.goldenPath, encoding: .utf8)
+        if actual != expected {
+            let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+            let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+            let line = (0..<min(a.count, e.count)).first { a[$0] != e[$0] } ?? min(a.count, e.count)
+            func shown(_ lines: [Substring]) -> String { line < lines.count ? String(lines[line].prefix(300)) : "<end>" }
+            let got = shown(a), want = shown(e)
+            Issue.record("\(config.name): differs from \(config.goldenPath) at line \(line + 1): got \(got), expected \(want)")
+        }
+    }
+
+    /// The configurations exercise what they are named for, so the golden files pin real
+    /// behaviour: stalls, saturations, SRP, several chips' worth of routing.
+    @Test func theConfigurationsExerciseWhatTheyClaim() throws {
+        func golden(_ name: String) throws -> [String: Any] {
+            let path = Fixtures.path("golden/\(name).json")
+            return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        }
+        func total(_ g: [String: Any], _ key: String) -> Int { (g["totals"] as! [String: Any])[key] as! Int }
+        let stalls = try golden("cnn-generic-small-poisson-pipelined-stalls")
+        #expect(total(stalls, "stalledPacketTicks") > 0)
+        #expect(total(stalls, "latePackets") > 0)
+        #expect(total(stalls, "inputPackets") > 0)
+        let saturating = try golden("cnn-saturating-generic-small")
+        #expect(total(saturating, "saturations") > 0)
+        let srp = try golden("qcfs-srp-truenorth")
+        #expect(srp["ticksRun"] as! Int == 12)
+        for name in GoldenConfiguration.all.map(\.name) {
+            let g = try golden(name)
+            #expect(total(g, "spikes") > 1000, "\(name) must involve real activity")
+            #expect(total(g, "hopsWithinChip") > 0, "\(name) must route packets over the mesh")
+        }
+    }
+}
