@@ -10,8 +10,25 @@ import PackageDescription
 let native = Context.environment["SPIKEMESH_NATIVE"] == "1"
 // Warnings are errors in every configuration (SE-0480 settings apply to this package only).
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
-let engineSettings: [SwiftSetting] = strict + (native
+let engine: [SwiftSetting] = strict + (native
     ? [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))] : [])
+
+/// The pipeline's stages, bottom to top (Docs/Architecture.md). A stage imports only stages
+/// listed before it, so an arrow that points back up the pipeline does not compile.
+let stages: [(name: String, imports: [String])] = [
+    ("Core", []),                                        // errors, RNG, run modes, JSON, parallel map
+    ("Model", ["Core"]),                                 // ANN graph, spiking network, dataset, windows
+    ("Formats", ["Core", "Model"]),                      // protobuf/ONNX, IDX/gzip/inflate, network files
+    ("Inference", ["Core", "Model"]),                    // float ANN engine
+    ("Reference", ["Core", "Model"]),                    // the float reference simulator (the oracle)
+    ("Conversion", ["Core", "Model", "Inference", "Reference"]),
+    ("Hardware", ["Core", "Model"]),                     // hardware models, quantization
+    ("Mapping", ["Core", "Model", "Hardware"]),
+    ("Emulation", ["Core", "Model", "Hardware", "Mapping"]),
+    ("Energy", ["Core", "Model", "Hardware", "Emulation"]),
+    ("Reports", ["Core", "Model", "Inference", "Reference", "Conversion", "Hardware", "Mapping", "Emulation", "Energy"]),
+]
+let moduleNames = stages.map { "SpikeMesh" + $0.name }
 
 let package = Package(
     name: "SpikeMesh",
@@ -19,15 +36,20 @@ let package = Package(
         .library(name: "SpikeMesh", targets: ["SpikeMesh"]),
         .executable(name: "spikemesh", targets: ["spikemesh"]),
     ],
-    targets: [
-        .target(name: "SpikeMesh", path: "Sources/SpikeMesh", swiftSettings: engineSettings),
+    targets: stages.map { stage in
+        .target(name: "SpikeMesh" + stage.name,
+                dependencies: stage.imports.map { .target(name: "SpikeMesh" + $0) },
+                path: "Sources/SpikeMesh" + stage.name, swiftSettings: engine)
+    } + [
+        .target(name: "SpikeMesh", dependencies: moduleNames.map { .target(name: $0) },
+                path: "Sources/SpikeMesh", swiftSettings: strict),
         .executableTarget(name: "spikemesh", dependencies: ["SpikeMesh"], path: "Sources/spikemesh", swiftSettings: strict),
         .executableTarget(
             name: "spikemesh-bench", dependencies: ["SpikeMesh"],
             path: "Benchmarks/SpikeMeshBenchmarks", swiftSettings: strict),
         .testTarget(
-            name: "SpikeMeshTests", dependencies: ["SpikeMesh"], path: "Tests/SpikeMeshTests",
-            exclude: ["Fixtures"], swiftSettings: strict),
+            name: "SpikeMeshTests", dependencies: ["SpikeMesh"] + moduleNames.map { .target(name: $0) },
+            path: "Tests/SpikeMeshTests", exclude: ["Fixtures"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,7 +31,7 @@ enum HardwareArguments {
         let images = data.normalizedBatch(0..<count, mean: normalization.mean, std: normalization.std)
         let progress = Progress("estimate spike rates", total: 1, enabled: !quiet)
         defer { progress.finish() }
-        return (try Mapper.estimateRates(network, images: images, count: count), "\(count) calibration images, T = 32")
+        return (try ReferenceSimulator.spikeRates(network, images: images, count: count), "\(count) calibration images, T = 32")
     }
 
     /// Maps `network` with the given expected rates.

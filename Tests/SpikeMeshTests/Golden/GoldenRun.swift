@@ -1,5 +1,15 @@
 import Foundation
-@testable import SpikeMesh
+@testable import SpikeMeshCore
+@testable import SpikeMeshModel
+@testable import SpikeMeshFormats
+@testable import SpikeMeshInference
+@testable import SpikeMeshReference
+@testable import SpikeMeshConversion
+@testable import SpikeMeshHardware
+@testable import SpikeMeshMapping
+@testable import SpikeMeshEmulation
+@testable import SpikeMeshEnergy
+@testable import SpikeMeshReports
 
 /// One fixed configuration of the whole pipeline (convert → quantize → estimate rates → map →
 /// emulate → price), and the canonical JSON of everything it produces: every counter (totals,
@@ -71,7 +81,7 @@ enum GoldenRun {
         let hardware = try HardwareModel.load(config.hardware, overrides: config.overrides)
         let (fixed, quantization) = config.exact ? try Quantizer.exact(network) : try Quantizer.quantize(network, for: hardware)
         let rateImages = train.normalizedBatch(0..<config.rateImages, mean: norm.mean, std: norm.std)
-        let rates = try Mapper.estimateRates(network, images: rateImages, count: config.rateImages)
+        let rates = try ReferenceSimulator.spikeRates(network, images: rateImages, count: config.rateImages)
         var mapOptions = Mapper.Options()
         mapOptions.seed = config.seed
         mapOptions.rates = rates

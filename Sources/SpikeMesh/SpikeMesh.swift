@@ -1,0 +1,13 @@
+// The umbrella module: `import SpikeMesh` gives the whole library, stage by stage
+// (Docs/Architecture.md lists the modules and what each may import).
+@_exported import SpikeMeshCore
+@_exported import SpikeMeshModel
+@_exported import SpikeMeshFormats
+@_exported import SpikeMeshInference
+@_exported import SpikeMeshReference
+@_exported import SpikeMeshConversion
+@_exported import SpikeMeshHardware
+@_exported import SpikeMeshMapping
+@_exported import SpikeMeshEmulation
+@_exported import SpikeMeshEnergy
+@_exported import SpikeMeshReports

@@ -1,0 +1,90 @@
+
+/// What an emulation counted, summed over the images it ran (DESIGN.md, "Emulation and counters").
+public struct EmulationCounters: Sendable {
+    /// Per mapped core.
+    public var coreSynapticOps: [Int]
+    public var coreNeuronUpdates: [Int]
+    public var corePacketsOut: [Int]
+    public var corePacketsIn: [Int]
+    public var coreSpikes: [Int]
+    public var coreSaturations: [Int]
+    /// Per population: spikes over its counted window (as the reference counts them),
+    /// synaptic ops into it, neuron updates, saturations.
+    public var populationSpikes: [Int]
+    public var populationSynapticOps: [Int]
+    public var populationNeuronUpdates: [Int]
+    public var populationSaturations: [Int]
+    /// Per directed link: packets carried, and the most it carried in one tick.
+    public var linkPackets: [Int]
+    public var linkPeak: [Int]
+    /// Per tick (summed over images): spikes, packets, synaptic ops.
+    public var tickSpikes: [Int]
+    public var tickPackets: [Int]
+    public var tickSynapticOps: [Int]
+
+    /// Packets from spikes of mapped cores (one per spike and destination core).
+    public var packets = 0
+    /// Packets the host injected for Poisson input spikes (at their destination core).
+    public var inputPackets = 0
+    public var delivered = 0
+    /// Packets still waiting when the run ended (pipelined delivery: spikes of the last ticks).
+    public var pendingAtEnd = 0
+    public var hopsWithinChip = 0
+    public var hopsBetweenChips = 0
+    /// Packet-ticks spent waiting for a full link, and packets that arrived after their tick.
+    public var stalledPacketTicks = 0
+    public var latePackets = 0
+    public var synapticOps = 0
+    /// Neuron updates of the event-driven rule, and what a soma updating every neuron every
+    /// tick would do (mapped neurons × ticks).
+    public var neuronUpdates = 0
+    public var everyTickNeuronUpdates = 0
+    public var saturations = 0
+    public var spikes = 0
+    public var ticks = 0
+    /// Σ over ticks of the modelled tick time, and its parts, in integer picoseconds (so
+    /// sums do not depend on the order images are added in).
+    public var timePs = 0
+    public var coreTimePs = 0
+    public var meshTimePs = 0
+    public var barrierTimePs = 0
+    public var timeNs: Double { Double(timePs) / 1000 }
+    public var images = 0
+
+    init(cores: Int, populations: Int, links: Int, ticks: Int) {
+        coreSynapticOps = Array(repeating: 0, count: cores)
+        coreNeuronUpdates = coreSynapticOps
+        corePacketsOut = coreSynapticOps
+        corePacketsIn = coreSynapticOps
+        coreSpikes = coreSynapticOps
+        coreSaturations = coreSynapticOps
+        populationSpikes = Array(repeating: 0, count: populations)
+        populationSynapticOps = populationSpikes
+        populationNeuronUpdates = populationSpikes
+        populationSaturations = populationSpikes
+        linkPackets = Array(repeating: 0, count: links)
+        linkPeak = linkPackets
+        tickSpikes = Array(repeating: 0, count: ticks)
+        tickPackets = tickSpikes
+        tickSynapticOps = tickSpikes
+    }
+
+    mutating func add(_ o: EmulationCounters) {
+        func sum(_ a: inout [Int], _ b: [Int]) { for i in a.indices { a[i] += b[i] } }
+        sum(&coreSynapticOps, o.coreSynapticOps); sum(&coreNeuronUpdates, o.coreNeuronUpdates)
+        sum(&corePacketsOut, o.corePacketsOut); sum(&corePacketsIn, o.corePacketsIn)
+        sum(&coreSpikes, o.coreSpikes); sum(&coreSaturations, o.coreSaturations)
+        sum(&populationSpikes, o.populationSpikes); sum(&populationSynapticOps, o.populationSynapticOps)
+        sum(&populationNeuronUpdates, o.populationNeuronUpdates); sum(&populationSaturations, o.populationSaturations)
+        sum(&linkPackets, o.linkPackets)
+        for i in linkPeak.indices { linkPeak[i] = max(linkPeak[i], o.linkPeak[i]) }
+        sum(&tickSpikes, o.tickSpikes); sum(&tickPackets, o.tickPackets); sum(&tickSynapticOps, o.tickSynapticOps)
+        packets += o.packets; inputPackets += o.inputPackets; delivered += o.delivered; pendingAtEnd += o.pendingAtEnd
+        hopsWithinChip += o.hopsWithinChip; hopsBetweenChips += o.hopsBetweenChips
+        stalledPacketTicks += o.stalledPacketTicks; latePackets += o.latePackets
+        synapticOps += o.synapticOps; neuronUpdates += o.neuronUpdates; everyTickNeuronUpdates += o.everyTickNeuronUpdates
+        saturations += o.saturations; spikes += o.spikes; ticks += o.ticks
+        timePs += o.timePs; coreTimePs += o.coreTimePs; meshTimePs += o.meshTimePs; barrierTimePs += o.barrierTimePs
+        images += o.images
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import SpikeMeshCore
+import SpikeMeshModel
+import SpikeMeshHardware
+import SpikeMeshMapping
+
+public struct EmulationOptions: Sendable {
+    /// Input-presentation ticks at which accuracy is read; the run lasts the largest.
+    public var checkpoints: [Int] = [64]
+    public var encoding: InputEncoding = .direct
+    public var delivery: DeliveryMode = .layerSynchronous
+    public var readout: ReadoutMode = .membrane
+    public var seed: UInt64 = 0
+    public var srpTau: Int = 0
+    public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Keep every population's spike train per image, in the reference simulator's format.
+    public var keepSpikeTrains = false
+    public init() {}
+}
+
+public struct EmulationResult: Sendable {
+    /// `predictions[k][image]` at checkpoint k.
+    public var predictions: [[Int]]
+    public var counters: EmulationCounters
+    /// `[image][population]` → (tick − 1) · count + CHW index of every spike.
+    public var spikeTrains: [[[Int]]]
+    public var ticksRun: Int
+}
+
+/// The event-driven multi-core emulator (DESIGN.md, "Emulation and counters").
+///
+/// It runs a fixed-point network (`Quantizer`) on a `Mapping`. Per tick, in topological
+/// order of populations: packets due this tick are delivered — each fans out through the
+/// destination core's synapses (a shared kernel or stored weights) and adds integer weights
+/// to the membranes it touches; biases are added; only neurons that were touched, have a
+/// bias or direct input, or still hold a residual ≥ Θ are updated; each spike becomes one
+/// packet per destination core, routed XY hop by hop, a link carrying at most
+/// `linkCapacity` packets per tick (the rest wait and are counted, never dropped).
+public struct Emulator: Sendable {
+    public let network: SpikingNetwork
+    public let mapping: Mapping
+    let plan: DeliveryPlan
+    let compiled: [CompiledProjection]
+    let delays: [Int]
+    let depths: [Int]
+    /// Per population: the core of each neuron (HWC).
+    let neuronCore: [[Int32]]
+    /// Target population of each projection.
+    let targets: [Int]
+    /// The XY route of every destination entry of the mapping, computed once.
+    let routes: RouteTable
+
+    public init(network: SpikingNetwork, mapping: Mapping) throws {
+        guard network.fixedPoint != nil else {
+            throw SpikeMeshError(.invalidArgument, "the emulator runs fixed-point networks; quantize first (Quantizer)")
+        }
+        self.network = network
+        self.mapping = mapping
+        compiled = network.projections.map { CompiledProjection($0, network: network) }
+        depths = network.depths
+        delays = network.axonDelays
+        neuronCore = network.populations.indices.map { p in
+            p == 0 ? [] : (0..<network.populations[p].count).map { Int32(mapping.coreOf(population: p, neuron: $0)) }
+        }
+        targets = network.projections.map(\.target)
+        routes = RouteTable(mapping: mapping, neuronCore: neuronCore)
+        plan = DeliveryPlan(compiled: compiled, targets: targets, mapping: mapping)
+    }
+
+    public var depth: Int { depths[network.output] }
+
+    /// Runs `count` images (NCHW, normalized). Images are split over workers; every counter
+    /// is an integer sum (or max), so results do not depend on the worker count.
+    public func run(_ input: [Float], count: Int, options: EmulationOptions) throws -> EmulationResult {
+        let checkpoints = try RunSupport.checkpoints(options.checkpoints, srpTau: options.srpTau, delivery: options.delivery)
+        let maxT = checkpoints.last!
+        let inputSize = network.populations[0].count
+        precondition(input.count == count * inputSize)
+        let total = options.srpTau + maxT + (options.delivery == .pipelined ? depth : 0)
+        let partials = try Parallel.map(count: count, workers: options.workers) { range in
+            var state = EmulatorState(emulator: self, options: options, totalTicks: total)
+            var predictions: [(Int, [Int])] = []
+            var trains: [(Int, [[Int]])] = []
+            for image in range {
+                let pixels = Array(input[(image * inputSize)..<((image + 1) * inputSize)])
+                let r = try state.simulate(image: image, pixels: pixels, checkpoints: checkpoints, maxT: maxT)
+                predictions.append((image, r.predictions))
+                if options.keepSpikeTrains { trains.append((image, r.trains)) }
+            }
+            return (state.counters, predictions, trains)
+        }
+        var counters = EmulationCounters(cores: mapping.cores.count, populations: network.populations.count,
+                                         links: mapping.mesh.linkCount, ticks: total)
+        var predictions = [[Int]](repeating: [Int](repeating: 0, count: count), count: checkpoints.count)
+        var trains = [[[Int]]](repeating: [], count: options.keepSpikeTrains ? count : 0)
+        for (c, p, t) in partials {
+            counters.add(c)
+            for (image, preds) in p { for k in preds.indices { predictions[k][image] = preds[k] } }
+            for (image, train) in t { trains[image] = train }
+        }
+        return EmulationResult(predictions: predictions, counters: counters, spikeTrains: trains, ticksRun: total)
+    }
+}
+
+/// The links of each (source core, destination core) route that a spike can take, found once
+/// per mapping: the emulator walks a packet's links from this table instead of recomputing
+/// router coordinates hop by hop.
+struct RouteTable: Sendable {
+    /// Per population: the route of each destination entry (parallel to `destinationCore`).
+    let entryRoute: [[Int32]]
+    /// Route r's links are `links[start[r]..<start[r + 1]]`, in the order the packet takes them.
+    let start: [Int32]
+    let links: [Int32]
+    let hopsWithin: [Int32]
+    let hopsBetween: [Int32]
+    /// Time on the wire (hops × their times), ns.
+    let ns: [Double]
+
+    init(mapping: Mapping, neuronCore: [[Int32]]) {
+        var index: [Int: Int32] = [:]
+        var start: [Int32] = [0], links: [Int32] = [], within: [Int32] = [], between: [Int32] = [], ns: [Double] = []
+        let mesh = mapping.mesh, time = mapping.hardware.time
+        let coreCount = mapping.cores.count
+        func route(_ a: Int, _ b: Int) -> Int32 {
+            if let r = index[a * coreCount + b] { return r }
+            var w: Int32 = 0, x: Int32 = 0
+            mesh.route(mapping.placement[a], mapping.placement[b]) { link, crosses in
+                links.append(Int32(link))
+                if crosses { x += 1 } else { w += 1 }
+            }
+            let r = Int32(within.count)
+            start.append(Int32(links.count))
+            within.append(w)
+            between.append(x)
+            ns.append(Double(w) * time.hopNs + Double(x) * time.hopBetweenChipsNs)
+            index[a * coreCount + b] = r
+            return r
+        }
+        var entryRoute: [[Int32]] = []
+        for p in mapping.destinationOffsets.indices {
+            let o = mapping.destinationOffsets[p], dst = mapping.destinationCore[p]
+            var r = [Int32](repeating: -1, count: dst.count)
+            if p > 0 {
+                for i in 0..<max(0, o.count - 1) {
+                    let src = Int(neuronCore[p][i])
+                    for k in Int(o[i])..<Int(o[i + 1]) { r[k] = route(src, Int(dst[k])) }
+                }
+            }
+            entryRoute.append(r)
+        }
+        self.entryRoute = entryRoute
+        self.start = start
+        self.links = links
+        hopsWithin = within
+        hopsBetween = between
+        self.ns = ns
+    }
+}

@@ -1,0 +1,86 @@
+import SpikeMeshCore
+import SpikeMeshModel
+import SpikeMeshHardware
+import SpikeMeshEmulation
+
+/// Energy and latency per inference from emulation counters (DESIGN.md, "Emulation and counters").
+///
+/// ```
+/// E = SOPs·E_sop + updates·E_update (+ idle updates·E_idle, for every-tick somas)
+///   + packets·E_spikeOut + hops within chips·E_hop + hops between chips·E_hopChips
+///   + ticks·chips·E_barrier + static power·chips·time
+/// ```
+///
+/// Input packets from the host and the host's direct-input arithmetic are not charged
+/// (the chip's I/O is outside the model); everything is per image.
+public struct EnergyEstimate: Sendable {
+    public struct Part: Sendable {
+        public var name: String
+        public var microjoules: Double
+    }
+
+    public var parts: [Part]
+    public var latencyTicks: Double
+    public var latencyMicroseconds: Double
+    public var synapticOps: Double
+    public var neuronUpdates: Double
+    public var packets: Double
+    public var hops: Double
+    public var totalMicrojoules: Double { parts.reduce(0) { $0 + $1.microjoules } }
+    /// Total energy over synaptic ops, for comparison with published pJ/SOP figures.
+    public var picojoulesPerSOP: Double { synapticOps > 0 ? totalMicrojoules * 1e6 / synapticOps : 0 }
+
+    public init(counters c: EmulationCounters, hardware hw: HardwareModel, chips: Int) {
+        let n = Double(max(c.images, 1))
+        let e = hw.energy
+        let everyTick = hw.core.somaUpdate == .everyTick
+        let active = Double(c.neuronUpdates) / n
+        let idle = everyTick ? Double(max(0, c.everyTickNeuronUpdates - c.neuronUpdates)) / n : 0
+        let ticks = Double(c.ticks) / n
+        let timeNs = c.timeNs / n
+        let pj = 1e-6
+        parts = [
+            Part(name: "synaptic", microjoules: Double(c.synapticOps) / n * e.synapticOpPJ * pj),
+            Part(name: "neuron", microjoules: (active * e.neuronUpdatePJ + idle * e.idleNeuronUpdatePJ) * pj),
+            Part(name: "spikeOut", microjoules: Double(c.packets) / n * e.spikeOutPJ * pj),
+            Part(name: "routingWithinChip", microjoules: Double(c.hopsWithinChip) / n * e.hopPJ * pj),
+            Part(name: "routingBetweenChips", microjoules: Double(c.hopsBetweenChips) / n * e.hopBetweenChipsPJ * pj),
+            Part(name: "barrier", microjoules: ticks * Double(chips) * e.barrierPJ * pj),
+            // mW × ns = pJ.
+            Part(name: "static", microjoules: e.staticPowerMW * Double(chips) * timeNs * pj),
+        ]
+        latencyTicks = ticks
+        latencyMicroseconds = timeNs / 1000
+        synapticOps = Double(c.synapticOps) / n
+        neuronUpdates = everyTick ? Double(c.everyTickNeuronUpdates) / n : active
+        packets = Double(c.packets) / n
+        hops = Double(c.hopsWithinChip + c.hopsBetweenChips) / n
+    }
+
+    public var breakdownJSON: JSON { .object(parts.map { ($0.name, .number($0.microjoules)) }) }
+}
+
+/// The usual 45 nm reference points (Horowitz, ISSCC 2014): a 32-bit float multiply-add
+/// costs about 4.6 pJ and an add about 0.9 pJ. An ANN pays one MAC per synapse per
+/// inference; an SNN one accumulate (AC) per synaptic op.
+public enum ReferenceEnergy {
+    public static let macPJ = 4.6
+    public static let acPJ = 0.9
+}
+
+extension SpikingNetwork {
+    /// Multiply-accumulates of the ANN this network replaces: one per synapse of every
+    /// convolution and dense projection (pooling and identity paths are not MACs).
+    public var macCount: Int {
+        projections.reduce(0) { total, p in
+            let target = populations[p.target]
+            switch p.kind {
+            case .dense: return total + populations[p.source].count * target.count
+            case .conv(let c):
+                let (_, th, tw) = CompiledProjection.dims(target.shape)
+                return total + th * tw * c.outChannels * c.fanIn
+            case .avgPool, .identity: return total
+            }
+        }
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import SpikeMeshCore
+
+/// A neuromorphic chip, as a JSON file in `HardwareModels/` (every key: `Docs/HardwareModels.md`).
+///
+/// Topology (`mesh`, `core`) is kept apart from technology (`time`, `energy`), as BookSim2
+/// keeps its techfile apart from its topology: a what-if study changes one without the other.
+public struct HardwareModel: Sendable, Equatable {
+    public struct Mesh: Sendable, Equatable {
+        /// Routers per chip, as columns × rows.
+        public var columns = 4, rows = 4
+        /// Cores that share one router (Loihi: 4 cores per tile).
+        public var coresPerRouter = 1
+        /// Chips on the board, as columns × rows; chip-to-chip links cost more.
+        public var chipColumns = 1, chipRows = 1
+        /// Packets one directed link forwards per tick; 0 = unlimited.
+        public var linkCapacity = 0
+
+        public var coresPerChip: Int { columns * rows * coresPerRouter }
+        public var chips: Int { chipColumns * chipRows }
+    }
+
+    public enum SomaUpdate: String, Sendable, CaseIterable {
+        /// Only neurons an event touched are updated (the emulator's own rule).
+        case event
+        /// The hardware updates every neuron every tick (energy counts those updates too).
+        case everyTick
+    }
+
+    public struct Core: Sendable, Equatable {
+        public var neurons = 256
+        /// Input axons: distinct source neurons a core can receive from.
+        public var axons = 256
+        public var synapseMemoryBits = 65_536
+        /// Bits per stored synapse besides its weight (an index, a format tag).
+        public var synapseOverheadBits = 0
+        /// Routing entries: a neuron that reaches k cores uses k entries.
+        public var fanOut = 256
+        public var weightBits = 8
+        public var potentialBits = 16
+        /// Whether a convolution kernel may be stored once and shared by a core's neurons.
+        public var sharedKernels = false
+        public var somaUpdate = SomaUpdate.event
+    }
+
+    public struct Time: Sendable, Equatable {
+        public var synapticOpNs = 0.0, neuronUpdateNs = 0.0, hopNs = 0.0, hopBetweenChipsNs = 0.0, barrierNs = 0.0
+        /// A tick never ends sooner than this (TrueNorth's real-time 1 ms tick); 0 = no floor.
+        public var minimumTickNs = 0.0
+    }
+
+    public struct Energy: Sendable, Equatable {
+        public var synapticOpPJ = 0.0, neuronUpdatePJ = 0.0, idleNeuronUpdatePJ = 0.0, spikeOutPJ = 0.0
+        public var hopPJ = 0.0, hopBetweenChipsPJ = 0.0, barrierPJ = 0.0
+        public var staticPowerMW = 0.0
+    }
+
+    public var version = 1
+    public var name: String
+    public var description = ""
+    public var mesh = Mesh()
+    public var core = Core()
+    public var time = Time()
+    public var energy = Energy()
+    /// Where the model came from (a path, or "built-in").
+    public var source = ""
+
+    public init(name: String) { self.name = name }
+
+    public static let formatVersion = 1
+}
+
+extension HardwareModel {
+    /// The shipped model names (files `HardwareModels/NAME.json`).
+    public static let shipped = ["loihi", "truenorth", "generic-small"]
+
+    /// Folders searched for `NAME.json`: `$SPIKEMESH_HARDWARE_DIR`, `./HardwareModels`, and
+    /// `HardwareModels` beside the package the executable was built in.
+    public static var searchFolders: [String] {
+        var folders: [String] = []
+        if let env = ProcessInfo.processInfo.environment["SPIKEMESH_HARDWARE_DIR"] { folders.append(env) }
+        folders.append(FileManager.default.currentDirectoryPath + "/HardwareModels")
+        var url = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            url.deleteLastPathComponent()
+            folders.append(url.path + "/HardwareModels")
+        }
+        return folders
+    }
+
+    /// A shipped name (`loihi`) or a path to a JSON file, with `key=value` overrides
+    /// (`core.neurons=512`) applied before checking.
+    public static func load(_ nameOrPath: String, overrides: [String] = []) throws -> HardwareModel {
+        var path = nameOrPath
+        if !nameOrPath.contains("/") && !nameOrPath.hasSuffix(".json") {
+            guard let found = searchFolders.map({ $0 + "/" + nameOrPath + ".json" }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+                throw SpikeMeshError(.usage, "no hardware model named '\(nameOrPath)' (shipped: \(shipped.joined(separator: ", ")); or give a path to a .json file)")
+            }
+            path = found
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpikeMeshError(.io, "\(path): cannot read the hardware model")
+        }
+        do {
+            var model = try parse(data, defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, overrides: overrides)
+            model.source = path
+            return model
+        } catch let e as SpikeMeshError { throw e.prefixed(path) }
+    }
+
+    /// Parses a hardware model; `overrides` are `section.key=value` strings.
+    public static func parse(_ data: Data, defaultName: String, overrides: [String] = []) throws -> HardwareModel {
+        let top: Any
+        do { top = try JSONSerialization.jsonObject(with: data) } catch {
+            throw SpikeMeshError(.malformed, "not valid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription))")
+        }
+        guard var root = top as? [String: Any] else { throw SpikeMeshError(.malformed, "expected a JSON object at the top level") }
+        for o in overrides { try apply(override: o, to: &root) }
+        var r = ObjectReader(root, path: "")
+        var m = HardwareModel(name: defaultName)
+        guard root["version"] != nil else { throw SpikeMeshError(.malformed, "\"version\" is required (this build reads version \(formatVersion))") }
+        m.version = try r.int("version", m.version)
+        guard m.version == formatVersion else {
+            throw SpikeMeshError(.unsupported, "\"version\": \(m.version) is not supported (this build reads version \(formatVersion))")
+        }
+        m.name = try r.string("name", m.name)
+        m.description = try r.string("description", m.description)
+        if var s = try r.object("mesh") {
+            m.mesh.columns = try s.int("columns", m.mesh.columns, min: 1)
+            m.mesh.rows = try s.int("rows", m.mesh.rows, min: 1)
+            m.mesh.coresPerRouter = try s.int("coresPerRouter", m.mesh.coresPerRouter, min: 1)
+            m.mesh.chipColumns = try s.int("chipColumns", m.mesh.chipColumns, min: 1)
+            m.mesh.chipRows = try s.int("chipRows", m.mesh.chipRows, min: 1)
+            let routing = try s.string("routing", "xy")
+            guard routing == "xy" else { throw SpikeMeshError(.unsupported, "mesh.routing: \"\(routing)\" is not supported (only \"xy\", dimension-order routing)") }
+            m.mesh.linkCapacity = try s.int("linkCapacity", m.mesh.linkCapacity, min: 0)
+            try s.finish()
+        }
+        if var s = try r.object("core") {
+            m.core.neurons = try s.int("neurons", m.core.neurons, min: 1)
+            m.core.axons = try s.int("axons", m.core.axons, min: 1)
+            m.core.synapseMemoryBits = try s.int("synapseMemoryBits", m.core.synapseMemoryBits, min: 1)
+            m.core.synapseOverheadBits = try s.int("synapseOverheadBits", m.core.synapseOverheadBits, min: 0)
+            m.core.fanOut = try s.int("fanOut", m.core.fanOut, min: 1)
+            m.core.weightBits = try s.int("weightBits", m.core.weightBits, min: 2, max: 24)
+            m.core.potentialBits = try s.int("potentialBits", m.core.potentialBits, min: 2, max: 32)
+            m.core.sharedKernels = try s.bool("sharedKernels", m.core.sharedKernels)
+            let soma = try s.string("somaUpdate", m.core.somaUpdate.rawValue)
+            guard let mode = SomaUpdate(rawValue: soma) else {
+                throw SpikeMeshError(.malformed, "core.somaUpdate: \"\(soma)\" is not one of \(SomaUpdate.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+            }
+            m.core.somaUpdate = mode
+            try s.finish()
+        }
+        if var s = try r.object("time") {
+            m.time.synapticOpNs = try s.double("synapticOpNs", 0)
+            m.time.neuronUpdateNs = try s.double("neuronUpdateNs", 0)
+            m.time.hopNs = try s.double("hopNs", 0)
+            m.time.hopBetweenChipsNs = try s.double("hopBetweenChipsNs", 0)
+            m.time.barrierNs = try s.double("barrierNs", 0)
+            m.time.minimumTickNs = try s.double("minimumTickNs", 0)
+            try s.finish()
+        }
+        if var s = try r.object("energy") {
+            m.energy.synapticOpPJ = try s.double("synapticOpPJ", 0)
+            m.energy.neuronUpdatePJ = try s.double("neuronUpdatePJ", 0)
+            m.energy.idleNeuronUpdatePJ = try s.double("idleNeuronUpdatePJ", 0)
+            m.energy.spikeOutPJ = try s.double("spikeOutPJ", 0)
+            m.energy.hopPJ = try s.double("hopPJ", 0)
+            m.energy.hopBetweenChipsPJ = try s.double("hopBetweenChipsPJ", 0)
+            m.energy.barrierPJ = try s.double("barrierPJ", 0)
+            m.energy.staticPowerMW = try s.double("staticPowerMW", 0)
+            try s.finish()
+        }
+        try r.finish()
+        return m
+    }
+
+    /// `section.key=value`: sets (or adds) a key before parsing, so it is checked like the file.
+    static func apply(override: String, to root: inout [String: Any]) throws {
+        let parts = override.split(separator: "=", maxSplits: 1).map(String.init)
+        let keys = parts.first?.split(separator: ".").map(String.init) ?? []
+        guard parts.count == 2, keys.count == 1 || keys.count == 2 else {
+            throw SpikeMeshError(.usage, "--set \(override): expected SECTION.KEY=VALUE, e.g. core.neurons=512 or energy.hopPJ=2")
+        }
+        let text = parts[1]
+        let value: Any
+        if let i = Int(text) { value = NSNumber(value: i) }
+        else if let d = Double(text) { value = NSNumber(value: d) }
+        else if text == "true" || text == "false" { value = NSNumber(value: text == "true") }
+        else { value = text }
+        if keys.count == 1 { root[keys[0]] = value; return }
+        var section = root[keys[0]] as? [String: Any] ?? [:]
+        section[keys[1]] = value
+        root[keys[0]] = section
+    }
+}
+
+/// Reads one JSON object, remembering which keys were used so `finish()` can reject the rest.
+struct ObjectReader {
+    let object: [String: Any]
+    let path: String
+    var used: Set<String> = []
+
+    init(_ object: [String: Any], path: String) {
+        self.object = object
+        self.path = path
+    }
+
+    func place(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    mutating func value(_ key: String) -> Any? {
+        used.insert(key)
+        return object[key]
+    }
+
+    mutating func int(_ key: String, _ fallback: Int, min: Int = Int.min, max: Int = Int.max) throws -> Int {
+        guard let v = value(key) else { return fallback }
+        guard let n = v as? NSNumber, !Self.isBool(v), let i = Int(exactly: n.doubleValue) else {
+            throw SpikeMeshError(.malformed, "\(place(key)): expected an integer, found \(v)")
+        }
+        guard i >= min, i <= max else {
+            throw SpikeMeshError(.malformed, "\(place(key)): \(i) is out of range (\(min == Int.min ? "" : "\(min)")…\(max == Int.max ? "" : "\(max)"))")
+        }
+        return i
+    }
+
+    mutating func double(_ key: String, _ fallback: Double) throws -> Double {
+        guard let v = value(key) else { return fallback }
+        guard let n = v as? NSNumber, !Self.isBool(v), n.doubleValue.isFinite else {
+            throw SpikeMeshError(.malformed, "\(place(key)): expected a number, found \(v)")
+        }
+        guard n.doubleValue >= 0 else { throw SpikeMeshError(.malformed, "\(place(key)): \(n.doubleValue) must not be negative") }
+        return n.doubleValue
+    }
+
+    mutating func bool(_ key: String, _ fallback: Bool) throws -> Bool {
+        guard let v = value(key) else { return fallback }
+        guard let n = v as? NSNumber, Self.isBool(v) else {
+            throw SpikeMeshError(.malformed, "\(place(key)): expected true or false, found \(v)")
+        }
+        return n.boolValue
+    }
+
+    mutating func string(_ key: String, _ fallback: String) throws -> String {
+        guard let v = value(key) else { return fallback }
+        guard let s = v as? String else { throw SpikeMeshError(.malformed, "\(place(key)): expected a string, found \(v)") }
+        return s
+    }
+
+    mutating func object(_ key: String) throws -> ObjectReader? {
+        guard let v = value(key) else { return nil }
+        guard let o = v as? [String: Any] else { throw SpikeMeshError(.malformed, "\(place(key)): expected an object") }
+        return ObjectReader(o, path: place(key))
+    }
+
+    /// JSON true/false (Foundation gives an NSNumber of ObjC type "c").
+    static func isBool(_ v: Any) -> Bool {
+        (v as? NSNumber).map { String(cString: $0.objCType) == "c" } ?? false
+    }
+
+    func finish() throws {
+        if let unknown = object.keys.sorted().first(where: { !used.contains($0) }) {
+            throw SpikeMeshError(.malformed, "unknown key \"\(place(unknown))\"" + (path.isEmpty ? "" : " (known: \(used.sorted().joined(separator: ", ")))"))
+        }
+    }
+}

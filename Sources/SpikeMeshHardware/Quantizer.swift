@@ -1,0 +1,160 @@
+import SpikeMeshCore
+import SpikeMeshModel
+
+/// Float spiking network → fixed-point network (DESIGN.md, "Fixed point").
+///
+/// Per target population q, every incoming weight is first written in units of q's
+/// threshold, `w' = w · a_source / θ_q` (a = θ_source, or 1 for the input), so that a spike
+/// adds `w'` thresholds. The integer threshold is the largest that keeps every weight in
+/// `weightBits` (signed): `Θ_q = ⌊(2^(b−1) − 1) / max|w'|⌋`, at least 1. Then
+///
+/// ```
+/// W = round(w' · Θ_q)     B = round(b / θ_q · Θ_q)     V0 = round(V0 / θ_q · Θ_q)
+/// ```
+///
+/// rounding half away from zero. A weight whose rounded value does not fit (only possible
+/// when Θ had to be raised to 1) is clipped and counted. The result is a `SpikingNetwork`
+/// whose values are integers (held exactly in Float) with `fixedPoint` set: its spikes
+/// carry amplitude 1, and the reference simulator runs it exactly as the emulator does.
+public enum Quantizer {
+    public struct Entry: Sendable {
+        public var population: Int
+        public var name: String
+        public var threshold: Float
+        public var integerThreshold: Int
+        /// Θ/θ: integer units per float unit.
+        public var scale: Float
+        public var weights: Int
+        /// Weights that did not fit and were clipped to ±(2^(b−1) − 1).
+        public var clipped: Int
+        /// Non-zero weights that rounded to zero.
+        public var zeroed: Int
+        /// RMS of (W/Θ − w') over RMS of w': the relative weight error.
+        public var relativeError: Double
+        /// Largest |W|.
+        public var largestWeight: Int
+        /// Biases and initial potentials that did not fit `potentialBits` and were clamped.
+        public var clampedValues: Int
+    }
+
+    public struct Report: Sendable {
+        public var hardware: String
+        public var weightBits: Int
+        public var potentialBits: Int
+        public var entries: [Entry]
+    }
+
+    /// Widths for `--exact`: wide enough that the fixed-point network is the float network
+    /// to 16 bits per weight, while every membrane stays below 2^24 so Float arithmetic on
+    /// the same integers is exact (the output, which accumulates over all ticks, gets 12).
+    public static let exactWeightBits = 16
+    public static let exactOutputWeightBits = 12
+    public static let exactPotentialBits = 32
+
+    /// Quantizes `network` to the given widths; `name` is recorded as the hardware's.
+    public static func quantize(_ network: SpikingNetwork, weightBits: Int, potentialBits: Int, name: String,
+                                outputWeightBits: Int? = nil) throws -> (SpikingNetwork, Report) {
+        guard network.fixedPoint == nil else {
+            throw SpikeMeshError(.invalidArgument, "the network is already fixed point (\(network.fixedPoint!.hardware))")
+        }
+        guard (2...24).contains(weightBits), (2...32).contains(potentialBits) else {
+            throw SpikeMeshError(.invalidArgument, "weightBits \(weightBits) must be in 2…24 and potentialBits \(potentialBits) in 2…32")
+        }
+        var result = network
+        var entries: [Entry] = []
+        var scales = [Float](repeating: 1, count: network.populations.count)
+        let potentialLimit = Double((Int64(1) << Int64(potentialBits - 1)) - 1)
+        for q in network.populations.indices.dropFirst() {
+            let pop = network.populations[q]
+            let bits = q == network.output ? (outputWeightBits ?? weightBits) : weightBits
+            let wMax = Double((1 << (bits - 1)) - 1)
+            let incoming = network.projections.indices.filter { network.projections[$0].target == q }
+            // Effective weights per projection, in the projection's own layout.
+            var effective: [Int: [Double]] = [:]
+            var largest = 0.0
+            for j in incoming {
+                let proj = network.projections[j]
+                let factor = Double(network.amplitude(proj.source)) / Double(pop.threshold)
+                let raw: [Float]
+                switch proj.kind {
+                case .dense(let w): raw = w
+                case .conv(let c): raw = c.weights
+                case .avgPool: raw = avgPoolWeights(proj, network: network)
+                case .identity: raw = [proj.positionWeights?.first ?? 1]
+                }
+                let values = raw.map { Double($0) * factor }
+                effective[j] = values
+                largest = max(largest, values.map(abs).max() ?? 0)
+            }
+            let theta = largest > 0 ? max(1, min((wMax / largest).rounded(.down), potentialLimit)) : min(wMax, potentialLimit)
+            scales[q] = Float(theta) / pop.threshold
+            var clipped = 0, zeroed = 0, count = 0, big = 0
+            var errorSquares = 0.0, valueSquares = 0.0
+            for j in incoming {
+                let ints: [Float] = effective[j]!.map { w in
+                    var v = (w * theta).rounded(.toNearestOrAwayFromZero)
+                    if abs(v) > wMax { v = v < 0 ? -wMax : wMax; clipped += 1 }
+                    if v == 0 && w != 0 { zeroed += 1 }
+                    errorSquares += (v / theta - w) * (v / theta - w)
+                    valueSquares += w * w
+                    big = max(big, Int(abs(v)))
+                    return Float(v)
+                }
+                count += ints.count
+                switch network.projections[j].kind {
+                case .dense: result.projections[j].kind = .dense(weights: ints)
+                case .conv(var c):
+                    c.weights = ints
+                    c.bias = nil
+                    result.projections[j].kind = .conv(c)
+                case .avgPool, .identity: result.projections[j].positionWeights = ints
+                }
+            }
+            let scale = theta / Double(pop.threshold)
+            var clamped = 0
+            func integer(_ x: Float) -> Float {
+                let v = (Double(x) * scale).rounded(.toNearestOrAwayFromZero)
+                if abs(v) > potentialLimit { clamped += 1 }
+                return Float(max(-potentialLimit, min(potentialLimit, v)))
+            }
+            result.populations[q].threshold = Float(theta)
+            result.populations[q].initialPotential = integer(pop.initialPotential)
+            result.populations[q].bias = pop.bias.map { $0.map(integer) }
+            entries.append(Entry(population: q, name: pop.name, threshold: pop.threshold, integerThreshold: Int(theta),
+                                 scale: Float(scale), weights: count, clipped: clipped, zeroed: zeroed,
+                                 relativeError: valueSquares > 0 ? (errorSquares / valueSquares).squareRoot() : 0,
+                                 largestWeight: big, clampedValues: clamped))
+        }
+        result.fixedPoint = FixedPointInfo(hardware: name, weightBits: weightBits, potentialBits: potentialBits, scales: scales)
+        return (result, Report(hardware: name, weightBits: weightBits, potentialBits: potentialBits, entries: entries))
+    }
+
+    /// With the widths of a hardware model.
+    public static func quantize(_ network: SpikingNetwork, for hardware: HardwareModel) throws -> (SpikingNetwork, Report) {
+        try quantize(network, weightBits: hardware.core.weightBits, potentialBits: hardware.core.potentialBits, name: hardware.name)
+    }
+
+    /// `--exact`: integers wide enough to reproduce the float network (see `exactWeightBits`).
+    public static func exact(_ network: SpikingNetwork) throws -> (SpikingNetwork, Report) {
+        try quantize(network, weightBits: exactWeightBits, potentialBits: exactPotentialBits, name: "exact",
+                     outputWeightBits: exactOutputWeightBits)
+    }
+
+    /// The report of an already fixed-point network (from a file): thresholds and scales;
+    /// the errors are not known any more and are reported as 0.
+    public static func describe(_ network: SpikingNetwork) -> Report? {
+        guard let f = network.fixedPoint else { return nil }
+        let entries = network.populations.indices.dropFirst().map { q in
+            let p = network.populations[q]
+            return Entry(population: q, name: p.name, threshold: p.threshold / f.scales[q], integerThreshold: Int(p.threshold),
+                         scale: f.scales[q], weights: 0, clipped: 0, zeroed: 0, relativeError: 0, largestWeight: 0, clampedValues: 0)
+        }
+        return Report(hardware: f.hardware, weightBits: f.weightBits, potentialBits: f.potentialBits, entries: entries)
+    }
+
+    /// The weight of each target position of an average pooling (1/divisor, or explicit).
+    static func avgPoolWeights(_ proj: Projection, network: SpikingNetwork) -> [Float] {
+        if case .avgPool(_, _, _, _, _, _, let inverse) = CompiledProjection(proj, network: network).op { return inverse }
+        return []
+    }
+}

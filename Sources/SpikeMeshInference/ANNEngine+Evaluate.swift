@@ -1,0 +1,57 @@
+import Foundation
+import SpikeMeshCore
+import SpikeMeshModel
+
+/// Accuracy of the float ANN over a dataset.
+public struct EvaluationResult: Sendable {
+    public var count: Int
+    public var correct: Int
+    public var seconds: Double
+    public var predictions: [Int]
+
+    public var accuracy: Double { count == 0 ? 0 : Double(correct) / Double(count) }
+    public var imagesPerSecond: Double { seconds > 0 ? Double(count) / seconds : 0 }
+}
+
+extension ANNEngine {
+    /// Checks that the dataset's images fit the model's input (`[C, H, W]`, or `[F]` with F = C·H·W).
+    public func checkInput(_ dataset: Dataset) throws {
+        let want = graph.inputShape
+        let have = [dataset.channels, dataset.height, dataset.width]
+        guard want == have || (want.count == 1 && want[0] == have.reduce(1, *)) else {
+            throw SpikeMeshError(.invalidArgument, "\(dataset.source) has images of shape \(have); the model \(graph.source) expects \(want)")
+        }
+    }
+
+    /// Index of the largest value of each row of `logits` (`count × classes`); ties go to the lower index.
+    public static func argmax(_ logits: [Float], count: Int) -> [Int] {
+        let classes = logits.count / max(count, 1)
+        return (0..<count).map { i in
+            var best = 0
+            for c in 1..<max(classes, 1) where logits[i * classes + c] > logits[i * classes + best] { best = c }
+            return best
+        }
+    }
+
+    /// Runs the whole dataset in batches; `progress` gets images done so far.
+    public func evaluate(_ dataset: Dataset, normalization: Normalization, batchSize: Int = 256,
+                         progress: ((Int) -> Void)? = nil) throws -> EvaluationResult {
+        try checkInput(dataset)
+        try normalization.check(channels: dataset.channels)
+        let start = Date()
+        var predictions: [Int] = []
+        predictions.reserveCapacity(dataset.count)
+        var correct = 0
+        var done = 0
+        while done < dataset.count {
+            let n = min(batchSize, dataset.count - done)
+            let input = dataset.normalizedBatch(done..<(done + n), mean: normalization.mean, std: normalization.std)
+            let predicted = Self.argmax(forward(input, count: n), count: n)
+            for (i, p) in predicted.enumerated() where p == Int(dataset.labels[done + i]) { correct += 1 }
+            predictions += predicted
+            done += n
+            progress?(done)
+        }
+        return EvaluationResult(count: dataset.count, correct: correct, seconds: Date().timeIntervalSince(start), predictions: predictions)
+    }
+}

@@ -1,0 +1,186 @@
+
+/// A projection laid out for spike-driven accumulation in channels-last (HWC) order.
+package struct CompiledProjection: Sendable {
+    package enum Op: Sendable {
+        /// `weights[((c·kh + u)·kw + v)·outC + o]`.
+        case conv(weights: [Float], kh: Int, kw: Int, sh: Int, sw: Int, top: Int, left: Int)
+        /// `weights[chw · out + o]`, `row[hwc]` = chw index of a source neuron.
+        case dense(weights: [Float], row: [Int])
+        /// `inverseArea[oy · tw + ox]` = 1/divisor of that window.
+        case avgPool(kh: Int, kw: Int, sh: Int, sw: Int, top: Int, left: Int, inverseArea: [Float])
+        case identity(weight: Float)
+    }
+
+    package let source: Int
+    let target: Int
+    package let op: Op
+    package let sc: Int, sh: Int, sw: Int
+    package let tc: Int, th: Int, tw: Int
+
+    package static func dims(_ shape: [Int]) -> (Int, Int, Int) {
+        shape.count == 3 ? (shape[0], shape[1], shape[2]) : (shape.reduce(1, *), 1, 1)
+    }
+
+    package init(_ p: Projection, network: SpikingNetwork) {
+        source = p.source
+        target = p.target
+        (sc, sh, sw) = Self.dims(network.populations[p.source].shape)
+        (tc, th, tw) = Self.dims(network.populations[p.target].shape)
+        switch p.kind {
+        case .conv(let c):
+            var w = [Float](repeating: 0, count: c.weights.count)
+            for o in 0..<c.outChannels {
+                for ci in 0..<c.inChannels {
+                    for u in 0..<c.kernelHeight {
+                        for v in 0..<c.kernelWidth {
+                            let src = ((o * c.inChannels + ci) * c.kernelHeight + u) * c.kernelWidth + v
+                            w[((ci * c.kernelHeight + u) * c.kernelWidth + v) * c.outChannels + o] = c.weights[src]
+                        }
+                    }
+                }
+            }
+            op = .conv(weights: w, kh: c.kernelHeight, kw: c.kernelWidth, sh: c.strideHeight, sw: c.strideWidth,
+                       top: c.padding.top, left: c.padding.left)
+            buildTaps(kh: c.kernelHeight, kw: c.kernelWidth, strideH: c.strideHeight, strideW: c.strideWidth,
+                      top: c.padding.top, left: c.padding.left)
+        case .dense(let weights):
+            let inCount = sc * sh * sw
+            let out = tc * th * tw
+            var w = [Float](repeating: 0, count: weights.count)
+            for o in 0..<out { for i in 0..<inCount { w[i * out + o] = weights[o * inCount + i] } }
+            var row = [Int](repeating: 0, count: inCount)
+            for y in 0..<sh { for x in 0..<sw { for c in 0..<sc { row[(y * sw + x) * sc + c] = (c * sh + y) * sw + x } } }
+            op = .dense(weights: w, row: row)
+        case .avgPool(let pool):
+            var inverse = [Float](repeating: 0, count: th * tw)
+            let (h, w) = (sh, sw)
+            for oy in 0..<th {
+                for ox in 0..<tw {
+                    let y0 = oy * pool.strideHeight - pool.padding.top, x0 = ox * pool.strideWidth - pool.padding.left
+                    let inside = (min(y0 + pool.kernelHeight, h) - max(y0, 0)) * (min(x0 + pool.kernelWidth, w) - max(x0, 0))
+                    let divisor = pool.countIncludePad ? pool.kernelHeight * pool.kernelWidth : max(inside, 1)
+                    inverse[oy * tw + ox] = 1 / Float(divisor)
+                }
+            }
+            if let explicit = p.positionWeights, explicit.count == inverse.count { inverse = explicit }
+            op = .avgPool(kh: pool.kernelHeight, kw: pool.kernelWidth, sh: pool.strideHeight, sw: pool.strideWidth,
+                          top: pool.padding.top, left: pool.padding.left, inverseArea: inverse)
+            buildTaps(kh: pool.kernelHeight, kw: pool.kernelWidth, strideH: pool.strideHeight, strideW: pool.strideWidth,
+                      top: pool.padding.top, left: pool.padding.left)
+        case .identity:
+            op = .identity(weight: p.positionWeights?.first ?? 1)
+        }
+    }
+
+    /// For convolution and pooling: the targets each source position reaches, as
+    /// `(target position oy·tw + ox, kernel tap u·kw + v, oy, ox)`; the entries of source position
+    /// q = y·sw + x are `taps[tapStart[q]..<tapStart[q + 1]]`. Built once, so delivering a
+    /// spike needs no division or bounds arithmetic.
+    package private(set) var tapStart: [Int32] = []
+    package private(set) var taps: [Tap] = []
+
+    package struct Tap: Sendable {
+        package var position: Int32, tap: Int32, row: Int32, column: Int32
+    }
+
+    mutating func buildTaps(kh: Int, kw: Int, strideH: Int, strideW: Int, top: Int, left: Int) {
+        tapStart = [0]
+        tapStart.reserveCapacity(sh * sw + 1)
+        for y in 0..<sh {
+            for x in 0..<sw {
+                for u in 0..<kh {
+                    let ny = y + top - u
+                    guard ny >= 0, ny % strideH == 0, ny / strideH < th else { continue }
+                    for v in 0..<kw {
+                        let nx = x + left - v
+                        guard nx >= 0, nx % strideW == 0, nx / strideW < tw else { continue }
+                        let (oy, ox) = (ny / strideH, nx / strideW)
+                        taps.append(Tap(position: Int32(oy * tw + ox), tap: Int32(u * kw + v), row: Int32(oy), column: Int32(ox)))
+                    }
+                }
+                tapStart.append(Int32(taps.count))
+            }
+        }
+    }
+
+    /// `dst[i] += a · src[i]` for i < n, eight lanes at a time.
+    @inline(__always)
+    static func addScaled(_ a: Float, _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count n: Int) {
+        var i = 0
+        let av = SIMD8<Float>(repeating: a)
+        while i + 8 <= n {
+            let w = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+            let d = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: d + av * w, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n { dst[i] += a * src[i]; i += 1 }
+    }
+
+    /// One source spike of value `a` into every kernel tap it reaches.
+    @inline(__always)
+    static func fanOut(_ a: Float, _ kernel: UnsafePointer<Float>, _ current: UnsafeMutablePointer<Float>,
+                       _ taps: UnsafeBufferPointer<Tap>, _ from: Int, _ to: Int, _ outC: Int) {
+        for k in from..<to {
+            let t = taps[k]
+            addScaled(a, kernel + Int(t.tap) * outC, into: current + Int(t.position) * outC, count: outC)
+        }
+    }
+
+    /// Adds `amplitude · s[i] · w` for every non-zero `s[i]`, in index order.
+    package func accumulate(_ s: UnsafeBufferPointer<Float>, amplitude: Float, into current: UnsafeMutablePointer<Float>) {
+        let active = s.indices.filter { s[$0] != 0 }.map { Int32($0) }
+        active.withUnsafeBufferPointer { accumulate(s.baseAddress!, active: $0, amplitude: amplitude, into: current) }
+    }
+
+    /// Adds `amplitude · s[i] · w` for every source neuron `i` in `active` (the HWC indices
+    /// where `s` is non-zero) into `current` (HWC).
+    package func accumulate(_ s: UnsafePointer<Float>, active: UnsafeBufferPointer<Int32>, amplitude: Float,
+                    into current: UnsafeMutablePointer<Float>) {
+        switch op {
+        case .identity(let weight):
+            for i32 in active { let i = Int(i32); current[i] += amplitude * s[i] * weight }
+        case .dense(let weights, let row):
+            let out = tc * th * tw
+            weights.withUnsafeBufferPointer { w in
+                for i32 in active {
+                    let i = Int(i32)
+                    Self.addScaled(amplitude * s[i], w.baseAddress! + row[i] * out, into: current, count: out)
+                }
+            }
+        case .conv(let weights, let kh, let kw, _, _, _, _):
+            let outC = tc
+            let kernel = kh * kw
+            weights.withUnsafeBufferPointer { w in
+                tapStart.withUnsafeBufferPointer { start in
+                    taps.withUnsafeBufferPointer { taps in
+                        for i32 in active {
+                            let i = Int(i32)
+                            let (q, c) = i.quotientAndRemainder(dividingBy: sc)
+                            let a = amplitude * s[i]
+                            let kernelBase = w.baseAddress! + c * kernel * outC
+                            let (from, to) = (Int(start[q]), Int(start[q + 1]))
+                            // Constant widths let the compiler unroll the common cases.
+                            switch outC {
+                            case 16: Self.fanOut(a, kernelBase, current, taps, from, to, 16)
+                            case 32: Self.fanOut(a, kernelBase, current, taps, from, to, 32)
+                            case 64: Self.fanOut(a, kernelBase, current, taps, from, to, 64)
+                            default: Self.fanOut(a, kernelBase, current, taps, from, to, outC)
+                            }
+                        }
+                    }
+                }
+            }
+        case .avgPool(_, _, _, _, _, _, let inverse):
+            for i32 in active {
+                let i = Int(i32)
+                let (q, c) = i.quotientAndRemainder(dividingBy: sc)
+                let a = amplitude * s[i]
+                for k in Int(tapStart[q])..<Int(tapStart[q + 1]) {
+                    let position = Int(taps[k].position)
+                    current[position * tc + c] += a * inverse[position]
+                }
+            }
+        }
+    }
+}

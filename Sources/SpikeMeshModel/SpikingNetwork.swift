@@ -1,0 +1,149 @@
+
+/// A converted spiking network: populations of integrate-and-fire neurons joined by
+/// projections, in topological order. Population 0 is the input encoder.
+///
+/// Values travel as spikes of amplitude θ: a spike of population p stands for the value
+/// `θ_p`, so a neuron's input current in one tick is
+///
+/// ```
+/// I = Σ_projections Σ_sources w · θ_source · s_source + bias
+/// ```
+///
+/// (`s` is 0 or 1; for the direct-encoded input, `s` is the analog pixel value and θ = 1).
+/// A neuron with threshold θ then fires at the rate `a/θ` of the ANN activation `a` it
+/// replaces — the data-based normalization of Diehl et al. 2015, written with thresholds.
+public struct SpikingNetwork: Sendable, Codable {
+    public var populations: [Population]
+    public var projections: [Projection]
+    /// Index of the population that is read out (never fires; its membranes accumulate).
+    public var output: Int
+    /// Metadata: the model's source, conversion method, α, normalization.
+    public var metadata: [String: String]
+    /// Set when the network is fixed point (see `Quantizer`): thresholds, weights, biases and
+    /// potentials are integers in each target population's units, a spike adds its weight
+    /// unscaled (amplitude 1, not θ), and the direct input current is rounded to an integer.
+    public var fixedPoint: FixedPointInfo?
+
+    public init(populations: [Population], projections: [Projection], output: Int, metadata: [String: String],
+                fixedPoint: FixedPointInfo? = nil) {
+        self.populations = populations
+        self.projections = projections
+        self.output = output
+        self.metadata = metadata
+        self.fixedPoint = fixedPoint
+    }
+
+    public var inputShape: [Int] { populations[0].shape }
+
+    /// Projections into population `p`.
+    public func incoming(_ p: Int) -> [Projection] { projections.filter { $0.target == p } }
+
+    /// Longest path from the input to each population, in projections.
+    public var depths: [Int] {
+        var depth = [Int](repeating: 0, count: populations.count)
+        for p in populations.indices.dropFirst() {
+            depth[p] = (incoming(p).map { depth[$0.source] }.max() ?? -1) + 1
+        }
+        return depth
+    }
+
+    /// Hidden populations: every population but the input and the output.
+    public var hidden: [Int] { populations.indices.filter { $0 != 0 && $0 != output } }
+
+    /// The value one spike of population `p` carries into its targets' weights: θ_p for a
+    /// float network, 1 for a fixed-point one (its weights already carry θ_source), 1 for
+    /// the input.
+    public func amplitude(_ p: Int) -> Float {
+        p == 0 || fixedPoint != nil ? 1 : populations[p].threshold
+    }
+}
+
+/// How a fixed-point network was made (`Quantizer`).
+public struct FixedPointInfo: Sendable, Codable, Equatable {
+    /// The hardware model whose widths were used ("exact" for `--exact`).
+    public var hardware: String
+    public var weightBits: Int
+    public var potentialBits: Int
+    /// Integer units per unit of the float network's value, per population (Θ/θ).
+    public var scales: [Float]
+
+    public init(hardware: String, weightBits: Int, potentialBits: Int, scales: [Float]) {
+        self.hardware = hardware
+        self.weightBits = weightBits
+        self.potentialBits = potentialBits
+        self.scales = scales
+    }
+
+    /// The largest membrane magnitude, 2^(potentialBits−1) − 1.
+    public var potentialLimit: Int64 { (Int64(1) << Int64(potentialBits - 1)) - 1 }
+}
+
+public enum ResetMode: String, Sendable, Codable, CaseIterable {
+    /// Soft reset (RMP): `V ← V − θ` on a spike, keeping the residual.
+    case subtract
+    /// Hard reset: `V ← 0` on a spike.
+    case zero
+}
+
+public struct Population: Sendable, Codable {
+    public var name: String
+    /// Per-sample shape, `[C, H, W]` or `[F]` (as the ANN layer it replaces).
+    public var shape: [Int]
+    /// Firing threshold θ (in the units of the ANN activation).
+    public var threshold: Float
+    public var reset: ResetMode
+    /// Membrane potential at t = 0 (absolute, same units as θ).
+    public var initialPotential: Float
+    /// Constant input current per tick, one value per channel (shape[0]); nil for none.
+    public var bias: [Float]?
+    /// The ANN layer whose activation this population carries.
+    public var layer: Int
+    /// λ of the QCFS activation this population replaces, if any.
+    public var qcfsLambda: Float?
+
+    public var count: Int { shape.reduce(1, *) }
+    public var channels: Int { shape[0] }
+
+    public init(name: String, shape: [Int], threshold: Float, reset: ResetMode, initialPotential: Float, bias: [Float]?,
+                layer: Int, qcfsLambda: Float?) {
+        self.name = name; self.shape = shape; self.threshold = threshold; self.reset = reset
+        self.initialPotential = initialPotential; self.bias = bias; self.layer = layer; self.qcfsLambda = qcfsLambda
+    }
+}
+
+public struct Projection: Sendable, Codable {
+    public enum Kind: Sendable, Codable {
+        /// `weights` row-major `[out][in]`, `in` in the source's C·H·W order.
+        case dense(weights: [Float])
+        /// A convolution, weights OIHW, as in `Conv2d` (bias lives on the population).
+        case conv(Conv2d)
+        /// Average pooling: a convolution of each channel with weights 1/(window size).
+        case avgPool(Pool)
+        /// One-to-one, weight 1 (residual paths).
+        case identity
+    }
+
+    public var source: Int
+    public var target: Int
+    public var kind: Kind
+    /// Explicit weights where the kind implies them: for `avgPool`, one weight per target
+    /// position (H·W, row-major) replacing 1/window; for `identity`, one weight replacing 1.
+    /// Fixed-point networks set it; nil means the implied weights.
+    public var positionWeights: [Float]?
+
+    public init(source: Int, target: Int, kind: Kind, positionWeights: [Float]? = nil) {
+        self.source = source
+        self.target = target
+        self.kind = kind
+        self.positionWeights = positionWeights
+    }
+
+    public var typeName: String {
+        switch kind {
+        case .dense: "dense"
+        case .conv: "conv"
+        case .avgPool: "avgPool"
+        case .identity: "identity"
+        }
+    }
+}
