@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import SpikeMeshCore
+@testable import SpikeMeshModel
+@testable import SpikeMeshFormats
+@testable import SpikeMeshInference
+@testable import SpikeMeshReference
+@testable import SpikeMeshConversion
+@testable import SpikeMeshHardware
+@testable import SpikeMeshMapping
+@testable import SpikeMeshEmulation
+@testable import SpikeMeshEnergy
+@testable import SpikeMeshReports
+
+/// Every fixed-point and mesh limit made to actually happen, on hand-made networks whose
+/// outcome is worked out by hand: clipped weights, clamped biases, saturated membranes and a
+/// mesh too congested to deliver.
+@Suite struct LimitTests {
+    static func population(_ name: String, _ count: Int, threshold: Float, bias: [Float]? = nil, layer: Int) -> Population {
+        Population(name: name, shape: [count], threshold: threshold, reset: .subtract, initialPotential: 0, bias: bias,
+                   layer: layer, qcfsLambda: nil)
+    }
+
+    /// input (1) ─w→ A (n neurons) ─v→ out (1), float or fixed point.
+    static func chain(_ w: [Float], _ v: [Float], threshold: Float, bias: [Float]? = nil, fixed: (weight: Int, potential: Int)? = nil) -> SpikingNetwork {
+        SpikingNetwork(populations: [population("input", 1, threshold: 1, layer: 0),
+                                     population("A", w.count, threshold: threshold, bias: bias, layer: 1),
+                                     population("out", 1, threshold: 1, layer: 2)],
+                       projections: [Projection(source: 0, target: 1, kind: .dense(weights: w)),
+                                     Projection(source: 1, target: 2, kind: .dense(weights: v))],
+                       output: 2, metadata: [:],
+                       fixedPoint: fixed.map { FixedPointInfo(hardware: "hand", weightBits: $0.weight, potentialBits: $0.potential, scales: [1, 1, 1]) })
+    }
+
+    /// With 2-bit weights (|W| ≤ 1) and a weight of 3 thresholds, no Θ ≥ 1 keeps it in range:
+    /// Θ = 1, 0.5 rounds (half away from zero) to 1, and 3 is clipped to 1.
+    @Test func aWeightThatCannotFitIsClippedAndCounted() throws {
+        let (q, report) = try Quantizer.quantize(Self.chain([0.5, 3], [1, 1], threshold: 1), weightBits: 2, potentialBits: 16, name: "t")
+        let a = report.entries[0]
+        #expect(a.integerThreshold == 1 && a.clipped == 1 && a.largestWeight == 1)
+        guard case .dense(let w) = q.projections[0].kind else { Issue.record("dense expected"); return }
+        #expect(w == [1, 1])
+    }
+
+    /// 8-bit potentials hold ±127. The weight 0.5 allows Θ = 254, capped at 127 by the
+    /// potential range; a bias of 1000 θ is 127,000 units and is clamped to 127 and counted.
+    @Test func aBiasOutsideThePotentialRangeIsClampedAndCounted() throws {
+        let (q, report) = try Quantizer.quantize(Self.chain([0.5], [1], threshold: 1, bias: [1000]), weightBits: 8, potentialBits: 8, name: "t")
+        let a = report.entries[0]
+        #expect(a.integerThreshold == 127 && a.clampedValues == 1)
+        #expect(q.populations[1].bias == [127])
+    }
+
+    /// 4-bit potentials saturate at ±7. A gets +5 and −5 per tick and never reaches Θ = 100:
+    /// V = ±5 after tick 1, then ±10 → ±7 at each of ticks 2…8: 7 saturations per neuron.
+    @Test func membranesSaturateAtThePotentialLimitAndEverySaturationIsCounted() throws {
+        let net = Self.chain([5, -5], [1, 1], threshold: 100, fixed: (8, 4))
+        var hw = try MapperTests.hardware("generic-small", [])
+        hw.mesh.linkCapacity = 0
+        let mapping = try Mapper.map(net, on: hw)
+        var e = EmulationOptions()
+        e.checkpoints = [8]
+        e.workers = 1
+        let r = try Emulator(network: net, mapping: mapping).run([1], count: 1, options: e)
+        #expect(r.counters.saturations == 14)
+        #expect(r.counters.populationSaturations == [0, 14, 0])
+        #expect(r.counters.coreSaturations.reduce(0, +) == 14)
+        #expect(r.counters.spikes == 0)
+    }
+
+    /// 256 neurons on one core fire every tick toward one output core over a link that
+    /// carries one packet per tick: the tick-1 packets queue behind each other, the last
+    /// would wait 255 ticks, more than the link window holds, and the run stops with the
+    /// congestion error instead of dropping or silently delaying packets.
+    @Test func aMeshTooCongestedToDeliverStopsWithTheCongestionError() throws {
+        let n = 256
+        let net = Self.chain([Float](repeating: 1, count: n), [Float](repeating: 1, count: n), threshold: 1, fixed: (8, 16))
+        var hw = try MapperTests.hardware("generic-small", [])
+        hw.mesh.linkCapacity = 1
+        var options = Mapper.Options()
+        options.movesPerCore = 0
+        let mapping = try Mapper.map(net, on: hw, options: options)
+        #expect(mapping.cores.count == 2)
+        var e = EmulationOptions()
+        e.checkpoints = [4]
+        e.workers = 1
+        #expect {
+            _ = try Emulator(network: net, mapping: mapping).run([1], count: 1, options: e)
+        } throws: { error in
+            guard let error = error as? SpikeMeshError else { return false }
+            return error.message.contains("stayed full for 255 ticks") && error.message.contains("raise mesh.linkCapacity")
+        }
+    }
+
+    /// The same network with 128 packets per link per tick falls behind by 128 packets a tick
+    /// but never by the window: the run completes, every packet is delivered or still queued
+    /// at the end, and the waiting is counted. With 300 per tick nothing waits.
+    @Test func aCongestedMeshThatCanDrainCountsItsStalls() throws {
+        let n = 256
+        let net = Self.chain([Float](repeating: 1, count: n), [Float](repeating: 1, count: n), threshold: 1, fixed: (8, 16))
+        var hw = try MapperTests.hardware("generic-small", [])
+        hw.mesh.linkCapacity = 300
+        var options = Mapper.Options()
+        options.movesPerCore = 0
+        let mapping = try Mapper.map(net, on: hw, options: options)
+        var e = EmulationOptions()
+        e.checkpoints = [4]
+        e.workers = 1
+        let free = try Emulator(network: net, mapping: mapping).run([1], count: 1, options: e).counters
+        hw.mesh.linkCapacity = 128
+        let tight = try Emulator(network: net, mapping: try Mapper.map(net, on: hw, options: options)).run([1], count: 1, options: e).counters
+        #expect(free.stalledPacketTicks == 0 && free.packets == 4 * n)
+        #expect(tight.stalledPacketTicks > 0 && tight.latePackets > 0)
+        #expect(tight.packets == free.packets && tight.delivered + tight.pendingAtEnd == tight.packets)
+    }
+}
