@@ -1,5 +1,8 @@
 
 /// What an emulation counted, summed over the images it ran (DESIGN.md, "Emulation and counters").
+///
+/// Each quantity is stored once, at its finest grain; totals are derived (`synapticOps` is the
+/// sum over ticks, which equals the sums over cores and over populations).
 public struct EmulationCounters: Sendable {
     /// Per mapped core.
     public var coreSynapticOps: [Int]
@@ -23,10 +26,11 @@ public struct EmulationCounters: Sendable {
     public var tickSynapticOps: [Int]
 
     /// Packets from spikes of mapped cores (one per spike and destination core).
-    public var packets = 0
+    public var packets: Int { tickPackets.reduce(0, +) }
     /// Packets the host injected for Poisson input spikes (at their destination core).
     public var inputPackets = 0
-    public var delivered = 0
+    /// Packets delivered to cores (input packets included).
+    public var delivered: Int { corePacketsIn.reduce(0, +) }
     /// Packets still waiting when the run ended (pipelined delivery: spikes of the last ticks).
     public var pendingAtEnd = 0
     public var hopsWithinChip = 0
@@ -34,13 +38,14 @@ public struct EmulationCounters: Sendable {
     /// Packet-ticks spent waiting for a full link, and packets that arrived after their tick.
     public var stalledPacketTicks = 0
     public var latePackets = 0
-    public var synapticOps = 0
+    public var synapticOps: Int { tickSynapticOps.reduce(0, +) }
     /// Neuron updates of the event-driven rule, and what a soma updating every neuron every
     /// tick would do (mapped neurons × ticks).
-    public var neuronUpdates = 0
+    public var neuronUpdates: Int { coreNeuronUpdates.reduce(0, +) }
     public var everyTickNeuronUpdates = 0
-    public var saturations = 0
-    public var spikes = 0
+    public var saturations: Int { populationSaturations.reduce(0, +) }
+    /// Spikes of every tick (populationSpikes counts each population's own window only).
+    public var spikes: Int { tickSpikes.reduce(0, +) }
     public var ticks = 0
     /// Σ over ticks of the modelled tick time, and its parts, in integer picoseconds (so
     /// sums do not depend on the order images are added in).
@@ -79,11 +84,10 @@ public struct EmulationCounters: Sendable {
         sum(&linkPackets, o.linkPackets)
         for i in linkPeak.indices { linkPeak[i] = max(linkPeak[i], o.linkPeak[i]) }
         sum(&tickSpikes, o.tickSpikes); sum(&tickPackets, o.tickPackets); sum(&tickSynapticOps, o.tickSynapticOps)
-        packets += o.packets; inputPackets += o.inputPackets; delivered += o.delivered; pendingAtEnd += o.pendingAtEnd
+        inputPackets += o.inputPackets; pendingAtEnd += o.pendingAtEnd
         hopsWithinChip += o.hopsWithinChip; hopsBetweenChips += o.hopsBetweenChips
         stalledPacketTicks += o.stalledPacketTicks; latePackets += o.latePackets
-        synapticOps += o.synapticOps; neuronUpdates += o.neuronUpdates; everyTickNeuronUpdates += o.everyTickNeuronUpdates
-        saturations += o.saturations; spikes += o.spikes; ticks += o.ticks
+        everyTickNeuronUpdates += o.everyTickNeuronUpdates; ticks += o.ticks
         timePs += o.timePs; coreTimePs += o.coreTimePs; meshTimePs += o.meshTimePs; barrierTimePs += o.barrierTimePs
         images += o.images
     }

@@ -72,26 +72,26 @@ public struct Emulator: Sendable {
     /// Runs `count` images (NCHW, normalized). Images are split over workers; every counter
     /// is an integer sum (or max), so results do not depend on the worker count.
     public func run(_ input: [Float], count: Int, options: EmulationOptions) throws -> EmulationResult {
-        let checkpoints = try RunSupport.checkpoints(options.checkpoints, srpTau: options.srpTau, delivery: options.delivery)
-        let maxT = checkpoints.last!
+        let schedule = try TickSchedule(checkpoints: options.checkpoints, srpTau: options.srpTau, delivery: options.delivery,
+                                        depths: depths, output: network.output)
         let inputSize = network.populations[0].count
         precondition(input.count == count * inputSize)
-        let total = options.srpTau + maxT + (options.delivery == .pipelined ? depth : 0)
+        let plan = ChipPlan(emulator: self, options: options, schedule: schedule)
         let partials = try Parallel.map(count: count, workers: options.workers) { range in
-            var state = EmulatorState(emulator: self, options: options, totalTicks: total)
+            var chip = Chip(plan: plan)
             var predictions: [(Int, [Int])] = []
             var trains: [(Int, [[Int]])] = []
             for image in range {
-                let pixels = Array(input[(image * inputSize)..<((image + 1) * inputSize)])
-                let r = try state.simulate(image: image, pixels: pixels, checkpoints: checkpoints, maxT: maxT)
+                let r = try chip.run(image: image, pixels: Array(input[(image * inputSize)..<((image + 1) * inputSize)]))
                 predictions.append((image, r.predictions))
                 if options.keepSpikeTrains { trains.append((image, r.trains)) }
             }
-            return (state.counters, predictions, trains)
+            return (chip.counters, predictions, trains)
         }
+        let total = schedule.totalTicks
         var counters = EmulationCounters(cores: mapping.cores.count, populations: network.populations.count,
                                          links: mapping.mesh.linkCount, ticks: total)
-        var predictions = [[Int]](repeating: [Int](repeating: 0, count: count), count: checkpoints.count)
+        var predictions = [[Int]](repeating: [Int](repeating: 0, count: count), count: schedule.checkpoints.count)
         var trains = [[[Int]]](repeating: [], count: options.keepSpikeTrains ? count : 0)
         for (c, p, t) in partials {
             counters.add(c)

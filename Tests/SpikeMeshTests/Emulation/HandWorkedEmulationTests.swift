@@ -88,4 +88,29 @@ import Testing
         #expect(abs(e.totalMicrojoules * 1e6 - 2181) < 1e-6)
         #expect(abs(e.latencyMicroseconds - 0.829) < 1e-9)
     }
+
+    /// The chip advanced tick by tick: A0 integrates 3 per tick and A1 5 (Θ = 10, subtract
+    /// reset); the output integrates A0's spikes × 1 and A1's × 2 in the same tick
+    /// (layer-synchronous delivery).
+    @Test func theChipStepsTickByTick() throws {
+        var hw = try MapperTests.hardware("generic-small", ["core.neurons=1"])
+        hw.mesh.linkCapacity = 0
+        var options = Mapper.Options()
+        options.movesPerCore = 0
+        let emulator = try Emulator(network: network(), mapping: try Mapper.map(network(), on: hw, options: options))
+        var e = EmulationOptions()
+        e.checkpoints = [8]
+        var chip = try Chip(emulator: emulator, options: e)
+        chip.reset(image: 0, pixels: [1])
+        let a: [[Int64]] = [[3, 5], [6, 0], [9, 5], [2, 0], [5, 5], [8, 0], [1, 5], [4, 0]]
+        let out: [Int64] = [0, 2, 2, 5, 5, 7, 8, 10]
+        let spikes = [0, 1, 0, 2, 0, 1, 1, 1]
+        for t in 1...8 {
+            let cost = try chip.step(t)
+            #expect(chip.membranes(of: 1) == a[t - 1], "tick \(t)")
+            #expect(chip.membranes(of: 2) == [out[t - 1]], "tick \(t)")
+            #expect(cost.spikes == spikes[t - 1] && cost.packets == spikes[t - 1], "tick \(t)")
+            #expect(cost.ns >= cost.barrierNs && cost.barrierNs == 100)
+        }
+    }
 }

@@ -1,0 +1,74 @@
+extension Chip {
+    /// Sends population p's spikes of tick t (`scratch.fired`): one packet per destination
+    /// entry, walked over its precomputed route through the link window (a full link makes it
+    /// wait, counted) and queued for the tick it is due. Returns (spikes, packets).
+    mutating func emit(_ p: Int, tick t: Int) throws -> (spikes: Int, packets: Int) {
+        let fired = scratch.fired
+        if plan.schedule.counts(p, at: t) { counters.populationSpikes[p] += fired.count }
+        guard !fired.isEmpty else { return (0, 0) }
+        counters.tickSpikes[t - 1] += fired.count
+        let pop = plan.network.populations[p]
+        if p == plan.network.output { for i in fired { state.outputSpikes[Int(i)] += 1 } }
+        if plan.options.keepSpikeTrains, let tick = plan.schedule.recordedTick(t) {
+            let chw = plan.chwIndex[p]
+            state.trains[p] += fired.map { (tick - 1) * pop.count + chw[Int($0)] }.sorted()
+        }
+        let packets = try route(fired, from: p, tick: t)
+        counters.tickPackets[t - 1] += packets
+        return (fired.count, packets)
+    }
+
+    /// The routing of `emit`: link use, per-link counters and the route table are read and
+    /// written through pointers taken once per call.
+    private mutating func route(_ fired: [Int32], from p: Int, tick t: Int) throws -> Int {
+        let plan = plan, mapping = plan.mapping, emulator = plan.emulator
+        let travel = plan.pipelined ? t + 1 : t
+        let o = mapping.destinationOffsets[p], entryProjection = mapping.destinationProjection[p]
+        let entryCore = mapping.destinationCore[p], entryRoute = emulator.routes.entryRoute[p], entryTaps = emulator.plan.entryTaps[p]
+        let table = emulator.routes, cores = emulator.neuronCore[p]
+        let capacity = state.links.capacity, lc = state.links.linkCount
+        var packets = 0, within = 0, between = 0, stalled = 0, late = 0, wire = 0.0
+        var links = state.links
+        state.links = LinkWindow(linkCount: 0, capacity: 0)   // moved out while its pointer is held: no copy
+        defer { state.links = links }
+        try links.withPointer { use in
+        try table.links.withUnsafeBufferPointer { routeLinks in
+        try counters.linkPackets.withUnsafeMutableBufferPointer { linkPackets in
+        try counters.linkPeak.withUnsafeMutableBufferPointer { linkPeak in
+        try state.queues.write { queues in
+            for i32 in fired {
+                let i = Int(i32)
+                let src = Int(cores[i])
+                let (first, end) = (Int(o[i]), Int(o[i + 1]))
+                counters.coreSpikes[src] += 1
+                counters.corePacketsOut[src] += end - first
+                packets += end - first
+                for k in first..<end {
+                    let j = Int(entryProjection[k]), r = Int(entryRoute[k])
+                    let path = UnsafeBufferPointer(rebasing: routeLinks[Int(table.start[r])..<Int(table.start[r + 1])])
+                    let (arrival, stalls) = try LinkWindow.place(links: path, leaving: travel, emitted: t, use: use, linkCount: lc,
+                                                                 capacity: capacity, mesh: mapping.mesh) { link, load in
+                        linkPackets[link] += 1
+                        linkPeak[link] = max(linkPeak[link], Int(load))
+                    }
+                    stalled += stalls
+                    within += Int(table.hopsWithin[r])
+                    between += Int(table.hopsBetween[r])
+                    wire = max(wire, table.ns[r])
+                    let due = plan.pipelined ? t + 1 + emulator.delays[j] : t
+                    if arrival > due { late += 1 }
+                    let tick = max(arrival, due)
+                    guard tick - t < plan.queueLength else { throw plan.queueOverflow(waiting: tick - t) }
+                    queues.append(Packet(core: entryCore[k], projection: Int32(j), neuron: i32, sign: 1, taps: entryTaps[k]),
+                                  population: emulator.targets[j], tick: tick)
+                }
+            }
+        } } } } }
+        counters.hopsWithinChip += within
+        counters.hopsBetweenChips += between
+        counters.stalledPacketTicks += stalled
+        counters.latePackets += late
+        links.noteRoute(ns: wire, travel: travel)
+        return packets
+    }
+}

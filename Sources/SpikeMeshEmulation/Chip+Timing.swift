@@ -1,0 +1,67 @@
+import SpikeMeshModel
+
+extension Chip {
+    /// Tick t begins: its link-window slot and the cores' work are cleared.
+    mutating func beginTick(_ t: Int) {
+        state.links.beginTick(t)
+        for k in scratch.coreSOPs.indices { scratch.coreSOPs[k] = 0; scratch.coreUpdates[k] = 0 }
+    }
+
+    /// Tick t ends (DESIGN.md, "Emulation and counters"): tick time = the slowest core's work
+    /// (SOPs × synapticOpNs + updates × neuronUpdateNs; every neuron for every-tick somas) + the
+    /// mesh (the longest route that travelled + one hop per packet queued behind another on
+    /// the busiest link) + the barrier, at least minimumTickNs. Times are summed in integer
+    /// picoseconds, so totals do not depend on the order images are added in.
+    mutating func closeTick(_ t: Int) -> TickCost {
+        let time = plan.hardware.time
+        var slowest = 0.0
+        for k in scratch.coreSOPs.indices {
+            let updates = plan.everyTick ? plan.coreNeurons[k] : scratch.coreUpdates[k]
+            slowest = max(slowest, Double(scratch.coreSOPs[k]) * time.synapticOpNs + Double(updates) * time.neuronUpdateNs)
+            counters.coreNeuronUpdates[k] += scratch.coreUpdates[k]
+        }
+        let (busiest, routeNs) = state.links.closeTick(t)
+        let mesh = routeNs + Double(max(0, busiest - 1)) * time.hopNs
+        let tickNs = max(time.minimumTickNs, slowest + mesh + time.barrierNs)
+        counters.timePs += Int((tickNs * 1000).rounded())
+        counters.coreTimePs += Int((slowest * 1000).rounded())
+        counters.meshTimePs += Int((mesh * 1000).rounded())
+        counters.barrierTimePs += Int((time.barrierNs * 1000).rounded())
+        counters.everyTickNeuronUpdates += plan.mappedNeurons
+        counters.ticks += 1
+        return TickCost(ns: tickNs, coreNs: slowest, meshNs: mesh, barrierNs: time.barrierNs)
+    }
+
+    /// SRP (Hao et al. 2023) at the end of tick τ: hidden neurons whose residual is not positive
+    /// are silenced; hidden membranes go to Θ/2 (rounded half away from zero), the output's to
+    /// 0, and the output's spike counts restart.
+    mutating func resetForSRP() {
+        let network = plan.network
+        for p in network.hidden {
+            let pop = network.populations[p]
+            let half = Int64(RunSupport.srpPotential(pop.threshold, fixedPoint: true))
+            for i in 0..<pop.count {
+                state.populations[p].suppressed[i] = state.populations[p].membranes[i] <= 0
+                state.populations[p].membranes[i] = half
+            }
+            state.populations[p].refreshActive(threshold: Int64(pop.threshold))
+        }
+        let output = network.output
+        state.populations[output].membranes.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        for i in state.outputSpikes.indices { state.outputSpikes[i] = 0 }
+    }
+
+    /// The predicted class: argmax over the output in CHW order (class k is the ANN's output
+    /// k) of its membranes, or of its spike counts.
+    func readout() -> Int {
+        let output = plan.network.output
+        let order = plan.chwIndex[output]
+        var ordered = [Int64](repeating: 0, count: order.count)
+        for (hwc, c) in order.enumerated() {
+            ordered[c] = plan.options.readout == .membrane ? state.populations[output].membranes[hwc] : Int64(state.outputSpikes[hwc])
+        }
+        var best = 0
+        for k in ordered.indices where ordered[k] > ordered[best] { best = k }
+        return best
+    }
+}
