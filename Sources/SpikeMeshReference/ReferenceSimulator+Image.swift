@@ -44,159 +44,177 @@ struct ImageState {
         var trains: [[Int]]
     }
 
+    /// What one image's run accumulates besides the network's state.
+    struct Tally {
+        var counts: [Int]
+        var outputSpikes: [Int]
+        var predictions: [Int] = []
+        var maxCurrent = -Float.infinity
+        var trains: [[Int]]
+        /// The direct input's current per projection out of the input, computed once per image.
+        var directCurrent: [[Float]?]
+    }
 
-    mutating func simulate(image: Int, pixels chw: [Float], checkpoints: [Int], maxT: Int) -> ImageResult {
+    /// Runs one image (CHW, normalized) through the schedule. Per tick: the input's spikes
+    /// (or analog values), then every population in topological order integrates its
+    /// sources' spikes and its bias and fires; SRP resets at τ; checkpoints read the output.
+    mutating func simulate(image: Int, pixels chw: [Float], schedule: TickSchedule) -> ImageResult {
         let populations = network.populations
-        let output = network.output
-        let pipelined = options.delivery == .pipelined
-        let extra = pipelined ? sim.depth : 0
-        let tau = options.srpTau
-        let total = tau + maxT + extra
-        let last = options.lastPopulation ?? (populations.count - 1)
-        let roundInput = network.fixedPoint != nil && options.encoding == .direct
-        let direct = options.encoding == .direct
-        var directCurrent = [[Float]?](repeating: nil, count: network.projections.count)
-        // Input in HWC.
-        let inputMap = chwIndex[0]
-        let pixels = inputMap.map { chw[$0] }
         var rng = SplitMix(state: RunSupport.imageSeed(options.seed, image))
         for p in populations.indices {
             let v0 = populations[p].initialPotential
-            for i in membranes[p].indices { membranes[p][i] = p == output ? 0 : v0 }
+            for i in membranes[p].indices { membranes[p][i] = p == network.output ? 0 : v0 }
             for s in spikes[p].indices { for i in spikes[p][s].indices { spikes[p][s][i] = 0 } }
             for s in activeCount[p].indices { activeCount[p][s] = 0 }
             for i in suppressed[p].indices { suppressed[p][i] = false }
         }
-        var counts = [Int](repeating: 0, count: populations.count)
-        var outputSpikes = [Int](repeating: 0, count: populations[output].count)
-        var predictions: [Int] = []
-        var nextCheckpoint = 0
-        var maxCurrent = -Float.infinity
-        var trains = [[Int]](repeating: [], count: options.keepSpikeTrains ? populations.count : 0)
-
-        for t in 1...total {
+        var tally = Tally(counts: [Int](repeating: 0, count: populations.count),
+                          outputSpikes: [Int](repeating: 0, count: populations[network.output].count),
+                          trains: [[Int]](repeating: [], count: options.keepSpikeTrains ? populations.count : 0),
+                          directCurrent: [[Float]?](repeating: nil, count: network.projections.count))
+        let last = options.lastPopulation ?? (populations.count - 1)
+        for t in 1...schedule.totalTicks {
             let slot = t % history
-            let srpSuppresses = tau > 0 && t > tau
-            // Input spikes for this tick.
-            if options.encoding == .direct {
-                for i in pixels.indices { spikes[0][slot][i] = pixels[i] }
-            } else {
-                // Drawn in CHW order, so the train does not depend on the memory layout.
-                for chwIdx in 0..<chw.count {
-                    spikes[0][slot][inputInverse[chwIdx]] = RunSupport.poissonSpike(chw[chwIdx], &rng)
-                }
-            }
-            var inputActive = 0
-            for i in pixels.indices where spikes[0][slot][i] != 0 { active[0][slot][inputActive] = Int32(i); inputActive += 1 }
-            activeCount[0][slot] = inputActive
-            let counted = t - tau - extra
-            if options.keepSpikeTrains, t > tau {
-                recordTrain(&trains[0], population: 0, slot: slot, tick: t - tau)
+            present(chw, tick: t, slot: slot, rng: &rng)
+            if options.keepSpikeTrains, let tick = schedule.recordedTick(t) {
+                recordTrain(&tally.trains[0], population: 0, slot: slot, tick: tick)
             }
             for p in 1...last {
-                let pop = populations[p]
-                current[p].withUnsafeMutableBufferPointer { cur in
-                    cur.update(repeating: 0)
-                    for j in sim.incoming[p] {
-                        let proj = sim.compiled[j]
-                        let sourceTick = pipelined ? t - 1 - sim.delays[j] : t
-                        guard sourceTick >= 1 else { continue }
-                        let amplitude = network.amplitude(proj.source)
-                        let sourceSlot = sourceTick % history
-                        let sourceActive = activeCount[proj.source][sourceSlot]
-                        active[proj.source][sourceSlot].withUnsafeBufferPointer { all in
-                            let list = UnsafeBufferPointer(rebasing: all[0..<sourceActive])
-                            spikes[proj.source][sourceSlot].withUnsafeBufferPointer { s in
-                                if direct && proj.source == 0 {
-                                    // The direct input is the same current every tick: computed
-                                    // once per image. In fixed point the host rounds it to the
-                                    // integer units of the chip.
-                                    if directCurrent[j] == nil {
-                                        var tmp = [Float](repeating: 0, count: cur.count)
-                                        tmp.withUnsafeMutableBufferPointer {
-                                            proj.accumulate(s.baseAddress!, active: list, amplitude: amplitude, into: $0.baseAddress!)
-                                        }
-                                        if roundInput { for i in tmp.indices { tmp[i] = tmp[i].rounded(.toNearestOrAwayFromZero) } }
-                                        directCurrent[j] = tmp
-                                    }
-                                    directCurrent[j]!.withUnsafeBufferPointer { d in
-                                        for i in 0..<cur.count { cur[i] += d[i] }
-                                    }
-                                } else {
-                                    proj.accumulate(s.baseAddress!, active: list, amplitude: amplitude, into: cur.baseAddress!)
-                                }
-                            }
-                        }
-                    }
-                    if let bias = pop.bias, !pipelined || t > sim.depths[p] {
-                        let c = pop.channels
-                        for position in 0..<(cur.count / c) {
-                            for k in 0..<c { cur[position * c + k] += bias[k] }
-                        }
-                    }
-                    if options.recordMaxCurrentOf == p, let m = cur.max() { maxCurrent = max(maxCurrent, m) }
-                }
-                let fires = p != output || options.readout == .spikeCount
-                let theta = pop.threshold
-                let subtract = pop.reset == .subtract
-                var fired = 0
-                let isOutput = p == output
-                membranes[p].withUnsafeMutableBufferPointer { vm in
-                    current[p].withUnsafeBufferPointer { cur in
-                        spikes[p][slot].withUnsafeMutableBufferPointer { sp in
-                          active[p][slot].withUnsafeMutableBufferPointer { list in
-                            if !fires || srpSuppresses {
-                                suppressed[p].withUnsafeBufferPointer { sup in
-                                    for i in 0..<pop.count {
-                                        let (v, spiked) = IFNeuron.step(vm[i], current: cur[i], threshold: theta,
-                                                                         subtract: subtract, canFire: fires && !sup[i])
-                                        vm[i] = v
-                                        sp[i] = spiked ? 1 : 0
-                                        if spiked { list[fired] = Int32(i); fired += 1 }
-                                    }
-                                }
-                            } else {
-                                fired = IFNeuron.stepAll(vm.baseAddress!, current: cur.baseAddress!, spikes: sp.baseAddress!,
-                                                         fired: list.baseAddress!, count: pop.count, threshold: theta,
-                                                         subtract: subtract)
-                            }
-                          }
-                        }
-                    }
-                }
-                activeCount[p][slot] = fired
-                if isOutput && fires {
-                    for i in 0..<pop.count where spikes[p][slot][i] != 0 { outputSpikes[i] += 1 }
-                }
-                // Each population is counted over its own T ticks: in pipelined mode those are
-                // ticks depth+1 … depth+T, when it carries input ticks 1 … T.
-                let own = pipelined ? t - sim.depths[p] : t - tau
-                if own >= 1 && own <= maxT { counts[p] += fired }
-                if options.keepSpikeTrains, t > tau, fired > 0 {
-                    recordTrain(&trains[p], population: p, slot: slot, tick: t - tau)
+                integrate(p, tick: t, schedule: schedule, tally: &tally)
+                let fired = fire(p, slot: slot, suppressing: schedule.suppresses(t), outputSpikes: &tally.outputSpikes)
+                if schedule.counts(p, at: t) { tally.counts[p] += fired }
+                if options.keepSpikeTrains, let tick = schedule.recordedTick(t), fired > 0 {
+                    recordTrain(&tally.trains[p], population: p, slot: slot, tick: tick)
                 }
             }
-            if tau > 0 && t == tau {
-                // SRP: mark neurons whose residual potential is not positive, reset membranes to θ/2.
-                for p in network.hidden {
-                    for i in 0..<populations[p].count {
-                        suppressed[p][i] = membranes[p][i] <= 0
-                        membranes[p][i] = RunSupport.srpPotential(populations[p].threshold, fixedPoint: network.fixedPoint != nil)
-                    }
-                }
-                for i in membranes[output].indices { membranes[output][i] = 0 }
-                for i in outputSpikes.indices { outputSpikes[i] = 0 }
-            }
-            while nextCheckpoint < checkpoints.count && counted == checkpoints[nextCheckpoint] {
-                predictions.append(readout(outputSpikes))
-                nextCheckpoint += 1
-            }
+            if schedule.isSRPReset(t) { resetForSRP(outputSpikes: &tally.outputSpikes) }
+            for _ in schedule.checkpointsRead(at: t) { tally.predictions.append(readout(tally.outputSpikes)) }
         }
-        while predictions.count < checkpoints.count { predictions.append(readout(outputSpikes)) }
-        return ImageResult(predictions: predictions, spikes: counts, maxCurrent: maxCurrent, trains: trains)
+        while tally.predictions.count < schedule.checkpoints.count { tally.predictions.append(readout(tally.outputSpikes)) }
+        return ImageResult(predictions: tally.predictions, spikes: tally.counts, maxCurrent: tally.maxCurrent, trains: tally.trains)
     }
 
+    /// The input population's spikes of tick t: the analog image (direct), or Poisson draws
+    /// in CHW order, so the train does not depend on the memory layout.
+    private mutating func present(_ chw: [Float], tick t: Int, slot: Int, rng: inout SplitMix) {
+        if options.encoding == .direct {
+            let inputMap = chwIndex[0]
+            for i in inputMap.indices { spikes[0][slot][i] = chw[inputMap[i]] }
+        } else {
+            for chwIdx in 0..<chw.count {
+                spikes[0][slot][inputInverse[chwIdx]] = RunSupport.poissonSpike(chw[chwIdx], &rng)
+            }
+        }
+        var inputActive = 0
+        for i in 0..<chw.count where spikes[0][slot][i] != 0 { active[0][slot][inputActive] = Int32(i); inputActive += 1 }
+        activeCount[0][slot] = inputActive
+    }
 
+    /// Population p's input current of tick t: every source spike of amplitude θ_source adds
+    /// its weights (pipelined: spikes of tick t − 1 − delay), then the bias.
+    private mutating func integrate(_ p: Int, tick t: Int, schedule: TickSchedule, tally: inout Tally) {
+        let pop = network.populations[p]
+        let pipelined = options.delivery == .pipelined
+        var cur = current[p]
+        current[p] = []   // moved out while it is written through a pointer, and back below
+        defer { current[p] = cur }
+        cur.withUnsafeMutableBufferPointer { cur in
+            cur.update(repeating: 0)
+            for j in sim.incoming[p] {
+                let sourceTick = pipelined ? t - 1 - sim.delays[j] : t
+                guard sourceTick >= 1 else { continue }
+                accumulate(projection: j, slot: sourceTick % history, into: cur, directCurrent: &tally.directCurrent)
+            }
+            if let bias = pop.bias, schedule.biasFlows(p, at: t) {
+                let c = pop.channels
+                for position in 0..<(cur.count / c) {
+                    for k in 0..<c { cur[position * c + k] += bias[k] }
+                }
+            }
+            if options.recordMaxCurrentOf == p, let m = cur.max() { tally.maxCurrent = max(tally.maxCurrent, m) }
+        }
+    }
+
+    /// Adds projection j's source spikes of `slot` into `cur`. The direct input is the same
+    /// current every tick: computed once per image; in fixed point the host rounds it to the
+    /// chip's integer units.
+    private func accumulate(projection j: Int, slot sourceSlot: Int, into cur: UnsafeMutableBufferPointer<Float>,
+                            directCurrent: inout [[Float]?]) {
+        let proj = sim.compiled[j]
+        let amplitude = network.amplitude(proj.source)
+        let sourceActive = activeCount[proj.source][sourceSlot]
+        active[proj.source][sourceSlot].withUnsafeBufferPointer { all in
+            let list = UnsafeBufferPointer(rebasing: all[0..<sourceActive])
+            spikes[proj.source][sourceSlot].withUnsafeBufferPointer { s in
+                guard options.encoding == .direct && proj.source == 0 else {
+                    proj.accumulate(s.baseAddress!, active: list, amplitude: amplitude, into: cur.baseAddress!)
+                    return
+                }
+                if directCurrent[j] == nil {
+                    var tmp = [Float](repeating: 0, count: cur.count)
+                    tmp.withUnsafeMutableBufferPointer {
+                        proj.accumulate(s.baseAddress!, active: list, amplitude: amplitude, into: $0.baseAddress!)
+                    }
+                    if network.fixedPoint != nil { for i in tmp.indices { tmp[i] = tmp[i].rounded(.toNearestOrAwayFromZero) } }
+                    directCurrent[j] = tmp
+                }
+                directCurrent[j]!.withUnsafeBufferPointer { d in
+                    for i in 0..<cur.count { cur[i] += d[i] }
+                }
+            }
+        }
+    }
+
+    /// Population p's IF update (`IFNeuron`): every neuron integrates its current; those at
+    /// V ≥ θ that may fire spike once and reset. Returns the spikes; the output's are tallied.
+    private mutating func fire(_ p: Int, slot: Int, suppressing: Bool, outputSpikes: inout [Int]) -> Int {
+        let pop = network.populations[p]
+        let fires = p != network.output || options.readout == .spikeCount
+        let theta = pop.threshold
+        let subtract = pop.reset == .subtract
+        var fired = 0
+        membranes[p].withUnsafeMutableBufferPointer { vm in
+            current[p].withUnsafeBufferPointer { cur in
+                spikes[p][slot].withUnsafeMutableBufferPointer { sp in
+                    active[p][slot].withUnsafeMutableBufferPointer { list in
+                        if !fires || suppressing {
+                            suppressed[p].withUnsafeBufferPointer { sup in
+                                for i in 0..<pop.count {
+                                    let (v, spiked) = IFNeuron.step(vm[i], current: cur[i], threshold: theta,
+                                                                     subtract: subtract, canFire: fires && !sup[i])
+                                    vm[i] = v
+                                    sp[i] = spiked ? 1 : 0
+                                    if spiked { list[fired] = Int32(i); fired += 1 }
+                                }
+                            }
+                        } else {
+                            fired = IFNeuron.stepAll(vm.baseAddress!, current: cur.baseAddress!, spikes: sp.baseAddress!,
+                                                     fired: list.baseAddress!, count: pop.count, threshold: theta, subtract: subtract)
+                        }
+                    }
+                }
+            }
+        }
+        activeCount[p][slot] = fired
+        if p == network.output && fires {
+            for i in 0..<pop.count where spikes[p][slot][i] != 0 { outputSpikes[i] += 1 }
+        }
+        return fired
+    }
+
+    /// SRP at the end of tick τ: mark hidden neurons whose residual potential is not positive,
+    /// reset hidden membranes to θ/2 and the output's to 0, restart the output's spike counts.
+    private mutating func resetForSRP(outputSpikes: inout [Int]) {
+        let populations = network.populations
+        for p in network.hidden {
+            for i in 0..<populations[p].count {
+                suppressed[p][i] = membranes[p][i] <= 0
+                membranes[p][i] = RunSupport.srpPotential(populations[p].threshold, fixedPoint: network.fixedPoint != nil)
+            }
+        }
+        for i in membranes[network.output].indices { membranes[network.output][i] = 0 }
+        for i in outputSpikes.indices { outputSpikes[i] = 0 }
+    }
 
     private func readout(_ outputSpikes: [Int]) -> Int {
         let values: [Float] = options.readout == .membrane ? membranes[network.output] : outputSpikes.map(Float.init)

@@ -63,8 +63,9 @@ public struct ReferenceSimulator: Sendable {
 
     /// Runs `count` images (NCHW floats, normalized) and reads predictions at every checkpoint.
     public func run(_ input: [Float], count: Int, options: SimulationOptions) throws -> SimulationResult {
-        let checkpoints = try RunSupport.checkpoints(options.checkpoints, srpTau: options.srpTau, delivery: options.delivery)
-        let maxT = checkpoints.last!
+        let schedule = try TickSchedule(checkpoints: options.checkpoints, srpTau: options.srpTau, delivery: options.delivery,
+                                        depths: depths, output: network.output)
+        let checkpoints = schedule.checkpoints
         let inputSize = network.populations[0].count
         precondition(input.count == count * inputSize)
         let partials = Parallel.map(count: count, workers: options.workers) { range in
@@ -72,7 +73,7 @@ public struct ReferenceSimulator: Sendable {
             var partial = Partial(checkpoints: checkpoints.count, populations: network.populations.count)
             for image in range {
                 let r = state.simulate(image: image, pixels: Array(input[(image * inputSize)..<((image + 1) * inputSize)]),
-                                       checkpoints: checkpoints, maxT: maxT)
+                                       schedule: schedule)
                 for k in checkpoints.indices { partial.predictions[k].append((image, r.predictions[k])) }
                 for p in partial.spikes.indices { partial.spikes[p] += r.spikes[p] }
                 partial.maxCurrent = max(partial.maxCurrent, r.maxCurrent)
@@ -90,9 +91,8 @@ public struct ReferenceSimulator: Sendable {
             maxCurrent = max(maxCurrent, partial.maxCurrent)
             for (image, t) in partial.trains { trains[image] = t }
         }
-        let extra = options.delivery == .pipelined ? depth : 0
         return SimulationResult(predictions: predictions, spikes: spikes, maxCurrent: maxCurrent,
-                                spikeTrains: trains, ticksRun: options.srpTau + maxT + extra)
+                                spikeTrains: trains, ticksRun: schedule.totalTicks)
     }
 
     struct Partial {
