@@ -27,6 +27,8 @@ let stages: [(name: String, imports: [String])] = [
     ("Emulation", ["Core", "Model", "Hardware", "Mapping"]),
     ("Energy", ["Core", "Model", "Hardware", "Emulation"]),
     ("Reports", ["Core", "Model", "Inference", "Reference", "Conversion", "Hardware", "Mapping", "Emulation", "Energy"]),
+    ("Pipeline", ["Core", "Model", "Formats", "Inference", "Reference", "Conversion", "Hardware", "Mapping", "Emulation",
+                  "Energy", "Reports"]),                 // load → convert → quantize → map → emulate, with settings
 ]
 let moduleNames = stages.map { "SpikeMesh" + $0.name }
 
@@ -43,12 +45,14 @@ let package = Package(
     } + [
         .target(name: "SpikeMesh", dependencies: moduleNames.map { .target(name: $0) },
                 path: "Sources/SpikeMesh", swiftSettings: strict),
-        .executableTarget(name: "spikemesh", dependencies: ["SpikeMesh"], path: "Sources/spikemesh", swiftSettings: strict),
+        // The command line: parsing and printing over the library; a library so tests reach it.
+        .target(name: "SpikeMeshCLI", dependencies: ["SpikeMesh"], path: "Sources/SpikeMeshCLI", swiftSettings: strict),
+        .executableTarget(name: "spikemesh", dependencies: ["SpikeMeshCLI"], path: "Sources/spikemesh", swiftSettings: strict),
         .executableTarget(
             name: "spikemesh-bench", dependencies: ["SpikeMesh"],
             path: "Benchmarks/SpikeMeshBenchmarks", swiftSettings: strict),
         .testTarget(
-            name: "SpikeMeshTests", dependencies: ["SpikeMesh"] + moduleNames.map { .target(name: $0) },
+            name: "SpikeMeshTests", dependencies: ["SpikeMesh", "SpikeMeshCLI", "spikemesh"] + moduleNames.map { .target(name: $0) },
             path: "Tests/SpikeMeshTests", exclude: ["Fixtures"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -11,3 +11,4 @@
 @_exported import SpikeMeshEmulation
 @_exported import SpikeMeshEnergy
 @_exported import SpikeMeshReports
+@_exported import SpikeMeshPipeline

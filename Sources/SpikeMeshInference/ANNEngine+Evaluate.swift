@@ -34,7 +34,9 @@ extension ANNEngine {
     }
 
     /// Runs the whole dataset in batches; `progress` gets images done so far.
-    public func evaluate(_ dataset: Dataset, normalization: Normalization, batchSize: Int = 256,
+    public static let defaultBatchSize = 256
+
+    public func evaluate(_ dataset: Dataset, normalization: Normalization, batchSize: Int = defaultBatchSize,
                          progress: ((Int) -> Void)? = nil) throws -> EvaluationResult {
         try checkInput(dataset)
         try normalization.check(channels: dataset.channels)

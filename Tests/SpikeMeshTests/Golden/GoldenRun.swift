@@ -1,5 +1,6 @@
 import Foundation
 @testable import SpikeMeshCore
+@testable import SpikeMeshPipeline
 @testable import SpikeMeshModel
 @testable import SpikeMeshFormats
 @testable import SpikeMeshInference
@@ -62,39 +63,31 @@ struct GoldenConfiguration: Sendable, CustomStringConvertible {
 }
 
 enum GoldenRun {
-    static let calibration = Result { try Dataset.load(path: Fixtures.example("fashion-mnist-train-1000.smds.gz")) }
     static let test = Result { try Dataset.load(path: Fixtures.example("fashion-mnist-test-1000.smds.gz")) }
 
-    /// Runs `config` through the library exactly as `spikemesh run` does with the same options.
+    /// Runs `config` through the library's `Pipeline`, as `spikemesh run` does with the same
+    /// options (before the pipeline moved into the library, this harness called each stage
+    /// itself; the golden files did not change when it switched).
     static func run(_ config: GoldenConfiguration) throws -> JSON {
-        let graph = try ONNXImporter.load(path: config.model)
-        let norm = try Normalization.resolve(mean: nil, std: nil, graph: graph)
-        var conversion = ConversionOptions()
-        let qcfs = graph.layers.contains { if case .qcfs = $0.op { true } else { false } }
-        conversion.method = config.method ?? (qcfs ? .qcfs : .percentile)
-        conversion.pooling = conversion.method == .qcfs ? .linear : .spiking
-        conversion.seed = config.seed
-        let train = try calibration.get()
-        let n = conversion.method == .qcfs ? 0 : config.calibrationImages
-        let images = n > 0 ? train.normalizedBatch(0..<n, mean: norm.mean, std: norm.std) : []
-        let (network, _) = try Converter.convert(graph, calibration: images, count: n, options: conversion)
-        let hardware = try HardwareModel.load(config.hardware, overrides: config.overrides)
-        let (fixed, quantization) = config.exact ? try Quantizer.exact(network) : try Quantizer.quantize(network, for: hardware)
-        let rateImages = train.normalizedBatch(0..<config.rateImages, mean: norm.mean, std: norm.std)
-        let rates = try ReferenceSimulator.spikeRates(network, images: rateImages, count: config.rateImages)
-        var mapOptions = Mapper.Options()
-        mapOptions.seed = config.seed
-        mapOptions.rates = rates
-        let mapping = try Mapper.map(network, on: hardware, options: mapOptions)
-        var options = EmulationOptions()
-        options.checkpoints = config.checkpoints
-        options.encoding = config.encoding
-        options.delivery = config.delivery
-        options.srpTau = config.srpTau
-        options.seed = config.seed
+        var pipeline = Pipeline()
+        pipeline.input.limit = config.images
+        pipeline.conversion.method = config.method
+        pipeline.conversion.calibrationImages = config.calibrationImages
+        pipeline.conversion.seed = config.seed
+        pipeline.conversion.calibrationData = Fixtures.example("fashion-mnist-train-1000.smds.gz")
+        pipeline.hardware.hardware = config.hardware
+        pipeline.hardware.overrides = config.overrides
+        pipeline.mapping.rateImages = config.rateImages
+        pipeline.run.timesteps = config.checkpoints
+        pipeline.run.encoding = config.encoding
+        pipeline.run.delivery = config.delivery
+        pipeline.run.srpTau = config.srpTau
+        pipeline.run.exact = config.exact
+        let loaded = try pipeline.load(config.model)
+        let hardware = try pipeline.hardwareModel()
         let data = try test.get().limited(to: config.images)
-        let evaluation = try Emulator(network: fixed, mapping: mapping).evaluate(data, normalization: norm, options: options)
-        return canonical(config, fixed: fixed, quantization: quantization, mapping: mapping, evaluation: evaluation, hardware: hardware)
+        let s = try pipeline.emulate(loaded, on: hardware, data: data)
+        return canonical(config, fixed: s.network, quantization: s.quantization, mapping: s.mapping, evaluation: s.evaluation, hardware: hardware)
     }
 
     static func canonical(_ config: GoldenConfiguration, fixed: SpikingNetwork, quantization: Quantizer.Report,

@@ -13,14 +13,12 @@ enum ConvertCommand {
         command (simulate, map, run, energy) takes NET in place of MODEL and then
         skips conversion.
         """,
-        positionals: [("MODEL", "An .onnx file (default: \(Defaults.model)).")],
-        options: InputOptions.specs.filter { $0.name != "limit" && $0.name != "split" } + ConversionArguments.specs + [
+        positionals: [("MODEL", "An .onnx file (default: \(BundledExample.model)).")],
+        options: [Opt.data.spec, Opt.mean.spec, Opt.std.spec] + Opt.conversion + [
             OptionSpec(name: "hardware", value: "NAME|FILE", help: "Also quantize to this hardware model's fixed point (weightBits, potentialBits) and save the fixed-point network."),
-            OptionSpec(name: "set", value: "K=V[,K=V…]", help: "Override hardware keys (with --hardware), e.g. core.weightBits=4."),
-            OptionSpec(name: "exact", value: nil, help: "Quantize with integers wide enough to reproduce the float network (16-bit weights, 32-bit potentials)."),
-            OptionSpec(name: "output", value: "NET", help: "Write the network here (also -o; by convention NAME.smnet)."),
-            OptionSpec(name: "json", value: nil, help: "Print one JSON object: model, method, alpha, reset, calibrationImages, layers [{name, neurons, threshold, statistic}], output."),
-            OptionSpec(name: "quiet", value: nil, help: "No progress on stderr."),
+            Opt.set.spec, Opt.exact.spec, Opt.output.spec,
+            Opt.json("Print one JSON object: model, method, alpha, reset, calibrationImages, layers [{name, neurons, threshold, statistic}], output.").spec,
+            Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh convert -o fmnist_cnn.smnet",
@@ -29,18 +27,21 @@ enum ConvertCommand {
         ])
 
     static func run(_ args: Arguments) throws {
-        let json = args.flag("json")
-        let loaded = try NetworkArguments.load(args, data: nil, quiet: json || args.flag("quiet"))
+        let json = args.flag(Opt.json)
+        let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
+        let loaded = try pipeline.load(args, spec: spec)
         guard let summary = loaded.summary else {
             throw SpikeMeshError(.usage, "\(loaded.source) is already a converted network; convert takes an .onnx model")
         }
-        let output = args.values["output"]
+        let output = try args.value(Opt.output)
         var network = loaded.network
         var quantization: Quantizer.Report?
-        if args.flag("exact") {
+        if pipeline.run.exact {
             (network, quantization) = try Quantizer.exact(network)
-        } else if args.values["hardware"] != nil {
-            (network, quantization) = try Quantizer.quantize(network, for: try HardwareArguments.model(args))
+        } else if args.has(Opt.hardware) {
+            (network, quantization) = try Quantizer.quantize(network, for: try pipeline.hardwareModel())
+        } else if args.has(Opt.set) {
+            throw SpikeMeshError(.usage, "--set overrides a hardware model; give --hardware NAME|FILE too")
         }
         if let output { try NetworkFile.save(network, to: output) }
         if json {
@@ -58,7 +59,7 @@ enum ConvertCommand {
             ]))
         } else {
             print("model: \(loaded.source)")
-            print(ConversionArguments.thresholdTable(summary), terminator: "")
+            print(ThresholdTable.text(summary), terminator: "")
             if let q = quantization {
                 print("fixed point for \(q.hardware): \(q.weightBits)-bit weights, \(q.potentialBits)-bit potentials")
                 for e in q.entries {

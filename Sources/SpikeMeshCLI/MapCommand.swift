@@ -14,12 +14,11 @@ enum MapCommand {
         destination core (XY). A layer that cannot fit even one neuron per core is reported
         as DOES NOT FIT, naming the limit and by how much. Method: Docs/Mapping.md.
         """,
-        positionals: [NetworkArguments.positional],
-        options: InputOptions.specs.filter { ["mean", "std"].contains($0.name) } + ConversionArguments.specs
-            + HardwareArguments.specs + HardwareArguments.mappingSpecs + [
-            OptionSpec(name: "svg", value: "FILE", help: "Draw the mesh: cores coloured by layer, shaded by use; links by expected load."),
-            OptionSpec(name: "json", value: nil, help: "Print one JSON object: hardware, fits, cores, chips, layers [{name, neurons, cores, utilisation…}], tightest, placementCost, baselineCost, busiestLinks."),
-            OptionSpec(name: "quiet", value: nil, help: "No progress on stderr."),
+        positionals: [Opt.modelPositional],
+        options: [Opt.data.spec, Opt.mean.spec, Opt.std.spec] + Opt.conversion + Opt.hardwareGroup + Opt.mapping + [
+            Opt.svg.spec,
+            Opt.json("Print one JSON object: hardware, fits, cores, chips, layers [{name, neurons, cores, utilisation…}], tightest, placementCost, baselineCost, busiestLinks.").spec,
+            Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh map --hardware loihi",
@@ -28,15 +27,16 @@ enum MapCommand {
         ])
 
     static func run(_ args: Arguments) throws {
-        let json = args.flag("json")
-        let quiet = json || args.flag("quiet")
-        let hardware = try HardwareArguments.model(args)
-        var loaded = try NetworkArguments.load(args, data: nil, quiet: quiet)
-        let rates = try HardwareArguments.rates(args, network: loaded.network, normalization: loaded.normalization, quiet: quiet)
-        let mapping = try HardwareArguments.map(args, network: loaded.network, hardware: hardware, rates: rates.values, quiet: quiet)
+        let json = args.flag(Opt.json)
+        let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
+        let hardware = try pipeline.hardwareModel()
+        var loaded = try pipeline.load(args, spec: spec)
+        let rates = try pipeline.rates(loaded)
+        let mapping = try pipeline.map(loaded.network, on: hardware, rates: rates)
         loaded.network.metadata["rates"] = rates.origin
         let report = MappingReport(mapping: mapping, network: loaded.network)
-        if let path = args.values["svg"] {
+        let svg = try args.value(Opt.svg)
+        if let path = svg {
             do { try report.svg().write(toFile: path, atomically: true, encoding: .utf8) } catch {
                 throw SpikeMeshError(.io, "\(path): cannot write the SVG (\(error.localizedDescription))")
             }
@@ -46,7 +46,7 @@ enum MapCommand {
         } else {
             print("network: \(loaded.source)")
             print(report.text(), terminator: "")
-            if let path = args.values["svg"] { print("wrote \(path)") }
+            if let path = svg { print("wrote \(path)") }
         }
     }
 }

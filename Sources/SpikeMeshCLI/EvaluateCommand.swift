@@ -10,11 +10,11 @@ enum EvaluateCommand {
         Runs the imported network (float32, all cores) on every image and compares the argmax
         of its output with the label. This is the accuracy every spiking run is held against.
         """,
-        positionals: [("MODEL", "An .onnx file (default: \(Defaults.model)).")],
-        options: InputOptions.specs + [
-            OptionSpec(name: "batch", value: "N", help: "Images per batch (default 256)."),
-            OptionSpec(name: "json", value: nil, help: "Print one JSON object on stdout (keys: model, data, count, correct, accuracy, imagesPerSecond, seconds)."),
-            OptionSpec(name: "quiet", value: nil, help: "No progress on stderr."),
+        positionals: [("MODEL", "An .onnx file (default: \(BundledExample.model)).")],
+        options: Opt.input + [
+            Opt.batch.spec,
+            Opt.json("Print one JSON object on stdout (keys: model, data, count, correct, accuracy, imagesPerSecond, seconds).").spec,
+            Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh evaluate",
@@ -23,14 +23,14 @@ enum EvaluateCommand {
         ])
 
     static func run(_ args: Arguments) throws {
-        let path = args.positionals.first ?? Defaults.model
-        let graph = try ONNXImporter.load(path: path)
-        let data = try InputOptions.dataset(args)
-        let normalization = try InputOptions.normalization(args, graph: graph)
-        let json = args.flag("json")
+        let json = args.flag(Opt.json)
+        let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
+        let graph = try ONNXImporter.load(path: args.positional(0) ?? BundledExample.model)
+        let data = try pipeline.dataset()
+        let normalization = try Normalization.resolve(mean: pipeline.input.mean, std: pipeline.input.std, graph: graph)
         let engine = ANNEngine(graph: graph)
-        let progress = Progress("evaluate", total: data.count, enabled: !json && !args.flag("quiet"))
-        let result = try engine.evaluate(data, normalization: normalization, batchSize: try args.int("batch", min: 1) ?? 256,
+        let progress = Progress("evaluate", total: data.count, enabled: pipeline.showProgress)
+        let result = try engine.evaluate(data, normalization: normalization, batchSize: try args.value(Opt.batch) ?? ANNEngine.defaultBatchSize,
                                          progress: progress.update)
         progress.finish()
         if json {

@@ -14,10 +14,10 @@ enum EnergyCommand {
         (4.6 pJ per 32-bit MAC, 0.9 pJ per add; Horowitz, ISSCC 2014): the ANN as MACs, the
         SNN's synaptic ops as adds.
         """,
-        positionals: [NetworkArguments.positional],
-        options: InputOptions.specs + ConversionArguments.specs + HardwareArguments.specs + HardwareArguments.mappingSpecs + RunCommand.emulationSpecs + [
-            OptionSpec(name: "json", value: nil, help: "One JSON object: macs, macEnergyMicrojoules, rows [{hardware, accuracy, energyMicrojoules, energyBreakdown, latencyMicroseconds, synapticOps, picojoulesPerSynapticOp}]."),
-            OptionSpec(name: "quiet", value: nil, help: "No progress on stderr."),
+        positionals: [Opt.modelPositional],
+        options: Opt.input + Opt.conversion + Opt.hardwareGroup + Opt.mapping + Opt.run + [
+            Opt.json("One JSON object: macs, macEnergyMicrojoules, rows [{hardware, accuracy, energyMicrojoules, energyBreakdown, latencyMicroseconds, synapticOps, picojoulesPerSynapticOp}].").spec,
+            Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh energy",
@@ -25,19 +25,17 @@ enum EnergyCommand {
             "spikemesh energy net.smnet --hardware loihi --set energy.staticPowerMW=104 --json",
         ])
 
+    /// Images emulated when --limit is not given (every chip is emulated in turn).
+    static let defaultLimit = 100
+
     static func run(_ args: Arguments) throws {
-        let json = args.flag("json")
-        let quiet = json || args.flag("quiet")
-        var data = try InputOptions.dataset(args)
-        if args.values["limit"] == nil { data = data.limited(to: 100) }
-        let loaded = try NetworkArguments.load(args, data: data, quiet: quiet)
-        let names = args.values["hardware"].map { [$0] } ?? HardwareModel.shipped
-        let rates = try HardwareArguments.rates(args, network: loaded.network, normalization: loaded.normalization, quiet: quiet)
-        var rows: [EmulationSummary] = []
-        for name in names {
-            rows.append(try RunCommand.emulate(args, loaded: loaded, data: data, hardware: try HardwareArguments.model(args, name: name),
-                                               quiet: quiet, rates: rates))
-        }
+        let json = args.flag(Opt.json)
+        let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
+        let data = try pipeline.dataset(defaultLimit: defaultLimit)
+        let loaded = try pipeline.load(args, spec: spec)
+        let names = args.has(Opt.hardware) ? [pipeline.hardware.hardware] : HardwareModel.shipped
+        let rates = try pipeline.rates(loaded)
+        let rows = try names.map { try pipeline.emulate(loaded, on: try pipeline.hardwareModel(named: $0), data: data, rates: rates) }
         let macs = loaded.network.macCount
         let macUJ = Double(macs) * ReferenceEnergy.macPJ * 1e-6
         if json {

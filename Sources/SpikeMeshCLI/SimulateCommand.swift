@@ -14,15 +14,13 @@ enum SimulateCommand {
         With --delivery pipelined, T counts input-presentation ticks; the run lasts
         T + depth ticks so that input from tick T reaches the output.
         """,
-        positionals: [NetworkArguments.positional],
-        options: InputOptions.specs + ConversionArguments.specs + [
-            OptionSpec(name: "timesteps", value: "T[,T…]", help: "Ticks at which accuracy is read (default 1,2,4,8,16,32,64,128,256)."),
-            OptionSpec(name: "encoding", value: "direct|poisson", help: "Analog input current every tick (default), or signed Poisson spikes with probability |x|."),
-            OptionSpec(name: "delivery", value: "layerSynchronous|pipelined", help: "Zero-delay layers within a tick (default), or one tick per hop as on a chip."),
-            OptionSpec(name: "readout", value: "membrane|spikeCount", help: "Argmax of output membranes (default) or output spike counts."),
-            OptionSpec(name: "srp-tau", value: "τ", help: "SRP (Hao et al. 2023): τ preliminary ticks, then suppress neurons with non-positive residual potential. Latency is τ + T."),
-            OptionSpec(name: "json", value: nil, help: "Print one JSON object: annAccuracy, spikeRate, curve [{timesteps, accuracy}], thresholds, spikesPerLayer."),
-            OptionSpec(name: "quiet", value: nil, help: "No progress on stderr."),
+        positionals: [Opt.modelPositional],
+        options: Opt.input + Opt.conversion + [
+            Option("timesteps", "T[,T…]", help: "Ticks at which accuracy is read.", default: defaultTimesteps.map(String.init).joined(separator: ","),
+                   repeatable: true, parse: Parse.timesteps).spec,
+            Opt.encoding.spec, Opt.delivery.spec, Opt.readout.spec, Opt.srpTau.spec,
+            Opt.json("annAccuracy, spikeRate, curve [{timesteps, accuracy}], thresholds, spikesPerLayer").spec,
+            Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh simulate --timesteps 16,64,256",
@@ -30,26 +28,21 @@ enum SimulateCommand {
             "spikemesh simulate Examples/fmnist_cnn_nobias.onnx --data /usr/share/datasets/fashion-mnist --method rmp --alpha 0.6 --reset zero --json",
         ])
 
+    /// simulate reads accuracy at many T (an accuracy-vs-T curve), unlike run's one T.
+    static let defaultTimesteps = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+
     static func run(_ args: Arguments) throws {
-        let data = try InputOptions.dataset(args)
-        let json = args.flag("json")
-        let quiet = json || args.flag("quiet")
-        var checkpoints = [1, 2, 4, 8, 16, 32, 64, 128, 256]
-        if let text = args.values["timesteps"] { checkpoints = try parseTimesteps(text) }
-        let loaded = try NetworkArguments.load(args, data: data, quiet: quiet)
+        let json = args.flag(Opt.json)
+        var pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
+        if !args.given("timesteps") { pipeline.run.timesteps = defaultTimesteps }
+        let data = try pipeline.dataset()
+        let loaded = try pipeline.load(args, spec: spec)
         let network = loaded.network
         let normalization = loaded.normalization
         let ann = try loaded.graph.map { try ANNEngine(graph: $0).evaluate(data, normalization: normalization) }
-
-        var options = SimulationOptions()
-        options.checkpoints = Array(Set(checkpoints)).sorted()
-        options.encoding = try args.choice("encoding", InputEncoding.self) ?? .direct
-        options.delivery = try args.choice("delivery", DeliveryMode.self) ?? .layerSynchronous
-        options.readout = try args.choice("readout", ReadoutMode.self) ?? .membrane
-        options.srpTau = try args.int("srp-tau", min: 0) ?? 0
-        options.seed = UInt64(try args.int("seed", min: 0) ?? 0)
+        let options = pipeline.simulationOptions
         let simulator = ReferenceSimulator(network: network)
-        let progress = Progress("simulate", total: data.count, enabled: !quiet)
+        let progress = Progress("simulate", total: data.count, enabled: pipeline.showProgress)
         let start = Date()
         var predictions = [[Int]](repeating: [], count: options.checkpoints.count)
         var spikes = [Int](repeating: 0, count: network.populations.count)
@@ -83,18 +76,9 @@ enum SimulateCommand {
         } else {
             print("model: \(loaded.source), data: \(data.source) (\(data.count) images)")
             print(ann.map { String(format: "ANN accuracy: %.2f %%", 100 * $0.accuracy) } ?? "ANN accuracy: n/a (a network file has no ANN)")
-            print(loaded.summary.map(ConversionArguments.thresholdTable) ?? NetworkArguments.thresholdTable(network), terminator: "")
+            print(ThresholdTable.text(loaded), terminator: "")
             print(report.text(), terminator: "")
             print(String(format: "simulated in %.1f s (%.1f images/s at T = %d)", seconds, Double(data.count) / seconds, options.checkpoints.last ?? 0))
-        }
-    }
-
-    static func parseTimesteps(_ text: String) throws -> [Int] {
-        try text.split(separator: ",").map { part in
-            guard let t = Int(part.trimmingCharacters(in: .whitespaces)), t >= 1, t <= 1_000_000 else {
-                throw SpikeMeshError(.usage, "--timesteps \(text): expected positive integers separated by commas")
-            }
-            return t
         }
     }
 }

@@ -10,19 +10,19 @@ enum InspectCommand {
         bias Adds are recognised, Dropout and Identity are dropped, shapes are per image
         (C×H×W, batch left out). MACs count convolution and dense layers.
         """,
-        positionals: [("MODEL", "An .onnx file (default: \(Defaults.model)).")],
-        options: [OptionSpec(name: "json", value: nil, help: "Print one JSON object on stdout instead of the table.")],
+        positionals: [("MODEL", "An .onnx file (default: \(BundledExample.model)).")],
+        options: [Opt.json("the layer table instead of text").spec],
         examples: [
             "spikemesh inspect Examples/fmnist_cnn.onnx",
             "spikemesh inspect Examples/fmnist_cnn_qcfs.onnx --json | jq '.layers[] | select(.type == \"QCFS\")'",
         ])
 
     static func run(_ args: Arguments) throws {
-        let path = args.positionals.first ?? Defaults.model
+        let path = args.positional(0) ?? BundledExample.model
         let graph = try ONNXImporter.load(path: path)
         let normalization = try? Normalization.resolve(mean: nil, std: nil, graph: graph)
         let summary = ModelSummary(graph: graph)
-        if args.flag("json") {
+        if args.flag(Opt.json) {
             printJSON(summary.json(normalization: normalization))
         } else {
             print(summary.text(normalization: normalization), terminator: "")

@@ -13,10 +13,10 @@ enum ReportCommand {
         --limit images (default 200). One screen answers: how accurate, how many cores,
         how many µJ and µs per inference, and where the energy goes.
         """,
-        positionals: [("MODEL", "An .onnx file (default: \(Defaults.model)).")],
-        options: InputOptions.specs + ConversionArguments.specs + HardwareArguments.specs + HardwareArguments.mappingSpecs + RunCommand.emulationSpecs + [
-            OptionSpec(name: "json", value: nil, help: "One JSON object: annAccuracy, referenceAccuracy, thresholds, mapping {cores, chips, layers…}, and the run's fields (accuracy, latencyTicks, energyMicrojoules, energyBreakdown …)."),
-            OptionSpec(name: "quiet", value: nil, help: "No progress on stderr."),
+        positionals: [("MODEL", "An .onnx file (default: \(BundledExample.model)).")],
+        options: Opt.input + Opt.conversion + Opt.hardwareGroup + Opt.mapping + Opt.run + [
+            Opt.json("One JSON object: annAccuracy, referenceAccuracy, thresholds, mapping {cores, chips, layers…}, and the run's fields (accuracy, latencyTicks, energyMicrojoules, energyBreakdown …).").spec,
+            Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh report",
@@ -24,28 +24,24 @@ enum ReportCommand {
             "spikemesh report Examples/fmnist_cnn_qcfs.onnx --method qcfs --timesteps 8 --hardware loihi --json",
         ])
 
+    /// Images emulated when --limit is not given.
+    static let defaultLimit = 200
+
     static func run(_ args: Arguments) throws {
-        let json = args.flag("json")
-        let quiet = json || args.flag("quiet")
-        var data = try InputOptions.dataset(args)
-        if args.values["limit"] == nil { data = data.limited(to: 200) }
-        let hardware = try HardwareArguments.model(args)
-        let loaded = try NetworkArguments.load(args, data: data, quiet: quiet)
+        let json = args.flag(Opt.json)
+        let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
+        let data = try pipeline.dataset(defaultLimit: defaultLimit)
+        let hardware = try pipeline.hardwareModel()
+        let loaded = try pipeline.load(args, spec: spec)
         guard let graph = loaded.graph, let summary = loaded.summary else {
             throw SpikeMeshError(.usage, "report takes an .onnx model (it measures the ANN too); for a network file use run")
         }
         let ann = try ANNEngine(graph: graph).evaluate(data, normalization: loaded.normalization)
-        let timesteps = try args.values["timesteps"].map(SimulateCommand.parseTimesteps) ?? [64]
-        var simOptions = SimulationOptions()
-        simOptions.checkpoints = Array(Set(timesteps)).sorted()
-        simOptions.encoding = try args.choice("encoding", InputEncoding.self) ?? .direct
-        simOptions.delivery = try args.choice("delivery", DeliveryMode.self) ?? .layerSynchronous
-        simOptions.srpTau = try args.int("srp-tau", min: 0) ?? 0
-        simOptions.seed = UInt64(try args.int("seed", min: 0) ?? 0)
-        let progress = Progress("reference simulation", total: 1, enabled: !quiet)
+        let simOptions = pipeline.simulationOptions
+        let progress = Progress("reference simulation", total: 1, enabled: pipeline.showProgress)
         let reference = try ReferenceSimulator(network: loaded.network).accuracy(data, normalization: loaded.normalization, options: simOptions)
         progress.finish()
-        let run = try RunCommand.emulate(args, loaded: loaded, data: data, hardware: hardware, quiet: quiet)
+        let run = try pipeline.emulate(loaded, on: hardware, data: data)
         let mapReport = MappingReport(mapping: run.mapping, network: run.network)
         if json {
             printJSON(.object([
@@ -59,7 +55,7 @@ enum ReportCommand {
         print("SpikeMesh report — \(loaded.source) on \(hardware.name), \(data.count) images of \(data.source)\n")
         print(String(format: "1. ANN (float32): accuracy %.2f %%, %d MACs per inference", 100 * ann.accuracy, graph.totalMACs))
         print("2. conversion to soft-reset (RMP) neurons, ", terminator: "")
-        print(ConversionArguments.thresholdTable(summary), terminator: "")
+        print(ThresholdTable.text(summary), terminator: "")
         print("3. float reference simulator: " + zip(simOptions.checkpoints, reference).map { String(format: "T = %d: %.2f %%", $0.0, 100 * $0.1) }.joined(separator: ", "))
         print(String(format: "4. mapping: %d cores on %d chip(s); tightest limit %@ in \"%@\" at %.1f %%; placement cost %.0f vs snake %.0f",
                      run.mapping.cores.count, run.mapping.chipsUsed, mapReport.tightest.limit, mapReport.tightest.layer,

@@ -1,0 +1,82 @@
+import Foundation
+import SpikeMesh
+
+/// The `spikemesh` command line: parses and prints; every command's work lives in the
+/// library (`Pipeline` and the stage modules).
+public enum CLI {
+    static let version = "0.1.0"
+
+    static let commands: [(spec: CommandSpec, run: @Sendable (Arguments) throws -> Void)] = [
+        (InspectCommand.spec, InspectCommand.run),
+        (EvaluateCommand.spec, EvaluateCommand.run),
+        (ConvertCommand.spec, ConvertCommand.run),
+        (SimulateCommand.spec, SimulateCommand.run),
+        (MapCommand.spec, MapCommand.run),
+        (RunCommand.spec, RunCommand.run),
+        (EnergyCommand.spec, EnergyCommand.run),
+        (ReportCommand.spec, ReportCommand.run),
+    ]
+
+    static func topLevelHelp() -> String {
+        var out = """
+        SpikeMesh \(version) — converts a trained ReLU network (ONNX) into a soft-reset (RMP)
+        spiking network, maps it onto a multi-core neuromorphic chip and emulates it.
+
+        USAGE: spikemesh <command> [options]
+
+        COMMANDS:
+
+        """
+        for c in commands { out += "  " + c.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0) + c.spec.summary + "\n" }
+        out += """
+
+        Run 'spikemesh <command> --help' for a command's options and examples.
+        Every command prints one JSON object on stdout with --json, and exits non-zero with a
+        one-line error on stderr when something is wrong.
+
+        """
+        return out
+    }
+
+    /// Runs `spikemesh` with `argv` (without the program name) and returns the exit code:
+    /// 0 on success (and for --help), 2 for usage errors, 1 for every other error; an error
+    /// is one line on stderr.
+    public static func main(_ argv: [String]) -> Int32 {
+        var argv = argv
+        if argv.isEmpty || argv == ["--help"] || argv == ["-h"] || argv == ["help"] {
+            print(topLevelHelp(), terminator: "")
+            return argv.isEmpty ? 2 : 0
+        }
+        if argv == ["--version"] {
+            print("spikemesh \(version)")
+            return 0
+        }
+        var name = argv.removeFirst()
+        if name == "help", let target = argv.first {
+            name = target
+            argv = ["--help"]
+        }
+        guard let command = commands.first(where: { $0.spec.name == name }) else {
+            let suggestion = Arguments.closest(name, among: commands.map(\.spec.name))
+            return fail("unknown command '\(name)'\(suggestion.map { "; did you mean '\($0)'?" } ?? "") (see spikemesh --help)", code: 2)
+        }
+        if argv.contains("--help") || argv.contains("-h") {
+            print(command.spec.help, terminator: "")
+            return 0
+        }
+        do {
+            let args = try Arguments(argv, spec: command.spec)
+            try command.run(args)
+            return 0
+        } catch let error as SpikeMeshError {
+            return fail(error.message, code: error.code == .usage ? 2 : 1)
+        } catch {
+            return fail("\(error)")
+        }
+    }
+
+    static func fail(_ message: String, code: Int32 = 1) -> Int32 {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        return code
+    }
+}

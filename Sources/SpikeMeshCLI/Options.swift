@@ -1,0 +1,155 @@
+import Foundation
+import SpikeMesh
+
+/// Every option of the command line, declared once, grouped as the library's settings are
+/// (`InputSettings`, `ConversionSettings`, `HardwareSettings`, `MappingSettings`,
+/// `RunSettings`). Defaults shown in `--help` are read from those settings.
+enum Opt {
+    // Input (InputSettings).
+    static let data = Option("data", "PATH", help: "A folder with the four MNIST-format IDX files (plain or .gz), or one .smds[.gz] sample file.",
+                             default: BundledExample.sampleData, parse: Parse.path)
+    static let split = Option("split", Parse.choices(DatasetSplit.self), help: "Which split of an IDX folder to read.",
+                              default: InputSettings().split.rawValue, parse: Parse.choice(DatasetSplit.self))
+    static let limit = Option("limit", "N", help: "Use only the first N images.", parse: Parse.int(1))
+    static let mean = Option("mean", "M[,M…]", help: "Normalization mean, one value or one per channel; x = (pixel/255 − mean)/std.",
+                             default: "the model's spikemesh.mean metadata, else 0", parse: Parse.numbers)
+    static let std = Option("std", "S[,S…]", help: "Normalization standard deviation.",
+                            default: "the model's spikemesh.std metadata, else 1", parse: Parse.numbers)
+    static let input: [OptionSpec] = [data.spec, split.spec, limit.spec, mean.spec, std.spec]
+
+    // Conversion (ConversionSettings).
+    static let method = Option("method", Parse.choices(ThresholdMethod.self), help: "Threshold balancing.",
+                               default: "qcfs for QCFS-trained models, else percentile", parse: Parse.choice(ThresholdMethod.self))
+    static let percentile = Option("percentile", "P", help: "For --method percentile.", default: "\(ConversionSettings().percentile)",
+                                   parse: { Double(try Parse.number($0)) })
+    static let alpha = Option("alpha", "A", help: "Scale every threshold by A (the RMP paper's α).", default: "\(ConversionSettings().alpha)",
+                              parse: Parse.number)
+    static let pooling = Option("pooling", Parse.choices(PoolingMode.self),
+                                help: "Average pooling as IF neurons, or folded into the next layer's weights, no neurons, as Bu et al. 2022 (larger fan-in).",
+                                default: "linear for qcfs, else spiking", parse: Parse.choice(PoolingMode.self))
+    static let reset = Option("reset", Parse.choices(ResetMode.self), help: "Soft reset V ← V − θ (RMP) or hard reset V ← 0.",
+                              default: ConversionSettings().reset.rawValue, parse: Parse.choice(ResetMode.self))
+    static let calibrationImages = Option("calibration-images", "N", help: "Calibration images.",
+                                          default: "\(ConversionSettings().calibrationImages)", parse: Parse.int(1))
+    static let calibrationData = Option("calibration-data", "PATH", help: "Where calibration (and spike-rate) images come from.",
+                                        default: "the train split of an IDX --data folder, else \(BundledExample.calibrationData)", parse: Parse.path)
+    static let seed = Option("seed", "S", help: "Seed of every random draw (Poisson input, placement).",
+                             default: "\(ConversionSettings().seed)", parse: { UInt64(try Parse.int(0)($0)) })
+    static let conversion: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, pooling.spec, reset.spec,
+                                           calibrationImages.spec, calibrationData.spec, seed.spec]
+    /// Options that only make sense when a model is converted.
+    static let conversionOnly: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, pooling.spec, reset.spec, calibrationImages.spec]
+
+    // Hardware (HardwareSettings).
+    static let hardware = Option("hardware", "NAME|FILE",
+                                 help: "A shipped model (\(HardwareModel.shipped.joined(separator: ", "))) or a hardware-model JSON file. Keys: Docs/HardwareModels.md.",
+                                 default: HardwareSettings().hardware, parse: Parse.path)
+    static let set = Option("set", "K=V[,K=V…]", help: "Override hardware keys for a what-if study, e.g. core.neurons=512,energy.hopPJ=2.",
+                            repeatable: true, parse: Parse.list)
+    static let hardwareGroup: [OptionSpec] = [hardware.spec, set.spec]
+
+    // Mapping (MappingSettings).
+    static let rateImages = Option("rate-images", "N", help: "Calibration images simulated (T = \(MappingSettings().rateTimesteps)) to estimate spike rates for placement; 0 = assume \(Mapper.Options().defaultRate).",
+                                   default: "\(MappingSettings().rateImages)", parse: Parse.int(0))
+    static let anneal = Option("anneal", "N", help: "Placement annealing moves per core (0 = snake baseline only).",
+                               default: "\(MappingSettings().anneal)", parse: Parse.int(0))
+    static let mapping: [OptionSpec] = [rateImages.spec, anneal.spec]
+
+    // Run (RunSettings).
+    static let timesteps = Option("timesteps", "T[,T…]", help: "Input-presentation ticks; accuracy is read at each, energy and latency at the largest.",
+                                  default: RunSettings().timesteps.map(String.init).joined(separator: ","), repeatable: true, parse: Parse.timesteps)
+    static let encoding = Option("encoding", Parse.choices(InputEncoding.self),
+                                 help: "Analog input current every tick, or signed Poisson spikes with probability |x| (sent as packets).",
+                                 default: RunSettings().encoding.rawValue, parse: Parse.choice(InputEncoding.self))
+    static let delivery = Option("delivery", Parse.choices(DeliveryMode.self), help: "Zero-delay layers within a tick, or one tick per hop as on a chip.",
+                                 default: RunSettings().delivery.rawValue, parse: Parse.choice(DeliveryMode.self))
+    static let readout = Option("readout", Parse.choices(ReadoutMode.self), help: "Argmax of output membranes or of output spike counts.",
+                                default: RunSettings().readout.rawValue, parse: Parse.choice(ReadoutMode.self))
+    static let srpTau = Option("srp-tau", "τ", help: "SRP (Hao et al. 2023): τ preliminary ticks, then suppress neurons with non-positive residual potential (latency τ + T).",
+                               default: "\(RunSettings().srpTau) (off)", parse: Parse.int(0, 1_000_000))
+    static let exact = Flag("exact", help: "Quantize with integers wide enough to reproduce the float network (\(Quantizer.exactWeightBits)-bit weights, \(Quantizer.exactPotentialBits)-bit potentials) instead of the hardware's widths.")
+    static let run: [OptionSpec] = [timesteps.spec, encoding.spec, delivery.spec, srpTau.spec, exact.spec]
+
+    // Output.
+    static let quiet = Flag("quiet", help: "No progress on stderr.")
+    static func json(_ keys: String) -> Flag { Flag("json", help: "Print one JSON object on stdout: \(keys).") }
+    /// For reading: flags are matched by their declared name.
+    static let json = Flag("json", help: "Print one JSON object on stdout.")
+    static let output = Option("output", "NET", help: "Write the network here (also -o; by convention NAME.smnet).", parse: Parse.path)
+    static let svg = Option("svg", "FILE", help: "Draw the mesh: cores coloured by layer, shaded by use; links by expected load.", parse: Parse.path)
+    static let batch = Option("batch", "N", help: "Images per batch.", default: "\(ANNEngine.defaultBatchSize)", parse: Parse.int(1))
+
+    static let modelPositional = ("MODEL|NET", "An .onnx model (converted first) or a network file from 'spikemesh convert -o' (default: \(BundledExample.model)).")
+}
+
+/// Reads the option groups into a `Pipeline`.
+extension Pipeline {
+    init(_ args: Arguments, quiet: Bool) throws {
+        self.init()
+        showProgress = !quiet
+        input.data = try args.value(Opt.data)
+        input.split = try args.value(Opt.split) ?? input.split
+        input.limit = try args.value(Opt.limit)
+        input.mean = try args.value(Opt.mean)
+        input.std = try args.value(Opt.std)
+        conversion.method = try args.value(Opt.method)
+        conversion.percentile = try args.value(Opt.percentile) ?? conversion.percentile
+        conversion.alpha = try args.value(Opt.alpha) ?? conversion.alpha
+        conversion.pooling = try args.value(Opt.pooling)
+        conversion.reset = try args.value(Opt.reset) ?? conversion.reset
+        conversion.calibrationImages = try args.value(Opt.calibrationImages) ?? conversion.calibrationImages
+        conversion.calibrationData = try args.value(Opt.calibrationData)
+        conversion.seed = try args.value(Opt.seed) ?? conversion.seed
+        hardware.hardware = try args.value(Opt.hardware) ?? hardware.hardware
+        hardware.overrides = try args.all(Opt.set)
+        mapping.rateImages = try args.value(Opt.rateImages) ?? mapping.rateImages
+        mapping.anneal = try args.value(Opt.anneal) ?? mapping.anneal
+        let timesteps = try args.all(Opt.timesteps)
+        if !timesteps.isEmpty { run.timesteps = timesteps }
+        run.encoding = try args.value(Opt.encoding) ?? run.encoding
+        run.delivery = try args.value(Opt.delivery) ?? run.delivery
+        run.readout = try args.value(Opt.readout) ?? run.readout
+        run.srpTau = try args.value(Opt.srpTau) ?? run.srpTau
+        run.exact = args.flag(Opt.exact)
+    }
+
+    /// Loads the positional network; conversion options on an already converted file are an error.
+    func load(_ args: Arguments, spec: CommandSpec) throws -> LoadedNetwork {
+        let path = args.positional(0)
+        if let path, NetworkFile.looks(path) {
+            for o in Opt.conversionOnly where spec.options.contains(where: { $0.name == o.name }) && args.given(o.name) {
+                throw SpikeMeshError(.usage, "--\(o.name) converts a model, but \(path) is an already converted network")
+            }
+        }
+        return try load(path)
+    }
+}
+
+/// The per-population θ table of a converted model or of a network file.
+enum ThresholdTable {
+    static func text(_ s: CalibrationSummary) -> String {
+        var out = "thresholds (method \(s.method.rawValue), α = \(s.alpha), \(s.images) calibration images):\n"
+        for e in s.entries {
+            out += "  " + e.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                + String(format: "%8d neurons   θ = %.4f", e.neurons, e.threshold)
+                + (e.maxActivation.map { String(format: "   (max activation %.4f)", $0) } ?? "") + "\n"
+        }
+        return out
+    }
+
+    static func text(_ network: SpikingNetwork) -> String {
+        var out = "thresholds (\(network.metadata["method"] ?? "?") method, α = \(network.metadata["alpha"] ?? "?")):\n"
+        for p in network.hidden {
+            let pop = network.populations[p]
+            out += "  " + pop.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                + String(format: "%8d neurons   θ = %.4f", pop.count, pop.threshold) + "\n"
+        }
+        return out
+    }
+
+    static func text(_ loaded: LoadedNetwork) -> String { loaded.summary.map { text($0) } ?? text(loaded.network) }
+}
+
+func printJSON(_ value: JSON) {
+    print(value.rendered())
+}

@@ -1,0 +1,42 @@
+import Foundation
+import SpikeMesh
+
+enum RunCommand {
+    static let spec = CommandSpec(
+        name: "run",
+        usage: "[MODEL|NET] [--hardware NAME|FILE] [--data PATH] [--timesteps T] [--limit N] [--json]",
+        summary: "Emulate the chip event by event: accuracy, latency, energy per inference and its breakdown.",
+        discussion: """
+        The network is converted (given a model), quantized to the hardware's fixed point,
+        mapped, and emulated: every spike is one packet per destination core, routed XY over
+        the mesh; cores update integer membranes only when a packet arrives. Energy per
+        inference = counters × the hardware model's energy table + static power × time
+        (Docs/Emulation.md). Input spikes enter at their destination cores; direct input is a
+        current computed by the host.
+        """,
+        positionals: [Opt.modelPositional],
+        options: Opt.input + Opt.conversion + Opt.hardwareGroup + Opt.mapping + Opt.run + [
+            Opt.json("One JSON object: accuracy, latencyTicks, latencyMicroseconds, energyMicrojoules, energyBreakdown, synapticOps, spikeRate, packets, hops, counters …").spec,
+            Opt.quiet.spec,
+        ],
+        examples: [
+            "swift run -c release spikemesh run --hardware loihi --limit 200",
+            "spikemesh run Examples/fmnist_cnn_qcfs.onnx --method qcfs --hardware truenorth --timesteps 8 --srp-tau 4",
+            "spikemesh run net.smnet --hardware generic-small --set mesh.linkCapacity=8 --encoding poisson --json",
+        ])
+
+    static func run(_ args: Arguments) throws {
+        let json = args.flag(Opt.json)
+        let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
+        let data = try pipeline.dataset()
+        let hardware = try pipeline.hardwareModel()
+        let loaded = try pipeline.load(args, spec: spec)
+        let result = try pipeline.emulate(loaded, on: hardware, data: data)
+        if json {
+            printJSON(.object([("model", .string(loaded.source)), ("data", .string(data.source)), ("count", .int(data.count))] + result.jsonFields()))
+        } else {
+            print("network: \(loaded.source), data: \(data.source) (\(data.count) images)")
+            print(result.text(), terminator: "")
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import SpikeMeshCore
+import SpikeMeshModel
+import SpikeMeshFormats
+import SpikeMeshInference
+import SpikeMeshReference
+import SpikeMeshConversion
+import SpikeMeshHardware
+import SpikeMeshMapping
+import SpikeMeshEmulation
+import SpikeMeshEnergy
+import SpikeMeshReports
+
+/// A spiking network ready to run: converted here from an ONNX model, or loaded from a
+/// network file written by `spikemesh convert -o`.
+public struct LoadedNetwork: Sendable {
+    public var network: SpikingNetwork
+    /// The ANN, when the source was a model.
+    public var graph: ANNGraph?
+    /// Calibration summary, when converted here.
+    public var summary: CalibrationSummary?
+    public var normalization: Normalization
+    public var source: String
+}
+
+/// The pipeline DESIGN.md draws — load → convert → quantize → map → emulate → summary — as
+/// library calls with explicit settings, so the CLI, the benchmarks and a study script run
+/// the same code. `progress` labels long steps (nil = quiet).
+public struct Pipeline: Sendable {
+    public var input = InputSettings()
+    public var conversion = ConversionSettings()
+    public var hardware = HardwareSettings()
+    public var mapping = MappingSettings()
+    public var run = RunSettings()
+    /// Show progress on stderr.
+    public var showProgress = false
+
+    public init() {}
+
+    func progress(_ label: String, total: Int) -> SpikeMeshCore.Progress {
+        SpikeMeshCore.Progress(label, total: total, enabled: showProgress)
+    }
+
+    // MARK: Data
+
+    /// The images `input` names (the bundled test sample by default), limited to `limit` or,
+    /// when no limit is set, to `defaultLimit`.
+    public func dataset(defaultLimit: Int? = nil) throws -> Dataset {
+        var data = try Dataset.load(path: input.dataPath, split: input.split)
+        if let limit = input.limit ?? defaultLimit { data = data.limited(to: limit) }
+        return data
+    }
+
+    /// Calibration images: `--calibration-data`, else the train split of an IDX `--data`
+    /// folder, else (no `--data` at all) the bundled training sample. A single `--data` file
+    /// has no training split, and nothing stands in for it silently.
+    public func calibrationData() throws -> Dataset {
+        if let path = conversion.calibrationData { return try Dataset.load(path: path, split: .train) }
+        if let path = input.data {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                return try Dataset.load(path: path, split: .train)
+            }
+            throw SpikeMeshError(.usage, "--data \(path) is a single file with no training split; give calibration images with --calibration-data PATH")
+        }
+        return try Dataset.load(path: BundledExample.calibrationData)
+    }
+
+    // MARK: Load and convert
+
+    /// Loads a network file, or imports and converts an ONNX model (`path` nil = the bundled
+    /// example).
+    public func load(_ path: String?) throws -> LoadedNetwork {
+        let path = path ?? BundledExample.model
+        if NetworkFile.looks(path) {
+            let network = try NetworkFile.load(path: path)
+            let normalization = try Normalization.resolve(mean: input.mean, std: input.std, metadata: network.metadata)
+            return LoadedNetwork(network: network, graph: nil, summary: nil, normalization: normalization, source: path)
+        }
+        let graph = try ONNXImporter.load(path: path)
+        let normalization = try Normalization.resolve(mean: input.mean, std: input.std, graph: graph)
+        var (network, summary) = try convert(graph, normalization: normalization)
+        network.metadata.merge(normalization.metadata) { _, new in new }
+        network.metadata["source"] = path
+        return LoadedNetwork(network: network, graph: graph, summary: summary, normalization: normalization, source: path)
+    }
+
+    /// Converts `graph`: thresholds balanced on calibration images (none for qcfs).
+    public func convert(_ graph: ANNGraph, normalization: Normalization) throws -> (SpikingNetwork, CalibrationSummary) {
+        let options = conversion.options(for: graph)
+        var images: [Float] = []
+        var count = 0
+        if options.method != .qcfs {
+            let all = try calibrationData()
+            count = min(conversion.calibrationImages, all.count)
+            let calibration = all.limited(to: count)
+            try ANNEngine(graph: graph).checkInput(calibration)
+            images = calibration.normalizedBatch(0..<count, mean: normalization.mean, std: normalization.std)
+        }
+        let progress = progress("calibrate (\(options.method.rawValue))", total: options.method == .rmp ? 1 : count)
+        defer { progress.finish() }
+        return try Converter.convert(graph, calibration: images, count: count, options: options) { _, done, total in
+            progress.update(total == count ? done : done * count / max(total, 1))
+        }
+    }
+
+    // MARK: Hardware, rates, mapping
+
+    /// The hardware model `hardware` names (or `name`), with every override applied in order.
+    public func hardwareModel(named name: String? = nil) throws -> HardwareModel {
+        try HardwareModel.load(name ?? hardware.hardware, overrides: hardware.overrides)
+    }
+
+    /// Expected spike rates for placement, measured by the reference simulator on
+    /// `mapping.rateImages` calibration images, and where they came from. They depend on the
+    /// network only, so one measurement serves every hardware model.
+    public func rates(_ loaded: LoadedNetwork) throws -> SpikeRates {
+        guard mapping.rateImages > 0 else {
+            return SpikeRates(values: nil, origin: "assumed \(Mapper.Options().defaultRate) spikes/neuron/tick")
+        }
+        let data = try calibrationData()
+        let inputCount = loaded.network.populations[0].count
+        guard data.channels * data.height * data.width == inputCount else {
+            throw SpikeMeshError(.usage, "\(data.source) has images of shape [\(data.channels), \(data.height), \(data.width)]; the network expects \(loaded.network.populations[0].shape) — give spike-rate images with --calibration-data PATH, or --rate-images 0 to assume rates")
+        }
+        let count = min(mapping.rateImages, data.count)
+        let images = data.normalizedBatch(0..<count, mean: loaded.normalization.mean, std: loaded.normalization.std)
+        let progress = progress("estimate spike rates", total: 1)
+        defer { progress.finish() }
+        let values = try ReferenceSimulator.spikeRates(loaded.network, images: images, count: count, timesteps: mapping.rateTimesteps)
+        return SpikeRates(values: values, origin: "\(count) calibration images, T = \(mapping.rateTimesteps)")
+    }
+
+    /// Maps `network` on `hardware` with the given rates.
+    public func map(_ network: SpikingNetwork, on hardware: HardwareModel, rates: SpikeRates) throws -> Mapping {
+        var options = Mapper.Options()
+        options.seed = conversion.seed
+        options.movesPerCore = mapping.anneal
+        options.rates = rates.values
+        let progress = progress("map onto \(hardware.name)", total: 1)
+        defer { progress.finish() }
+        return try Mapper.map(network, on: hardware, options: options)
+    }
+
+    // MARK: Emulate
+
+    /// The fixed-point network for `hardware`: a fixed-point file runs as it is; otherwise
+    /// quantized to the chip's widths, or exactly with `run.exact`.
+    public func quantize(_ network: SpikingNetwork, for hardware: HardwareModel) throws -> (SpikingNetwork, Quantizer.Report) {
+        if let report = Quantizer.describe(network) { return (network, report) }
+        return run.exact ? try Quantizer.exact(network) : try Quantizer.quantize(network, for: hardware)
+    }
+
+    public var emulationOptions: EmulationOptions {
+        var options = EmulationOptions()
+        options.checkpoints = run.timesteps
+        options.encoding = run.encoding
+        options.delivery = run.delivery
+        options.readout = run.readout
+        options.srpTau = run.srpTau
+        options.seed = conversion.seed
+        return options
+    }
+
+    public var simulationOptions: SimulationOptions {
+        var options = SimulationOptions()
+        options.checkpoints = Array(Set(run.timesteps)).sorted()
+        options.encoding = run.encoding
+        options.delivery = run.delivery
+        options.readout = run.readout
+        options.srpTau = run.srpTau
+        options.seed = conversion.seed
+        return options
+    }
+
+    /// Quantize, map, emulate `loaded` on `hardware` over `data`. `rates`: measured once by
+    /// the caller when it emulates on several hardware models (nil = measured here).
+    public func emulate(_ loaded: LoadedNetwork, on hardware: HardwareModel, data: Dataset,
+                        rates: SpikeRates? = nil) throws -> EmulationSummary {
+        var (network, quantization) = try quantize(loaded.network, for: hardware)
+        let expected = try rates ?? self.rates(loaded)
+        let mapping = try map(loaded.network, on: hardware, rates: expected)
+        network.metadata["rates"] = expected.origin
+        let options = emulationOptions
+        let emulator = try Emulator(network: network, mapping: mapping)
+        let progress = progress("emulate on \(hardware.name)", total: data.count)
+        let start = Date()
+        let evaluation = try emulator.evaluate(data, normalization: loaded.normalization, options: options) { progress.update($0) }
+        progress.finish()
+        return EmulationSummary(hardware: hardware, mapping: mapping, network: network, quantization: quantization,
+                                evaluation: evaluation, options: options, seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// Expected spikes per neuron per tick of every population (nil = assumed), and their origin.
+public struct SpikeRates: Sendable {
+    public var values: [Double]?
+    public var origin: String
+}

@@ -1,0 +1,92 @@
+import Foundation
+import SpikeMeshCore
+import SpikeMeshModel
+import SpikeMeshConversion
+
+/// Every setting of a pipeline run, grouped as the command line groups its options. Each
+/// default is written here and only here: the CLI renders `--help` from these values.
+
+/// Paths of the bundled example, relative to the package root (the working directory of
+/// `swift run`).
+public enum BundledExample {
+    public static let model = "Examples/fmnist_cnn.onnx"
+    public static let sampleData = "Examples/fashion-mnist-test-1000.smds.gz"
+    public static let calibrationData = "Examples/fashion-mnist-train-1000.smds.gz"
+}
+
+/// Which images a run reads and how they are normalized.
+public struct InputSettings: Sendable {
+    /// An IDX folder (four MNIST-format files) or one `.smds[.gz]` sample file.
+    public var data: String? = nil
+    public var split = DatasetSplit.test
+    /// Only the first N images (nil = all, or the command's own default).
+    public var limit: Int? = nil
+    /// Normalization, one value or one per channel; nil = the model's metadata, else 0 and 1.
+    public var mean: [Float]? = nil
+    public var std: [Float]? = nil
+    public var dataPath: String { data ?? BundledExample.sampleData }
+    public init() {}
+}
+
+/// How a model is converted (Docs/Conversion.md).
+public struct ConversionSettings: Sendable {
+    /// nil = qcfs for a QCFS-trained model, else percentile.
+    public var method: ThresholdMethod? = nil
+    public var percentile = ConversionOptions().percentile
+    public var alpha = ConversionOptions().alpha
+    /// nil = linear for qcfs, else spiking.
+    public var pooling: PoolingMode? = nil
+    public var reset = ResetMode.subtract
+    public var calibrationImages = 1000
+    /// nil = the train split of an IDX `--data` folder, else the bundled training sample.
+    public var calibrationData: String? = nil
+    /// Seed of every random draw (Poisson input, placement).
+    public var seed: UInt64 = 0
+    public init() {}
+
+    /// The conversion policy: QCFS-trained layers imply the qcfs method, and qcfs folds
+    /// average pooling into the next layer (as Bu et al. keep it).
+    public func options(for graph: ANNGraph) -> ConversionOptions {
+        var o = ConversionOptions()
+        let qcfs = graph.layers.contains { if case .qcfs = $0.op { true } else { false } }
+        o.method = method ?? (qcfs ? .qcfs : .percentile)
+        o.percentile = percentile
+        o.alpha = alpha
+        o.reset = reset
+        o.pooling = pooling ?? (o.method == .qcfs ? .linear : .spiking)
+        o.seed = seed
+        return o
+    }
+}
+
+/// Which chip, with what-if overrides.
+public struct HardwareSettings: Sendable {
+    public var hardware = "loihi"
+    /// `key=value` overrides, applied in order (Docs/HardwareModels.md).
+    public var overrides: [String] = []
+    public init() {}
+}
+
+/// Placement.
+public struct MappingSettings: Sendable {
+    /// Calibration images simulated (T = 32) to estimate spike rates; 0 = assume `defaultRate`.
+    public var rateImages = 16
+    public var rateTimesteps = 32
+    /// Annealing moves per core (0 = the snake baseline only).
+    public var anneal = 2_000
+    public init() {}
+}
+
+/// The emulated (or simulated) run.
+public struct RunSettings: Sendable {
+    /// Input-presentation ticks at which accuracy is read; energy and latency at the largest.
+    public var timesteps = [64]
+    public var encoding = InputEncoding.direct
+    public var delivery = DeliveryMode.layerSynchronous
+    public var readout = ReadoutMode.membrane
+    /// SRP's preliminary ticks (0 = off).
+    public var srpTau = 0
+    /// Quantize to integers wide enough to reproduce the float network, not the chip's widths.
+    public var exact = false
+    public init() {}
+}

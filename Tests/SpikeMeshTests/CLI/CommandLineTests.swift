@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// The built `spikemesh` executable, run as a user runs it (from the package root): exit
+/// codes, one-line errors on stderr, and the `--json` shape of every command on small inputs.
+@Suite(.serialized) struct CommandLineTests {
+    struct Output { var code: Int32; var stdout: String; var stderr: String }
+
+    /// The executable sits beside the test bundle in the build's products folder.
+    static let executable: URL? = {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for candidate in [products, products.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("spikemesh")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
+    }()
+
+    static func run(_ args: [String]) throws -> Output {
+        let exe = try #require(executable, "the spikemesh executable was not found beside \(CommandLine.arguments[0])")
+        let process = Process()
+        process.executableURL = exe
+        process.arguments = args
+        process.currentDirectoryURL = Fixtures.packageRoot
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(code: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func json(_ args: [String]) throws -> [String: Any] {
+        let r = try run(args + ["--json"])
+        #expect(r.code == 0, "spikemesh \(args.joined(separator: " ")): exit \(r.code): \(r.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    }
+
+    /// Small, fast settings for commands that convert and emulate.
+    static let small = ["--limit", "4", "--calibration-images", "20", "--rate-images", "2", "--anneal", "10"]
+
+    @Test func exitCodes() throws {
+        #expect(try Self.run(["--help"]).code == 0)
+        #expect(try Self.run(["run", "--help"]).code == 0)
+        #expect(try Self.run([]).code == 2)
+        let unknown = try Self.run(["rnu"])
+        #expect(unknown.code == 2 && unknown.stderr == "error: unknown command 'rnu'; did you mean 'run'? (see spikemesh --help)\n")
+        let usage = try Self.run(["run", "--alpha", "1", "--alpha", "2"])
+        #expect(usage.code == 2 && usage.stderr == "error: option --alpha was given more than once; give it once\n")
+        let missing = try Self.run(["inspect", "no-such-model.onnx"])
+        #expect(missing.code == 1 && missing.stderr.hasPrefix("error: no-such-model.onnx") && missing.stderr.filter { $0 == "\n" }.count == 1)
+    }
+
+    @Test func aBadCalibrationDataPathIsAnErrorNotASilentFallback() throws {
+        let r = try Self.run(["map", "--calibration-data", "no-such-folder", "--rate-images", "2"])
+        #expect(r.code != 0 && r.stderr.contains("no-such-folder"), "\(r.stderr)")
+    }
+
+    @Test func mapUsesEveryRepeatedSet() throws {
+        let base = try Self.json(["map", "--hardware", "generic-small"] + Self.small.dropFirst(2))
+        let both = try Self.json(["map", "--hardware", "generic-small", "--set", "core.neurons=128", "--set", "core.axons=512"] + Self.small.dropFirst(2))
+        let neuronsOnly = try Self.json(["map", "--hardware", "generic-small", "--set", "core.neurons=128"] + Self.small.dropFirst(2))
+        let cores = { (d: [String: Any]) in d["cores"] as? Int ?? -1 }
+        #expect(cores(neuronsOnly) > cores(base))
+        #expect(cores(both) > cores(neuronsOnly), "core.axons=512 must apply too")
+    }
+
+    @Test func everyCommandsJSONHasItsDocumentedKeys() throws {
+        let expected: [(args: [String], keys: [String])] = [
+            (["inspect"], ["model", "inputShape", "layers", "totalMACs", "normalization"]),
+            (["evaluate", "--limit", "4"], ["model", "data", "count", "correct", "accuracy", "normalization"]),
+            (["convert", "--calibration-images", "20"], ["model", "method", "alpha", "reset", "calibrationImages", "layers", "output"]),
+            (["simulate", "--limit", "4", "--calibration-images", "20", "--timesteps", "4,8"],
+             ["annAccuracy", "spikeRate", "curve", "spikesPerLayer", "thresholds", "encoding", "delivery"]),
+            (["map", "--hardware", "truenorth", "--calibration-images", "20", "--rate-images", "2", "--anneal", "10"],
+             ["hardware", "fits", "cores", "chips", "layers", "tightest", "violations", "placementCost"]),
+            (["run", "--hardware", "generic-small", "--timesteps", "8"] + Self.small,
+             ["hardware", "accuracy", "curve", "latencyTicks", "latencyMicroseconds", "energyMicrojoules", "energyBreakdown",
+              "synapticOps", "spikeRate", "packets", "hops", "layers", "quantization"]),
+            (["energy", "--hardware", "generic-small", "--timesteps", "8"] + Self.small, ["model", "count", "macs", "rows"]),
+            (["report", "--hardware", "generic-small", "--timesteps", "8"] + Self.small,
+             ["annAccuracy", "referenceAccuracy", "thresholds", "mapping", "accuracy", "energyMicrojoules"]),
+        ]
+        for (args, keys) in expected {
+            let d = try Self.json(args)
+            for key in keys { #expect(d[key] != nil, "spikemesh \(args[0]) --json lacks \"\(key)\"") }
+        }
+        let energy = try Self.json(["energy", "--hardware", "generic-small", "--timesteps", "8"] + Self.small)
+        let rows = try #require(energy["rows"] as? [[String: Any]])
+        #expect(rows.count == 1 && rows[0]["hardware"] as? String == "generic-small")
+    }
+}
