@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+@testable import SpikeMeshCore
+@testable import SpikeMeshModel
+@testable import SpikeMeshFormats
+@testable import SpikeMeshInference
+@testable import SpikeMeshReference
+@testable import SpikeMeshConversion
+@testable import SpikeMeshHardware
+@testable import SpikeMeshMapping
+@testable import SpikeMeshEmulation
+@testable import SpikeMeshEnergy
+@testable import SpikeMeshReports
+
+/// The report formats: JSON as the CLI writes it, and the mapping report of a hand-made chip.
+@Suite struct ReportTests {
+    @Test func jsonKeepsKeyOrderEscapesStringsAndWritesNonFiniteAsNull() {
+        let v = JSON.object([("b", .int(1)), ("a", .array([.number(.nan), .number(0.5), .float(0.1), .number(3)])),
+                             ("s", .string("q\"\\\n\u{1}"))])
+        #expect(v.rendered(indent: 0) == #"{"b":1,"a":[null, 0.5, 0.1, 3],"s":"q\"\\\n\u0001"}"#)
+    }
+
+    @Test func theMappingReportNamesEveryLayerAndItsCores() throws {
+        let net = LimitTests.chain([1, 1, 1], [1, 1, 1], threshold: 1)
+        let hw = try MapperTests.hardware("generic-small", ["core.neurons=2"])
+        var options = Mapper.Options()
+        options.movesPerCore = 0
+        let mapping = try Mapper.map(net, on: hw, options: options)
+        let report = MappingReport(mapping: mapping, network: net)
+        let text = report.text()
+        #expect(text.contains("A") && text.contains("out"))
+        guard case .object(let fields) = report.json() else { Issue.record("object expected"); return }
+        let json = Dictionary(fields, uniquingKeysWith: { a, _ in a })
+        #expect(json["cores"] == .int(3))   // A: 3 neurons on 2-neuron cores = 2, out = 1
+        #expect(json["fits"] == .bool(true))
+    }
+}
