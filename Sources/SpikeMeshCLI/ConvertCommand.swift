@@ -44,30 +44,8 @@ enum ConvertCommand {
             throw SpikeMeshError(.usage, "--set overrides a hardware model; give --hardware NAME|FILE too")
         }
         if let output { try NetworkFile.save(network, to: output) }
-        if json {
-            printJSON(.object([
-                ("model", .string(loaded.source)), ("method", .string(summary.method.rawValue)), ("alpha", .float(summary.alpha)),
-                ("reset", .string(loaded.network.metadata["reset"] ?? "")), ("calibrationImages", .int(summary.images)),
-                ("layers", .array(summary.entries.map {
-                    .object([("name", .string($0.name)), ("neurons", .int($0.neurons)), ("threshold", .float($0.threshold)),
-                             ("statistic", .float($0.statistic))])
-                })),
-                ("fixedPoint", quantization.map { q in .object([("hardware", .string(q.hardware)), ("weightBits", .int(q.weightBits)),
-                                                                 ("potentialBits", .int(q.potentialBits)),
-                                                                 ("integerThresholds", .array(q.entries.map { .int($0.integerThreshold) }))]) } ?? .null),
-                ("output", output.map { .string($0) } ?? .null),
-            ]))
-        } else {
-            print("model: \(loaded.source)")
-            print(ThresholdTable.text(summary), terminator: "")
-            if let q = quantization {
-                print("fixed point for \(q.hardware): \(q.weightBits)-bit weights, \(q.potentialBits)-bit potentials")
-                for e in q.entries {
-                    print("  " + e.name.padding(toLength: 36, withPad: " ", startingAt: 0)
-                          + String(format: "Θ = %-8d relative weight error %.2f %%", e.integerThreshold, 100 * e.relativeError))
-                }
-            }
-            print(output.map { "wrote \($0)" } ?? "not saved (give -o NET to save the network)")
-        }
+        let report = ConversionReport(model: loaded.source, summary: summary, reset: loaded.network.metadata["reset"] ?? "",
+                                      quantization: quantization, output: output)
+        if json { printJSON(report.json()) } else { print(report.text(), terminator: "") }
     }
 }

@@ -36,39 +36,7 @@ enum EnergyCommand {
         let names = args.has(Opt.hardware) ? [pipeline.hardware.hardware] : HardwareModel.shipped
         let rates = try pipeline.rates(loaded)
         let rows = try names.map { try pipeline.emulate(loaded, on: try pipeline.hardwareModel(named: $0), data: data, rates: rates) }
-        let macs = loaded.network.macCount
-        let macUJ = Double(macs) * ReferenceEnergy.macPJ * 1e-6
-        if json {
-            printJSON(.object([
-                ("model", .string(loaded.source)), ("count", .int(data.count)),
-                ("macs", .int(macs)), ("macEnergyMicrojoules", .number(macUJ)),
-                ("rows", .array(rows.map { r in
-                    .object([("hardware", .string(r.hardware.name)), ("fits", .bool(r.mapping.fits)), ("spilled", .bool(r.mapping.chipsUsed > r.hardware.mesh.chips)), ("accuracy", .number(r.accuracy)),
-                             ("timesteps", .int(r.evaluation.checkpoints.last ?? 0)),
-                             ("energyMicrojoules", .number(r.energy.totalMicrojoules)), ("energyBreakdown", r.energy.breakdownJSON),
-                             ("latencyMicroseconds", .number(r.energy.latencyMicroseconds)), ("latencyTicks", .number(r.energy.latencyTicks)),
-                             ("synapticOps", .number(r.energy.synapticOps)), ("picojoulesPerSynapticOp", .number(r.energy.picojoulesPerSOP)),
-                             ("acEnergyMicrojoules", .number(r.energy.synapticOps * ReferenceEnergy.acPJ * 1e-6))])
-                })),
-            ]))
-            return
-        }
-        print("network: \(loaded.source), \(data.count) images, T = \(rows.first?.evaluation.checkpoints.last ?? 0)")
-        print("  hardware        accuracy   energy/inference   latency/inference   synaptic ops   pJ/SOP   cores  chips")
-        for r in rows {
-            print("  " + r.hardware.name.padding(toLength: 14, withPad: " ", startingAt: 0)
-                  + String(format: "%8.2f %%  %13.3f µJ  %15.1f µs  %13.0f  %7.1f  %5d  %5d%@", 100 * r.accuracy, r.energy.totalMicrojoules,
-                           r.energy.latencyMicroseconds, r.energy.synapticOps, r.energy.picojoulesPerSOP, r.mapping.cores.count,
-                           r.mapping.chipsUsed, (r.mapping.fits ? "" : "  (does not fit; over-committed)")
-                           + (r.mapping.chipsUsed > r.hardware.mesh.chips ? "  (spills past the \(r.hardware.mesh.chips)-chip board)" : "")))
-        }
-        print("\nwhere the energy goes (µJ per inference):")
-        let partNames = rows.first?.energy.parts.map(\.name) ?? []
-        print("  " + "part".padding(toLength: 22, withPad: " ", startingAt: 0) + rows.map { $0.hardware.name.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined())
-        for (k, name) in partNames.enumerated() {
-            print("  " + name.padding(toLength: 22, withPad: " ", startingAt: 0) + rows.map { String(format: "%-14.4f", $0.energy.parts[k].microjoules) }.joined())
-        }
-        print(String(format: "\nreference (45 nm, Horowitz 2014): the ANN's %d MACs × 4.6 pJ = %.3f µJ; the SNN's synaptic ops × 0.9 pJ = %@",
-                     macs, macUJ, rows.map { String(format: "%.3f µJ (%@)", $0.energy.synapticOps * ReferenceEnergy.acPJ * 1e-6, $0.hardware.name) }.joined(separator: ", ")))
+        let report = EnergyComparison(model: loaded.source, images: data.count, macs: loaded.network.macCount, rows: rows)
+        if json { printJSON(report.json()) } else { print(report.text(), terminator: "") }
     }
 }

@@ -33,27 +33,8 @@ enum EvaluateCommand {
         let result = try engine.evaluate(data, normalization: normalization, batchSize: try args.value(Opt.batch) ?? ANNEngine.defaultBatchSize,
                                          progress: progress.update)
         progress.finish()
-        if json {
-            printJSON(.object([
-                ("model", .string(graph.source)),
-                ("data", .string(data.source)),
-                ("count", .int(result.count)),
-                ("correct", .int(result.correct)),
-                ("accuracy", .number(result.accuracy)),
-                ("imagesPerSecond", .number((result.imagesPerSecond * 10).rounded() / 10)),
-                ("seconds", .number((result.seconds * 1000).rounded() / 1000)),
-                ("normalization", .object([
-                    ("mean", .array(normalization.mean.map { JSON.float($0) })),
-                    ("std", .array(normalization.std.map { JSON.float($0) })),
-                    ("origin", .string(normalization.origin)),
-                ])),
-            ]))
-        } else {
-            print("model:    \(graph.source)")
-            print("data:     \(data.source), \(data.count) images")
-            print("normalization: mean \(normalization.mean), std \(normalization.std) (\(normalization.origin))")
-            print(String(format: "accuracy: %.2f %% (%d/%d)", 100 * result.accuracy, result.correct, result.count))
-            print(String(format: "speed:    %.0f images/s (%.2f s, %d threads)", result.imagesPerSecond, result.seconds, engine.workers))
-        }
+        let report = EvaluationReport(model: graph.source, data: data.source, threads: engine.workers, result: result,
+                                      normalization: normalization)
+        if json { printJSON(report.json()) } else { print(report.text(), terminator: "") }
     }
 }

@@ -11,7 +11,7 @@ enum InspectCommand {
         (C×H×W, batch left out). MACs count convolution and dense layers.
         """,
         positionals: [("MODEL", "An .onnx file (default: \(BundledExample.model)).")],
-        options: [Opt.json("the layer table instead of text").spec],
+        options: [Opt.json("Print one JSON object on stdout instead of the table.").spec],
         examples: [
             "spikemesh inspect Examples/fmnist_cnn.onnx",
             "spikemesh inspect Examples/fmnist_cnn_qcfs.onnx --json | jq '.layers[] | select(.type == \"QCFS\")'",

@@ -72,7 +72,7 @@ enum Opt {
 
     // Output.
     static let quiet = Flag("quiet", help: "No progress on stderr.")
-    static func json(_ keys: String) -> Flag { Flag("json", help: "Print one JSON object on stdout: \(keys).") }
+    static func json(_ help: String) -> Flag { Flag("json", help: help) }
     /// For reading: flags are matched by their declared name.
     static let json = Flag("json", help: "Print one JSON object on stdout.")
     static let output = Option("output", "NET", help: "Write the network here (also -o; by convention NAME.smnet).", parse: Parse.path)
@@ -125,28 +125,7 @@ extension Pipeline {
     }
 }
 
-/// The per-population θ table of a converted model or of a network file.
-enum ThresholdTable {
-    static func text(_ s: CalibrationSummary) -> String {
-        var out = "thresholds (method \(s.method.rawValue), α = \(s.alpha), \(s.images) calibration images):\n"
-        for e in s.entries {
-            out += "  " + e.name.padding(toLength: 36, withPad: " ", startingAt: 0)
-                + String(format: "%8d neurons   θ = %.4f", e.neurons, e.threshold)
-                + (e.maxActivation.map { String(format: "   (max activation %.4f)", $0) } ?? "") + "\n"
-        }
-        return out
-    }
-
-    static func text(_ network: SpikingNetwork) -> String {
-        var out = "thresholds (\(network.metadata["method"] ?? "?") method, α = \(network.metadata["alpha"] ?? "?")):\n"
-        for p in network.hidden {
-            let pop = network.populations[p]
-            out += "  " + pop.name.padding(toLength: 36, withPad: " ", startingAt: 0)
-                + String(format: "%8d neurons   θ = %.4f", pop.count, pop.threshold) + "\n"
-        }
-        return out
-    }
-
+extension ThresholdTable {
     static func text(_ loaded: LoadedNetwork) -> String { loaded.summary.map { text($0) } ?? text(loaded.network) }
 }
 

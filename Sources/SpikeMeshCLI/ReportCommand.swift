@@ -42,25 +42,8 @@ enum ReportCommand {
         let reference = try ReferenceSimulator(network: loaded.network).accuracy(data, normalization: loaded.normalization, options: simOptions)
         progress.finish()
         let run = try pipeline.emulate(loaded, on: hardware, data: data)
-        let mapReport = MappingReport(mapping: run.mapping, network: run.network)
-        if json {
-            printJSON(.object([
-                ("model", .string(loaded.source)), ("data", .string(data.source)), ("count", .int(data.count)),
-                ("annAccuracy", .number(ann.accuracy)), ("referenceAccuracy", .number(reference.last ?? 0)),
-                ("thresholds", .array(summary.entries.map { .object([("layer", .string($0.name)), ("threshold", .float($0.threshold))]) })),
-                ("mapping", mapReport.json()),
-            ] + run.jsonFields()))
-            return
-        }
-        print("SpikeMesh report — \(loaded.source) on \(hardware.name), \(data.count) images of \(data.source)\n")
-        print(String(format: "1. ANN (float32): accuracy %.2f %%, %d MACs per inference", 100 * ann.accuracy, graph.totalMACs))
-        print("2. conversion to soft-reset (RMP) neurons, ", terminator: "")
-        print(ThresholdTable.text(summary), terminator: "")
-        print("3. float reference simulator: " + zip(simOptions.checkpoints, reference).map { String(format: "T = %d: %.2f %%", $0.0, 100 * $0.1) }.joined(separator: ", "))
-        print(String(format: "4. mapping: %d cores on %d chip(s); tightest limit %@ in \"%@\" at %.1f %%; placement cost %.0f vs snake %.0f",
-                     run.mapping.cores.count, run.mapping.chipsUsed, mapReport.tightest.limit, mapReport.tightest.layer,
-                     100 * mapReport.tightest.use, run.mapping.placementCost, run.mapping.baselineCost))
-        print("5. emulation (event-driven, fixed point):")
-        print(run.text(), terminator: "")
+        let report = PipelineReport(model: loaded.source, data: data.source, images: data.count, graph: graph, ann: ann,
+                                    summary: summary, checkpoints: simOptions.checkpoints, reference: reference, emulation: run)
+        if json { printJSON(report.json()) } else { print(report.text(), terminator: "") }
     }
 }

@@ -19,7 +19,7 @@ enum SimulateCommand {
             Option("timesteps", "T[,T…]", help: "Ticks at which accuracy is read.", default: defaultTimesteps.map(String.init).joined(separator: ","),
                    repeatable: true, parse: Parse.timesteps).spec,
             Opt.encoding.spec, Opt.delivery.spec, Opt.readout.spec, Opt.srpTau.spec,
-            Opt.json("annAccuracy, spikeRate, curve [{timesteps, accuracy}], thresholds, spikesPerLayer").spec,
+            Opt.json("Print one JSON object: annAccuracy, spikeRate, curve [{timesteps, accuracy}], thresholds, spikesPerLayer.").spec,
             Opt.quiet.spec,
         ],
         examples: [
@@ -59,26 +59,9 @@ enum SimulateCommand {
         let report = SimulationReport(network: network, labels: data.labels.map(Int.init), checkpoints: options.checkpoints,
                                       predictions: predictions, spikes: spikes, images: data.count, srpTau: options.srpTau,
                                       extraTicks: options.delivery == .pipelined ? simulator.depth : 0)
-        if json {
-            var fields: [(String, JSON)] = [
-                ("model", .string(loaded.source)), ("data", .string(data.source)), ("count", .int(data.count)),
-                ("annAccuracy", ann.map { .number($0.accuracy) } ?? .null),
-            ]
-            fields += report.jsonFields()
-            fields += [
-                ("method", .string(network.metadata["method"] ?? "")), ("alpha", .string(network.metadata["alpha"] ?? "")),
-                ("reset", .string(network.populations.last?.reset.rawValue ?? "")),
-                ("encoding", .string(options.encoding.rawValue)), ("delivery", .string(options.delivery.rawValue)),
-                ("thresholds", .array(network.hidden.map { .object([("layer", .string(network.populations[$0].name)), ("threshold", .float(network.populations[$0].threshold))]) })),
-                ("seconds", .number((seconds * 1000).rounded() / 1000)),
-            ]
-            printJSON(.object(fields))
-        } else {
-            print("model: \(loaded.source), data: \(data.source) (\(data.count) images)")
-            print(ann.map { String(format: "ANN accuracy: %.2f %%", 100 * $0.accuracy) } ?? "ANN accuracy: n/a (a network file has no ANN)")
-            print(ThresholdTable.text(loaded), terminator: "")
-            print(report.text(), terminator: "")
-            print(String(format: "simulated in %.1f s (%.1f images/s at T = %d)", seconds, Double(data.count) / seconds, options.checkpoints.last ?? 0))
-        }
+        let run = SimulationRunReport(model: loaded.source, data: data.source, images: data.count, annAccuracy: ann?.accuracy,
+                                      thresholds: ThresholdTable.text(loaded), encoding: options.encoding, delivery: options.delivery,
+                                      seconds: seconds, report: report)
+        if json { printJSON(run.json()) } else { print(run.text(), terminator: "") }
     }
 }

@@ -66,3 +66,41 @@ public struct SimulationReport: Sendable {
         return out
     }
 }
+
+/// `spikemesh simulate`: the run's context around a `SimulationReport`.
+public struct SimulationRunReport: Sendable {
+    public var model: String, data: String, images: Int
+    public var annAccuracy: Double?
+    /// The θ table (from calibration, or of a network file).
+    public var thresholds: String
+    public var encoding: InputEncoding, delivery: DeliveryMode
+    public var seconds: Double
+    public var report: SimulationReport
+
+    public init(model: String, data: String, images: Int, annAccuracy: Double?, thresholds: String, encoding: InputEncoding,
+                delivery: DeliveryMode, seconds: Double, report: SimulationReport) {
+        (self.model, self.data, self.images, self.annAccuracy, self.thresholds) = (model, data, images, annAccuracy, thresholds)
+        (self.encoding, self.delivery, self.seconds, self.report) = (encoding, delivery, seconds, report)
+    }
+
+    public func json() -> JSON {
+        let network = report.network
+        return .object([
+            ("model", .string(model)), ("data", .string(data)), ("count", .int(images)),
+            ("annAccuracy", annAccuracy.map { .number($0) } ?? .null),
+        ] + report.jsonFields() + [
+            ("method", .string(network.metadata["method"] ?? "")), ("alpha", .string(network.metadata["alpha"] ?? "")),
+            ("reset", .string(network.populations.last?.reset.rawValue ?? "")),
+            ("encoding", .string(encoding.rawValue)), ("delivery", .string(delivery.rawValue)),
+            ("thresholds", .array(network.hidden.map { .object([("layer", .string(network.populations[$0].name)), ("threshold", .float(network.populations[$0].threshold))]) })),
+            ("seconds", .number((seconds * 1000).rounded() / 1000)),
+        ])
+    }
+
+    public func text() -> String {
+        "model: \(model), data: \(data) (\(images) images)\n"
+            + (annAccuracy.map { String(format: "ANN accuracy: %.2f %%", 100 * $0) } ?? "ANN accuracy: n/a (a network file has no ANN)") + "\n"
+            + thresholds + report.text()
+            + String(format: "simulated in %.1f s (%.1f images/s at T = %d)\n", seconds, Double(images) / seconds, report.checkpoints.last ?? 0)
+    }
+}
