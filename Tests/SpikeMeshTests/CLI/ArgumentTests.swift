@@ -2,7 +2,6 @@ import Foundation
 import Testing
 @testable import SpikeMeshCLI
 import SpikeMesh
-@testable import SpikeMeshModel
 
 /// The command-line parser in process: forms of options, accumulation, errors, and help
 /// rendered from the declarations (defaults read from the library's settings).

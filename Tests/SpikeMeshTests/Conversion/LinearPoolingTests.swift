@@ -3,14 +3,7 @@ import Testing
 @testable import SpikeMeshCore
 @testable import SpikeMeshModel
 @testable import SpikeMeshFormats
-@testable import SpikeMeshInference
-@testable import SpikeMeshReference
 @testable import SpikeMeshConversion
-@testable import SpikeMeshHardware
-@testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 /// Folding average pooling into the next layer (`--pooling linear`): the folded layer must
 /// compute exactly what pooling followed by the layer computes.

@@ -1,16 +1,6 @@
 import Foundation
 
-@testable import SpikeMeshCore
-@testable import SpikeMeshModel
 @testable import SpikeMeshFormats
-@testable import SpikeMeshInference
-@testable import SpikeMeshReference
-@testable import SpikeMeshConversion
-@testable import SpikeMeshHardware
-@testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 /// Byte vectors and file builders shared by the Data tests.
 ///

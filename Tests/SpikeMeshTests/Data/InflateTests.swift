@@ -1,16 +1,7 @@
 import Testing
 
 @testable import SpikeMeshCore
-@testable import SpikeMeshModel
 @testable import SpikeMeshFormats
-@testable import SpikeMeshInference
-@testable import SpikeMeshReference
-@testable import SpikeMeshConversion
-@testable import SpikeMeshHardware
-@testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 @Suite struct InflateTests {
     typealias F = DataFixtures

@@ -3,14 +3,11 @@ import Testing
 @testable import SpikeMeshCore
 @testable import SpikeMeshModel
 @testable import SpikeMeshFormats
-@testable import SpikeMeshInference
 @testable import SpikeMeshReference
 @testable import SpikeMeshConversion
 @testable import SpikeMeshHardware
 @testable import SpikeMeshMapping
 @testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 /// The emulator against the reference simulator, spike for spike, and its counters' totals.
 @Suite(.serialized) struct EmulatorTests {

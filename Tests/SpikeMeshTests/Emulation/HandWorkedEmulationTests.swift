@@ -1,16 +1,10 @@
 import Foundation
 import Testing
-@testable import SpikeMeshCore
 @testable import SpikeMeshModel
-@testable import SpikeMeshFormats
-@testable import SpikeMeshInference
-@testable import SpikeMeshReference
-@testable import SpikeMeshConversion
 @testable import SpikeMeshHardware
 @testable import SpikeMeshMapping
 @testable import SpikeMeshEmulation
 @testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 /// A three-core network on generic-small whose every counter, the latency and the energy are
 /// worked out by hand below.

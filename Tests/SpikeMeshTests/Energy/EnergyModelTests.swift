@@ -1,16 +1,7 @@
 import Foundation
 import Testing
-@testable import SpikeMeshCore
-@testable import SpikeMeshModel
-@testable import SpikeMeshFormats
-@testable import SpikeMeshInference
-@testable import SpikeMeshReference
-@testable import SpikeMeshConversion
-@testable import SpikeMeshHardware
-@testable import SpikeMeshMapping
 @testable import SpikeMeshEmulation
 @testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 /// Energy per inference = counters × the energy table + static power × time (DESIGN.md), on
 /// counters written by hand for two images on generic-small's table (10 pJ per SOP, 20 per

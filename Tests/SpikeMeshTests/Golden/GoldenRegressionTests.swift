@@ -1,16 +1,6 @@
 import Foundation
 import Testing
 @testable import SpikeMeshCore
-@testable import SpikeMeshModel
-@testable import SpikeMeshFormats
-@testable import SpikeMeshInference
-@testable import SpikeMeshReference
-@testable import SpikeMeshConversion
-@testable import SpikeMeshHardware
-@testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 /// The golden regression: fixed configurations of the whole pipeline against committed JSON
 /// (see `GoldenRun` for what is compared and how to regenerate). A behaviour-preserving change

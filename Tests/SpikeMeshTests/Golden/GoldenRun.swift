@@ -2,15 +2,11 @@ import Foundation
 @testable import SpikeMeshCore
 @testable import SpikeMeshPipeline
 @testable import SpikeMeshModel
-@testable import SpikeMeshFormats
-@testable import SpikeMeshInference
-@testable import SpikeMeshReference
 @testable import SpikeMeshConversion
 @testable import SpikeMeshHardware
 @testable import SpikeMeshMapping
 @testable import SpikeMeshEmulation
 @testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 /// One fixed configuration of the whole pipeline (convert → quantize → estimate rates → map →
 /// emulate → price), and the canonical JSON of everything it produces: every counter (totals,

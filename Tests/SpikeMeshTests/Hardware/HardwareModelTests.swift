@@ -1,16 +1,7 @@
 import Foundation
 import Testing
 @testable import SpikeMeshCore
-@testable import SpikeMeshModel
-@testable import SpikeMeshFormats
-@testable import SpikeMeshInference
-@testable import SpikeMeshReference
-@testable import SpikeMeshConversion
 @testable import SpikeMeshHardware
-@testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 @Suite struct HardwareModelTests {
     func parse(_ text: String, overrides: [String] = []) throws -> HardwareModel {

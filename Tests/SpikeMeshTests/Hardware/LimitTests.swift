@@ -2,15 +2,9 @@ import Foundation
 import Testing
 @testable import SpikeMeshCore
 @testable import SpikeMeshModel
-@testable import SpikeMeshFormats
-@testable import SpikeMeshInference
-@testable import SpikeMeshReference
-@testable import SpikeMeshConversion
 @testable import SpikeMeshHardware
 @testable import SpikeMeshMapping
 @testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 /// Every fixed-point and mesh limit made to actually happen, on hand-made networks whose
 /// outcome is worked out by hand: clipped weights, clamped biases, saturated membranes and a

@@ -2,15 +2,8 @@ import Foundation
 import Testing
 @testable import SpikeMeshCore
 @testable import SpikeMeshModel
-@testable import SpikeMeshFormats
-@testable import SpikeMeshInference
-@testable import SpikeMeshReference
-@testable import SpikeMeshConversion
 @testable import SpikeMeshHardware
 @testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 /// Seeded random networks on seeded random hardware: the mapper's invariants, checked by brute force.
 @Suite struct MapperPropertyTests {

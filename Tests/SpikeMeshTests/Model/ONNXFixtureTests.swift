@@ -1,16 +1,8 @@
 import Foundation
 import Testing
-@testable import SpikeMeshCore
 @testable import SpikeMeshModel
 @testable import SpikeMeshFormats
 @testable import SpikeMeshInference
-@testable import SpikeMeshReference
-@testable import SpikeMeshConversion
-@testable import SpikeMeshHardware
-@testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 /// Every fixture model, from both PyTorch exporters and from onnx.helper, must give
 /// onnxruntime's outputs within 1e-4 (Tools/make_fixtures.py wrote them).

@@ -4,13 +4,6 @@ import Testing
 @testable import SpikeMeshModel
 @testable import SpikeMeshFormats
 @testable import SpikeMeshInference
-@testable import SpikeMeshReference
-@testable import SpikeMeshConversion
-@testable import SpikeMeshHardware
-@testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 /// Bad models give precise errors, never a crash.
 @Suite struct ONNXImporterErrorTests {

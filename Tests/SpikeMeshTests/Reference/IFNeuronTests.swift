@@ -1,15 +1,6 @@
 import Testing
-@testable import SpikeMeshCore
 @testable import SpikeMeshModel
-@testable import SpikeMeshFormats
-@testable import SpikeMeshInference
 @testable import SpikeMeshReference
-@testable import SpikeMeshConversion
-@testable import SpikeMeshHardware
-@testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 @Suite struct IFNeuronTests {
     func spikes(_ inputs: [Float], threshold: Float, subtract: Bool, v0: Float = 0) -> Int {

@@ -1,15 +1,7 @@
 import Foundation
 import Testing
 @testable import SpikeMeshCore
-@testable import SpikeMeshModel
-@testable import SpikeMeshFormats
-@testable import SpikeMeshInference
-@testable import SpikeMeshReference
-@testable import SpikeMeshConversion
-@testable import SpikeMeshHardware
 @testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
 @testable import SpikeMeshReports
 
 /// The report formats: JSON as the CLI writes it, and the mapping report of a hand-made chip.

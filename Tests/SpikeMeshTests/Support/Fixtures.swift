@@ -1,15 +1,4 @@
 import Foundation
-@testable import SpikeMeshCore
-@testable import SpikeMeshModel
-@testable import SpikeMeshFormats
-@testable import SpikeMeshInference
-@testable import SpikeMeshReference
-@testable import SpikeMeshConversion
-@testable import SpikeMeshHardware
-@testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
-@testable import SpikeMeshEnergy
-@testable import SpikeMeshReports
 
 /// Paths of test fixtures and of the package's bundled examples.
 enum Fixtures {
