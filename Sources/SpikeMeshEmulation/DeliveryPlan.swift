@@ -66,11 +66,11 @@ struct DeliveryPlan: Sendable {
                 p.targetChannels = c.tc * c.th * c.tw
                 weights += w.map { Int32($0) }
                 rows += row.map { Int32($0) }
-            case .conv(let w, let kh, let kw, _, _, _, _):
+            case .conv(let w, let window):
                 p.kind = .conv
-                p.kernel = kh * kw
+                p.kernel = window.taps
                 weights += w.map { Int32($0) }
-            case .avgPool(_, _, _, _, _, _, let inverse):
+            case .avgPool(_, let inverse):
                 p.kind = .avgPool
                 weights += inverse.map { Int32($0) }
             }

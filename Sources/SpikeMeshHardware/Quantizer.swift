@@ -154,7 +154,7 @@ public enum Quantizer {
 
     /// The weight of each target position of an average pooling (1/divisor, or explicit).
     static func avgPoolWeights(_ proj: Projection, network: SpikingNetwork) -> [Float] {
-        if case .avgPool(_, _, _, _, _, _, let inverse) = CompiledProjection(proj, network: network).op { return inverse }
+        if case .avgPool(_, let inverse) = CompiledProjection(proj, network: network).op { return inverse }
         return []
     }
 }

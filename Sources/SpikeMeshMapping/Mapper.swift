@@ -155,7 +155,7 @@ public enum Mapper {
     }
 
     static func isConvLike(_ r: Reach) -> Bool {
-        if case .window(let kh, let kw, _, _, _, _, let all) = r.kind { return all || kh * kw > 1 }
+        if case .window(let w, let all) = r.kind { return all || w.taps > 1 }
         return false
     }
 
@@ -233,9 +233,11 @@ public enum Mapper {
             switch r.kind {
             case .dense:
                 for i in counts.indices { counts[i] += t.count }
-            case .window(let kh, let kw, let sh, let sw, let top, let left, let all):
-                let rowTiles = Reach.tilesNeeding(size: grid.height, tiles: t.rowTiles, perTile: t.rowsPerCore, targetSize: t.height, k: kh, stride: sh, pad: top)
-                let colTiles = Reach.tilesNeeding(size: grid.width, tiles: t.colTiles, perTile: t.colsPerCore, targetSize: t.width, k: kw, stride: sw, pad: left)
+            case .window(let w, let all):
+                let rowTiles = Reach.tilesNeeding(size: grid.height, tiles: t.rowTiles, perTile: t.rowsPerCore, targetSize: t.height,
+                                                  k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top)
+                let colTiles = Reach.tilesNeeding(size: grid.width, tiles: t.colTiles, perTile: t.colsPerCore, targetSize: t.width,
+                                                  k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left)
                 for y in 0..<grid.height { for x in 0..<grid.width {
                     let spatial = rowTiles[y].count * colTiles[x].count
                     for c in 0..<grid.channels {
@@ -255,10 +257,12 @@ public enum Mapper {
         struct Prepared { let r: Reach; let t: SliceGrid; let rows: [Range<Int>]; let cols: [Range<Int>] }
         let prepared: [Prepared] = outgoing.map { r in
             let t = grids[r.target]!
-            if case .window(let kh, let kw, let sh, let sw, let top, let left, _) = r.kind {
+            if case .window(let w, _) = r.kind {
                 return Prepared(r: r, t: t,
-                                rows: Reach.tilesNeeding(size: H, tiles: t.rowTiles, perTile: t.rowsPerCore, targetSize: t.height, k: kh, stride: sh, pad: top),
-                                cols: Reach.tilesNeeding(size: W, tiles: t.colTiles, perTile: t.colsPerCore, targetSize: t.width, k: kw, stride: sw, pad: left))
+                                rows: Reach.tilesNeeding(size: H, tiles: t.rowTiles, perTile: t.rowsPerCore, targetSize: t.height,
+                                                         k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top),
+                                cols: Reach.tilesNeeding(size: W, tiles: t.colTiles, perTile: t.colsPerCore, targetSize: t.width,
+                                                         k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left))
             }
             return Prepared(r: r, t: t, rows: [], cols: [])
         }
@@ -269,7 +273,7 @@ public enum Mapper {
                 switch pr.r.kind {
                 case .dense:
                     for k in 0..<pr.t.count { cores.append(Int32(base + k)); projections.append(Int32(pr.r.projection)) }
-                case .window(_, _, _, _, _, _, let all):
+                case .window(_, let all):
                     let groups = all ? 0..<pr.t.groups : (c / pr.t.channelsPerCore)..<(c / pr.t.channelsPerCore + 1)
                     for rt in pr.rows[y] { for ct in pr.cols[x] { for g in groups {
                         cores.append(Int32(base + pr.t.index(group: g, rowTile: rt, colTile: ct)))

@@ -4,9 +4,9 @@ import SpikeMeshModel
 /// mapper needs: a window (convolution, pooling, identity) or everything (dense).
 package struct Reach: Sendable {
     enum Kind: Sendable {
-        /// Target (c, oy, ox) sees source rows `oy·sh − top + u`, u < kh (columns alike), and
-        /// every source channel (`allChannels`, a convolution) or only channel c (pooling, identity).
-        case window(kh: Int, kw: Int, sh: Int, sw: Int, top: Int, left: Int, allChannels: Bool)
+        /// Target (c, oy, ox) sees the window's source rows and columns, and every source
+        /// channel (`allChannels`, a convolution) or only channel c (pooling, identity).
+        case window(Window, allChannels: Bool)
         case dense
     }
 
@@ -28,15 +28,13 @@ package struct Reach: Sendable {
         targetDims = CompiledProjection.dims(network.populations[p.target].shape)
         switch p.kind {
         case .conv(let c):
-            kind = .window(kh: c.kernelHeight, kw: c.kernelWidth, sh: c.strideHeight, sw: c.strideWidth,
-                           top: c.padding.top, left: c.padding.left, allChannels: true)
+            kind = .window(c.window, allChannels: true)
             fanIn = c.inChannels * c.kernelHeight * c.kernelWidth
         case .avgPool(let pool):
-            kind = .window(kh: pool.kernelHeight, kw: pool.kernelWidth, sh: pool.strideHeight, sw: pool.strideWidth,
-                           top: pool.padding.top, left: pool.padding.left, allChannels: false)
+            kind = .window(pool.window, allChannels: false)
             fanIn = pool.kernelHeight * pool.kernelWidth
         case .identity:
-            kind = .window(kh: 1, kw: 1, sh: 1, sw: 1, top: 0, left: 0, allChannels: false)
+            kind = .window(.identity, allChannels: false)
             fanIn = 1
         case .dense:
             kind = .dense
@@ -78,9 +76,9 @@ package struct Reach: Sendable {
     func axons(_ s: SliceGrid.Slice) -> Int {
         switch kind {
         case .dense: return sourceDims.0 * sourceDims.1 * sourceDims.2
-        case .window(let kh, let kw, let sh, let sw, let top, let left, let all):
-            let rows = Self.covered(s.rows, k: kh, stride: sh, pad: top, size: sourceDims.1)
-            let cols = Self.covered(s.cols, k: kw, stride: sw, pad: left, size: sourceDims.2)
+        case .window(let w, let all):
+            let rows = Self.covered(s.rows, k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top, size: sourceDims.1)
+            let cols = Self.covered(s.cols, k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left, size: sourceDims.2)
             return (all ? sourceDims.0 : s.channels.count) * rows * cols
         }
     }
@@ -89,11 +87,11 @@ package struct Reach: Sendable {
     func synapses(_ s: SliceGrid.Slice, shared: Bool) -> Int {
         switch kind {
         case .dense: return s.neurons * fanIn
-        case .window(let kh, let kw, let sh, let sw, let top, let left, let all):
-            if kh == 1 && kw == 1 && !all { return s.neurons }   // identity
-            if shared { return (all ? sourceDims.0 : 1) * kh * kw * s.channels.count }
-            let rows = Self.validTaps(s.rows, k: kh, stride: sh, pad: top, size: sourceDims.1)
-            let cols = Self.validTaps(s.cols, k: kw, stride: sw, pad: left, size: sourceDims.2)
+        case .window(let w, let all):
+            if w.taps == 1 && !all { return s.neurons }   // identity
+            if shared { return (all ? sourceDims.0 : 1) * w.taps * s.channels.count }
+            let rows = Self.validTaps(s.rows, k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top, size: sourceDims.1)
+            let cols = Self.validTaps(s.cols, k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left, size: sourceDims.2)
             return rows * cols * (all ? sourceDims.0 : 1) * s.channels.count
         }
     }
@@ -103,11 +101,12 @@ package struct Reach: Sendable {
         let neurons = cpc * th * tw
         switch kind {
         case .dense: return (fanIn, neurons * fanIn)
-        case .window(let kh, let kw, let sh, let sw, _, _, let all):
-            let rows = min(sourceDims.1, (th - 1) * sh + kh), cols = min(sourceDims.2, (tw - 1) * sw + kw)
+        case .window(let w, let all):
+            let rows = min(sourceDims.1, (th - 1) * w.strideHeight + w.kernelHeight)
+            let cols = min(sourceDims.2, (tw - 1) * w.strideWidth + w.kernelWidth)
             let axons = (all ? sourceDims.0 : cpc) * rows * cols
-            if kh == 1 && kw == 1 && !all { return (axons, neurons) }
-            return (axons, shared ? (all ? sourceDims.0 : 1) * kh * kw * cpc : neurons * fanIn)
+            if w.taps == 1 && !all { return (axons, neurons) }
+            return (axons, shared ? (all ? sourceDims.0 : 1) * w.taps * cpc : neurons * fanIn)
         }
     }
 

@@ -3,11 +3,11 @@
 package struct CompiledProjection: Sendable {
     package enum Op: Sendable {
         /// `weights[((c·kh + u)·kw + v)·outC + o]`.
-        case conv(weights: [Float], kh: Int, kw: Int, sh: Int, sw: Int, top: Int, left: Int)
+        case conv(weights: [Float], window: Window)
         /// `weights[chw · out + o]`, `row[hwc]` = chw index of a source neuron.
         case dense(weights: [Float], row: [Int])
         /// `inverseArea[oy · tw + ox]` = 1/divisor of that window.
-        case avgPool(kh: Int, kw: Int, sh: Int, sw: Int, top: Int, left: Int, inverseArea: [Float])
+        case avgPool(window: Window, inverseArea: [Float])
         case identity(weight: Float)
     }
 
@@ -39,10 +39,8 @@ package struct CompiledProjection: Sendable {
                     }
                 }
             }
-            op = .conv(weights: w, kh: c.kernelHeight, kw: c.kernelWidth, sh: c.strideHeight, sw: c.strideWidth,
-                       top: c.padding.top, left: c.padding.left)
-            buildTaps(kh: c.kernelHeight, kw: c.kernelWidth, strideH: c.strideHeight, strideW: c.strideWidth,
-                      top: c.padding.top, left: c.padding.left)
+            op = .conv(weights: w, window: c.window)
+            buildTaps(c.window)
         case .dense(let weights):
             let inCount = sc * sh * sw
             let out = tc * th * tw
@@ -63,10 +61,8 @@ package struct CompiledProjection: Sendable {
                 }
             }
             if let explicit = p.positionWeights, explicit.count == inverse.count { inverse = explicit }
-            op = .avgPool(kh: pool.kernelHeight, kw: pool.kernelWidth, sh: pool.strideHeight, sw: pool.strideWidth,
-                          top: pool.padding.top, left: pool.padding.left, inverseArea: inverse)
-            buildTaps(kh: pool.kernelHeight, kw: pool.kernelWidth, strideH: pool.strideHeight, strideW: pool.strideWidth,
-                      top: pool.padding.top, left: pool.padding.left)
+            op = .avgPool(window: pool.window, inverseArea: inverse)
+            buildTaps(pool.window)
         case .identity:
             op = .identity(weight: p.positionWeights?.first ?? 1)
         }
@@ -83,7 +79,9 @@ package struct CompiledProjection: Sendable {
         package var position: Int32, tap: Int32, row: Int32, column: Int32
     }
 
-    mutating func buildTaps(kh: Int, kw: Int, strideH: Int, strideW: Int, top: Int, left: Int) {
+    mutating func buildTaps(_ window: Window) {
+        let (kh, kw, strideH, strideW) = (window.kernelHeight, window.kernelWidth, window.strideHeight, window.strideWidth)
+        let (top, left) = (window.padding.top, window.padding.left)
         tapStart = [0]
         tapStart.reserveCapacity(sh * sw + 1)
         for y in 0..<sh {
@@ -148,9 +146,9 @@ package struct CompiledProjection: Sendable {
                     Self.addScaled(amplitude * s[i], w.baseAddress! + row[i] * out, into: current, count: out)
                 }
             }
-        case .conv(let weights, let kh, let kw, _, _, _, _):
+        case .conv(let weights, let window):
             let outC = tc
-            let kernel = kh * kw
+            let kernel = window.taps
             weights.withUnsafeBufferPointer { w in
                 tapStart.withUnsafeBufferPointer { start in
                     taps.withUnsafeBufferPointer { taps in
@@ -171,7 +169,7 @@ package struct CompiledProjection: Sendable {
                     }
                 }
             }
-        case .avgPool(_, _, _, _, _, _, let inverse):
+        case .avgPool(_, let inverse):
             for i32 in active {
                 let i = Int(i32)
                 let (q, c) = i.quotientAndRemainder(dividingBy: sc)
