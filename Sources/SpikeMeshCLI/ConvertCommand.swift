@@ -29,7 +29,7 @@ enum ConvertCommand {
     static func run(_ args: Arguments) throws {
         let json = args.flag(Opt.json)
         let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
-        let loaded = try pipeline.load(args, spec: spec)
+        let loaded = try pipeline.load(args)
         guard let summary = loaded.summary else {
             throw SpikeMeshError(.usage, "\(loaded.source) is already a converted network; convert takes an .onnx model")
         }

@@ -32,7 +32,7 @@ enum EnergyCommand {
         let json = args.flag(Opt.json)
         let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
         let data = try pipeline.dataset(defaultLimit: defaultLimit)
-        let loaded = try pipeline.load(args, spec: spec)
+        let loaded = try pipeline.load(args)
         let names = args.has(Opt.hardware) ? [pipeline.hardware.hardware] : HardwareModel.shipped
         let rates = try pipeline.rates(loaded)
         let rows = try names.map { try pipeline.emulate(loaded, on: try pipeline.hardwareModel(named: $0), data: data, rates: rates) }

@@ -30,7 +30,7 @@ enum MapCommand {
         let json = args.flag(Opt.json)
         let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
         let hardware = try pipeline.hardwareModel()
-        var loaded = try pipeline.load(args, spec: spec)
+        var loaded = try pipeline.load(args)
         let rates = try pipeline.rates(loaded)
         let mapping = try pipeline.map(loaded.network, on: hardware, rates: rates)
         loaded.network.metadata["rates"] = rates.origin

@@ -114,10 +114,10 @@ extension Pipeline {
     }
 
     /// Loads the positional network; conversion options on an already converted file are an error.
-    func load(_ args: Arguments, spec: CommandSpec) throws -> LoadedNetwork {
+    func load(_ args: Arguments) throws -> LoadedNetwork {
         let path = args.positional(0)
         if let path, NetworkFile.looks(path) {
-            for o in Opt.conversionOnly where spec.options.contains(where: { $0.name == o.name }) && args.given(o.name) {
+            for o in Opt.conversionOnly where args.given(o.name) {
                 throw SpikeMeshError(.usage, "--\(o.name) converts a model, but \(path) is an already converted network")
             }
         }

@@ -32,7 +32,7 @@ enum ReportCommand {
         let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
         let data = try pipeline.dataset(defaultLimit: defaultLimit)
         let hardware = try pipeline.hardwareModel()
-        let loaded = try pipeline.load(args, spec: spec)
+        let loaded = try pipeline.load(args)
         guard let graph = loaded.graph, let summary = loaded.summary else {
             throw SpikeMeshError(.usage, "report takes an .onnx model (it measures the ANN too); for a network file use run")
         }

@@ -30,7 +30,7 @@ enum RunCommand {
         let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
         let data = try pipeline.dataset()
         let hardware = try pipeline.hardwareModel()
-        let loaded = try pipeline.load(args, spec: spec)
+        let loaded = try pipeline.load(args)
         let result = try pipeline.emulate(loaded, on: hardware, data: data)
         if json {
             printJSON(.object([("model", .string(loaded.source)), ("data", .string(data.source)), ("count", .int(data.count))] + result.jsonFields()))

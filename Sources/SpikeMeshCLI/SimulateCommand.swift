@@ -34,9 +34,9 @@ enum SimulateCommand {
     static func run(_ args: Arguments) throws {
         let json = args.flag(Opt.json)
         var pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
-        if !args.given("timesteps") { pipeline.run.timesteps = defaultTimesteps }
+        if !args.has(Opt.timesteps) { pipeline.run.timesteps = defaultTimesteps }
         let data = try pipeline.dataset()
-        let loaded = try pipeline.load(args, spec: spec)
+        let loaded = try pipeline.load(args)
         let network = loaded.network
         let normalization = loaded.normalization
         let ann = try loaded.graph.map { try ANNEngine(graph: $0).evaluate(data, normalization: normalization) }

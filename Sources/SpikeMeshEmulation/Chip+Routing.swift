@@ -28,10 +28,7 @@ extension Chip {
         let table = emulator.routes, cores = emulator.neuronCore[p]
         let capacity = state.links.capacity, lc = state.links.linkCount
         var packets = 0, within = 0, between = 0, stalled = 0, late = 0, wire = 0.0
-        var links = state.links
-        state.links = LinkWindow(linkCount: 0, capacity: 0)   // moved out while its pointer is held: no copy
-        defer { state.links = links }
-        try links.withPointer { use in
+        try state.links.withPointer { use in
         try table.links.withUnsafeBufferPointer { routeLinks in
         try counters.linkPackets.withUnsafeMutableBufferPointer { linkPackets in
         try counters.linkPeak.withUnsafeMutableBufferPointer { linkPeak in
@@ -68,7 +65,7 @@ extension Chip {
         counters.hopsBetweenChips += between
         counters.stalledPacketTicks += stalled
         counters.latePackets += late
-        links.noteRoute(ns: wire, travel: travel)
+        state.links.noteRoute(ns: wire, travel: travel)
         return packets
     }
 }

@@ -120,7 +120,7 @@ public struct Pipeline: Sendable {
         }
         let data = try calibrationData()
         let inputCount = loaded.network.populations[0].count
-        guard data.channels * data.height * data.width == inputCount else {
+        guard data.imageSize == inputCount else {
             throw SpikeMeshError(.usage, "\(data.source) has images of shape [\(data.channels), \(data.height), \(data.width)]; the network expects \(loaded.network.populations[0].shape) — give spike-rate images with --calibration-data PATH, or --rate-images 0 to assume rates")
         }
         let count = min(mapping.rateImages, data.count)

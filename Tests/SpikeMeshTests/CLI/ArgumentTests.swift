@@ -68,7 +68,7 @@ import SpikeMesh
         let a = try Self.parse("run", [path, "--alpha", "0.5"])
         let pipeline = try Pipeline(a, quiet: true)
         #expect(throws: SpikeMeshError(.usage, "--alpha converts a model, but \(path) is an already converted network")) {
-            try pipeline.load(a, spec: CLI.commands.first { $0.spec.name == "run" }!.spec)
+            try pipeline.load(a)
         }
     }
 

@@ -62,47 +62,44 @@ import Testing
         #expect(r.counters.spikes == 0)
     }
 
-    /// 256 neurons on one core fire every tick toward one output core over a link that
-    /// carries one packet per tick: the tick-1 packets queue behind each other, the last
-    /// would wait 255 ticks, more than the link window holds, and the run stops with the
-    /// congestion error instead of dropping or silently delaying packets.
-    @Test func aMeshTooCongestedToDeliverStopsWithTheCongestionError() throws {
+    /// 256 neurons (one core) that fire every tick, each toward one output neuron on a second
+    /// core, mapped with the snake placement on generic-small with `capacity` packets per link
+    /// per tick, and emulated for 4 ticks.
+    static func burst(capacity: Int) throws -> (mapping: Mapping, run: () throws -> EmulationCounters) {
         let n = 256
-        let net = Self.chain([Float](repeating: 1, count: n), [Float](repeating: 1, count: n), threshold: 1, fixed: (8, 16))
+        let net = chain([Float](repeating: 1, count: n), [Float](repeating: 1, count: n), threshold: 1, fixed: (8, 16))
         var hw = try MapperTests.hardware("generic-small", [])
-        hw.mesh.linkCapacity = 1
+        hw.mesh.linkCapacity = capacity
         var options = Mapper.Options()
         options.movesPerCore = 0
         let mapping = try Mapper.map(net, on: hw, options: options)
-        #expect(mapping.cores.count == 2)
         var e = EmulationOptions()
         e.checkpoints = [4]
         e.workers = 1
+        return (mapping, { try Emulator(network: net, mapping: mapping).run([1], count: 1, options: e).counters })
+    }
+
+    /// At one packet per link per tick the tick-1 packets queue behind each other, the last
+    /// would wait 255 ticks, more than the link window holds, and the run stops with the
+    /// congestion error instead of dropping or silently delaying packets.
+    @Test func aMeshTooCongestedToDeliverStopsWithTheCongestionError() throws {
+        let (mapping, run) = try Self.burst(capacity: 1)
+        #expect(mapping.cores.count == 2)
         #expect {
-            _ = try Emulator(network: net, mapping: mapping).run([1], count: 1, options: e)
+            _ = try run()
         } throws: { error in
             guard let error = error as? SpikeMeshError else { return false }
             return error.message.contains("stayed full for 255 ticks") && error.message.contains("raise mesh.linkCapacity")
         }
     }
 
-    /// The same network with 128 packets per link per tick falls behind by 128 packets a tick
-    /// but never by the window: the run completes, every packet is delivered or still queued
-    /// at the end, and the waiting is counted. With 300 per tick nothing waits.
+    /// At 128 packets per link per tick the burst falls behind by 128 packets a tick but never
+    /// by the window: the run completes, every packet is delivered or still queued at the end,
+    /// and the waiting is counted. At 300 per tick nothing waits.
     @Test func aCongestedMeshThatCanDrainCountsItsStalls() throws {
         let n = 256
-        let net = Self.chain([Float](repeating: 1, count: n), [Float](repeating: 1, count: n), threshold: 1, fixed: (8, 16))
-        var hw = try MapperTests.hardware("generic-small", [])
-        hw.mesh.linkCapacity = 300
-        var options = Mapper.Options()
-        options.movesPerCore = 0
-        let mapping = try Mapper.map(net, on: hw, options: options)
-        var e = EmulationOptions()
-        e.checkpoints = [4]
-        e.workers = 1
-        let free = try Emulator(network: net, mapping: mapping).run([1], count: 1, options: e).counters
-        hw.mesh.linkCapacity = 128
-        let tight = try Emulator(network: net, mapping: try Mapper.map(net, on: hw, options: options)).run([1], count: 1, options: e).counters
+        let free = try Self.burst(capacity: 300).run()
+        let tight = try Self.burst(capacity: 128).run()
         #expect(free.stalledPacketTicks == 0 && free.packets == 4 * n)
         #expect(tight.stalledPacketTicks > 0 && tight.latePackets > 0)
         #expect(tight.packets == free.packets && tight.delivered + tight.pendingAtEnd == tight.packets)
