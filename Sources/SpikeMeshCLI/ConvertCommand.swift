@@ -30,21 +30,23 @@ enum ConvertCommand {
         let json = args.flag(Opt.json)
         let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
         let loaded = try pipeline.load(args)
-        guard let summary = loaded.summary else {
+        guard let summary = loaded.summary, let network = loaded.float else {
             throw SpikeMeshError(.usage, "\(loaded.source) is already a converted network; convert takes an .onnx model")
         }
         let output = try args.value(Opt.output)
-        var network = loaded.network
-        var quantization: Quantizer.Report?
+        var fixed: (FixedPointNetwork, Quantizer.Report)?
         if pipeline.run.exact {
-            (network, quantization) = try Quantizer.exact(network)
+            fixed = try Quantizer.exact(network)
         } else if args.has(Opt.hardware) {
-            (network, quantization) = try Quantizer.quantize(network, for: try pipeline.hardwareModel())
+            fixed = try Quantizer.quantize(network, for: try pipeline.hardwareModel())
         } else if args.has(Opt.set) {
             throw SpikeMeshError(.usage, "--set overrides a hardware model; give --hardware NAME|FILE too")
         }
-        if let output { try NetworkFile.save(network, to: output) }
-        let report = ConversionReport(model: loaded.source, summary: summary, reset: loaded.network.metadata["reset"] ?? "",
+        if let output {
+            if let (f, _) = fixed { try NetworkFile.save(f, to: output) } else { try NetworkFile.save(network, to: output) }
+        }
+        let quantization = fixed?.1
+        let report = ConversionReport(model: loaded.source, summary: summary, reset: network.metadata["reset"] ?? "",
                                       quantization: quantization, output: output)
         if json { printJSON(report.json()) } else { print(report.text(), terminator: "") }
     }

@@ -36,7 +36,7 @@ enum EnergyCommand {
         let names = args.has(Opt.hardware) ? [pipeline.hardware.hardware] : HardwareModel.shipped
         let rates = try pipeline.rates(loaded)
         let rows = try names.map { try pipeline.emulate(loaded, on: try pipeline.hardwareModel(named: $0), data: data, rates: rates) }
-        let report = EnergyComparison(model: loaded.source, images: data.count, macs: loaded.network.macCount, rows: rows)
+        let report = EnergyComparison(model: loaded.source, images: data.count, macs: loaded.structure.macCount, rows: rows)
         if json { printJSON(report.json()) } else { print(report.text(), terminator: "") }
     }
 }

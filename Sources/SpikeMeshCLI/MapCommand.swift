@@ -32,9 +32,9 @@ enum MapCommand {
         let hardware = try pipeline.hardwareModel()
         var loaded = try pipeline.load(args)
         let rates = try pipeline.rates(loaded)
-        let mapping = try pipeline.map(loaded.network, on: hardware, rates: rates)
-        loaded.network.metadata["rates"] = rates.origin
-        let report = MappingReport(mapping: mapping, network: loaded.network)
+        let mapping = try pipeline.map(loaded.structure, on: hardware, rates: rates)
+        loaded.structure.metadata["rates"] = rates.origin
+        let report = MappingReport(mapping: mapping, network: loaded.structure)
         let svg = try args.value(Opt.svg)
         if let path = svg {
             do { try report.svg().write(toFile: path, atomically: true, encoding: .utf8) } catch {

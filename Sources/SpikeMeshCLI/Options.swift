@@ -126,7 +126,7 @@ extension Pipeline {
 }
 
 extension ThresholdTable {
-    static func text(_ loaded: LoadedNetwork) -> String { loaded.summary.map { text($0) } ?? text(loaded.network) }
+    static func text(_ loaded: LoadedNetwork) -> String { loaded.summary.map { text($0) } ?? text(loaded.structure) }
 }
 
 func printJSON(_ value: JSON) {

@@ -39,7 +39,7 @@ enum ReportCommand {
         let ann = try ANNEngine(graph: graph).evaluate(data, normalization: loaded.normalization)
         let simOptions = pipeline.simulationOptions
         let progress = Progress("reference simulation", total: 1, enabled: pipeline.showProgress)
-        let reference = try ReferenceSimulator(network: loaded.network).accuracy(data, normalization: loaded.normalization, options: simOptions)
+        let reference = try loaded.reference.accuracy(data, normalization: loaded.normalization, options: simOptions)
         progress.finish()
         let run = try pipeline.emulate(loaded, on: hardware, data: data)
         let report = PipelineReport(model: loaded.source, data: data.source, images: data.count, graph: graph, ann: ann,

@@ -37,11 +37,11 @@ enum SimulateCommand {
         if !args.has(Opt.timesteps) { pipeline.run.timesteps = defaultTimesteps }
         let data = try pipeline.dataset()
         let loaded = try pipeline.load(args)
-        let network = loaded.network
+        let network = loaded.structure
         let normalization = loaded.normalization
         let ann = try loaded.graph.map { try ANNEngine(graph: $0).evaluate(data, normalization: normalization) }
         let options = pipeline.simulationOptions
-        let simulator = ReferenceSimulator(network: network)
+        let simulator = loaded.reference
         let progress = Progress("simulate", total: data.count, enabled: pipeline.showProgress)
         let start = Date()
         var predictions = [[Int]](repeating: [], count: options.checkpoints.count)

@@ -10,11 +10,11 @@ extension Chip {
         let network = plan.network, pops = network.populations, output = network.output
         counters.images += 1
         for p in pops.indices {
-            let v0 = Int64(pops[p].initialPotential)
+            let v0 = pops[p].initialPotential
             state.populations[p].membranes.withUnsafeMutableBufferPointer { $0.update(repeating: p == output ? 0 : v0) }
             state.populations[p].suppressed.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
             state.populations[p].active.removeAll(keepingCapacity: true)
-            if p > 0 && p != output { state.populations[p].refreshActive(threshold: Int64(pops[p].threshold)) }
+            if p > 0 && p != output { state.populations[p].refreshActive(threshold: pops[p].threshold) }
         }
         _ = state.queues.clear()
         state.links.reset()

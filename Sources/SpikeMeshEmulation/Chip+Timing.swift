@@ -39,12 +39,12 @@ extension Chip {
         let network = plan.network
         for p in network.hidden {
             let pop = network.populations[p]
-            let half = Int64(RunSupport.srpPotential(pop.threshold, fixedPoint: true))
+            let half = pop.halfThreshold
             for i in 0..<pop.count {
                 state.populations[p].suppressed[i] = state.populations[p].membranes[i] <= 0
                 state.populations[p].membranes[i] = half
             }
-            state.populations[p].refreshActive(threshold: Int64(pop.threshold))
+            state.populations[p].refreshActive(threshold: pop.threshold)
         }
         let output = network.output
         state.populations[output].membranes.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }

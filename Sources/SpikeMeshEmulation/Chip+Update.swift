@@ -29,7 +29,7 @@ extension Chip {
         let fires = p != plan.network.output || plan.options.readout == .spikeCount
         let bias = plan.schedule.biasFlows(p, at: t) ? plan.biases[p] : nil
         let cores = plan.emulator.neuronCore[p]
-        var kernel = UpdateKernel(limit: plan.limit, theta: Int64(pop.threshold), fires: fires, subtract: pop.reset == .subtract)
+        var kernel = UpdateKernel(limit: plan.limit, theta: pop.threshold, fires: fires, subtract: pop.reset == .subtract)
         // The kernel borrows the scratch lists' storage (a swap, so nothing is copied).
         swap(&kernel.fired, &scratch.fired)
         swap(&kernel.saturated, &scratch.saturated)

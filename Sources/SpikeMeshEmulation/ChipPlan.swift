@@ -33,7 +33,7 @@ struct ChipPlan: Sendable {
     /// Somas update every neuron every tick (TrueNorth-style) for timing and energy.
     let everyTick: Bool
 
-    var network: SpikingNetwork { emulator.network }
+    var network: FixedPointNetwork { emulator.network }
     var mapping: Mapping { emulator.mapping }
     var hardware: HardwareModel { emulator.mapping.hardware }
     var pipelined: Bool { options.delivery == .pipelined }
@@ -43,12 +43,12 @@ struct ChipPlan: Sendable {
         self.options = options
         self.schedule = schedule
         let network = emulator.network, mapping = emulator.mapping, pops = network.populations
-        limit = network.fixedPoint!.potentialLimit
+        limit = network.format.potentialLimit
         queueLength = (emulator.delays.max() ?? 0) + LinkWindow.ticks + 2
         coreNeurons = mapping.cores.map(\.neurons)
         mappedNeurons = coreNeurons.reduce(0, +)
         biases = pops.map { p in
-            p.bias.flatMap { b in b.allSatisfy { $0 == 0 } ? nil : (0..<p.count).map { Int64(b[$0 % b.count]) } }
+            p.bias.flatMap { b in b.allSatisfy { $0 == 0 } ? nil : (0..<p.count).map { b[$0 % b.count] } }
         }
         let fedByInput = Set(network.projections.filter { $0.source == 0 }.map(\.target))
         let dense = pops.indices.map { p in

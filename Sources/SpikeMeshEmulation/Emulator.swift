@@ -37,7 +37,7 @@ public struct EmulationResult: Sendable {
 /// packet per destination core, routed XY hop by hop, a link carrying at most
 /// `linkCapacity` packets per tick (the rest wait and are counted, never dropped).
 public struct Emulator: Sendable {
-    public let network: SpikingNetwork
+    public let network: FixedPointNetwork
     public let mapping: Mapping
     let plan: DeliveryPlan
     let compiled: [CompiledProjection]
@@ -50,15 +50,15 @@ public struct Emulator: Sendable {
     /// The XY route of every destination entry of the mapping, computed once.
     let routes: RouteTable
 
-    public init(network: SpikingNetwork, mapping: Mapping) throws {
-        guard network.fixedPoint != nil else {
-            throw SpikeMeshError(.invalidArgument, "the emulator runs fixed-point networks; quantize first (Quantizer)")
-        }
+    public init(network: FixedPointNetwork, mapping: Mapping) throws {
         self.network = network
         self.mapping = mapping
-        compiled = network.projections.map { CompiledProjection($0, network: network) }
-        depths = network.depths
-        delays = network.axonDelays
+        // Kernel taps and weight layouts come from the integer view, whose weights are exact
+        // (|W| < 2^23); thresholds, biases and potentials are read as integers.
+        let view = network.integerView()
+        compiled = view.projections.map { CompiledProjection($0, network: view) }
+        depths = view.depths
+        delays = view.axonDelays
         neuronCore = network.populations.indices.map { p in
             p == 0 ? [] : (0..<network.populations[p].count).map { Int32(mapping.coreOf(population: p, neuron: $0)) }
         }

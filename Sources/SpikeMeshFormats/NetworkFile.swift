@@ -5,7 +5,8 @@ import SpikeMeshModel
 /// The converted-network file (`spikemesh convert -o NET`), documented in `Docs/NetworkFormat.md`.
 ///
 /// One JSON object: `{"format": "spikemesh-network", "version": 1, "network": {…}}`, the
-/// network being `SpikingNetwork`'s Codable form. Loading checks the header first, then the
+/// network being `SpikingNetwork`'s Codable form — with, for a fixed-point network, integer
+/// values and a `fixedPoint` object (`FixedPointBody`). Loading checks the header first, then the
 /// structure (with the JSON path of anything missing or mistyped), then every population and
 /// projection against each other, so a bad file fails with the place and the problem.
 public enum NetworkFile {
@@ -14,17 +15,34 @@ public enum NetworkFile {
     /// File name extension `convert` suggests.
     public static let fileExtension = "smnet"
 
-    /// Writes `network` to `path`.
+    /// What a network file holds: a float network (thresholds balanced, not yet quantized) or
+    /// a fixed-point one (`convert --hardware H -o` or `--exact -o`).
+    public enum Contents: Sendable {
+        case float(SpikingNetwork)
+        case fixedPoint(FixedPointNetwork)
+    }
+
+    /// Writes a float network to `path`.
     public static func save(_ network: SpikingNetwork, to path: String) throws {
+        try write(network, to: path)
+    }
+
+    /// Writes a fixed-point network to `path`: the float layout with integer values and a
+    /// `fixedPoint` object (widths and scales).
+    public static func save(_ network: FixedPointNetwork, to path: String) throws {
+        try write(FixedPointBody(network), to: path)
+    }
+
+    static func write(_ body: some Encodable, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .throw
-        let body: Data
-        do { body = try encoder.encode(network) } catch {
+        let encoded: Data
+        do { encoded = try encoder.encode(body) } catch {
             throw SpikeMeshError(.invalidArgument, "\(path): the network has a non-finite value and cannot be saved")
         }
         var data = Data("{\"format\":\"\(format)\",\"version\":\(version),\"network\":".utf8)
-        data.append(body)
+        data.append(encoded)
         data.append(Data("}\n".utf8))
         do { try data.write(to: URL(fileURLWithPath: path)) } catch {
             throw SpikeMeshError(.io, "\(path): cannot write (\(error.localizedDescription))")
@@ -41,14 +59,14 @@ public enum NetworkFile {
         return head.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
     }
 
-    public static func load(path: String) throws -> SpikingNetwork {
+    public static func load(path: String) throws -> Contents {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SpikeMeshError(.io, "\(path): cannot read the file")
         }
         do { return try decode(data) } catch let e as SpikeMeshError { throw e.prefixed(path) }
     }
 
-    public static func decode(_ data: Data) throws -> SpikingNetwork {
+    public static func decode(_ data: Data) throws -> Contents {
         let top: Any
         do { top = try JSONSerialization.jsonObject(with: data) } catch {
             throw SpikeMeshError(.malformed, "not valid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription))")
@@ -63,20 +81,32 @@ public enum NetworkFile {
             throw SpikeMeshError(.malformed, "unknown key \"\(key)\" at the top level")
         }
         guard let body = object["network"] else { throw SpikeMeshError(.malformed, "\"network\" is missing") }
-        let network: SpikingNetwork
+        if let f = (body as? [String: Any])?["fixedPoint"], !(f is NSNull) {
+            let decoded = try decodeChecked(FixedPointBody.self, from: body)
+            let view = decoded.integerView
+            try view.validate()
+            return .fixedPoint(try decoded.network())
+        }
+        let network = try decodeChecked(SpikingNetwork.self, from: body)
+        try network.validate()
+        return .float(network)
+    }
+
+    /// Decodes `body` as `T`, then rejects any key that `T` does not know.
+    static func decodeChecked<T: Codable>(_ type: T.Type, from body: Any) throws -> T {
+        let value: T
         do {
-            network = try JSONDecoder().decode(SpikingNetwork.self, from: JSONSerialization.data(withJSONObject: body))
+            value = try JSONDecoder().decode(T.self, from: JSONSerialization.data(withJSONObject: body))
         } catch let error as DecodingError {
             throw SpikeMeshError(.malformed, describe(error))
         }
         // JSONDecoder skips keys it does not know; a misspelt key must not vanish silently.
-        if let known = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(network)) {
+        if let known = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) {
             if let path = unknownKey(body, known: known, path: "network") {
                 throw SpikeMeshError(.malformed, "unknown key \"\(path)\"")
             }
         }
-        try network.validate()
-        return network
+        return value
     }
 
     /// The first key path in `value` that the re-encoded `known` does not have.
@@ -140,20 +170,6 @@ extension SpikingNetwork {
                 guard b.allSatisfy(\.isFinite) else { throw fail("\(at): a bias value is not finite") }
             }
         }
-        if let f = fixedPoint {
-            guard f.scales.count == populations.count else {
-                throw fail("network.fixedPoint.scales has \(f.scales.count) values for \(populations.count) populations")
-            }
-            guard (2...24).contains(f.weightBits), (2...32).contains(f.potentialBits) else {
-                throw fail("network.fixedPoint: weightBits \(f.weightBits) must be in 2…24 and potentialBits \(f.potentialBits) in 2…32")
-            }
-            for (i, p) in populations.enumerated() where i > 0 {
-                let values = [p.threshold, p.initialPotential] + (p.bias ?? [])
-                guard values.allSatisfy({ $0 == $0.rounded() && abs(Double($0)) <= Double(f.potentialLimit) }) else {
-                    throw fail("population \(i) (\"\(p.name)\"): a fixed-point network needs integer threshold, bias and initial potential within \(f.potentialBits) bits")
-                }
-            }
-        }
         for (j, proj) in projections.enumerated() {
             let at = "projection \(j)"
             guard populations.indices.contains(proj.source), populations.indices.contains(proj.target) else {
@@ -208,5 +224,42 @@ extension SpikingNetwork {
         for p in populations.indices.dropFirst() where incoming(p).isEmpty {
             throw fail("population \(p) (\"\(populations[p].name)\") has no incoming projection")
         }
+    }
+}
+
+/// A fixed-point network in the file's layout: the float network's keys, with thresholds,
+/// biases and initial potentials as 64-bit integers and weights as integers in the float
+/// layout (exact: every weight is below 2^24), plus `fixedPoint`.
+struct FixedPointBody: Codable {
+    var populations: [FixedPointPopulation]
+    var projections: [Projection]
+    var output: Int
+    var metadata: [String: String]
+    var fixedPoint: FixedPointInfo
+
+    init(_ network: FixedPointNetwork) {
+        let view = network.integerView()
+        populations = network.populations
+        projections = view.projections
+        output = network.output
+        metadata = network.metadata
+        fixedPoint = network.format
+    }
+
+    /// The structure as a float network, for the structural checks every file gets.
+    var integerView: SpikingNetwork {
+        SpikingNetwork(populations: populations.map { p in
+            Population(name: p.name, shape: p.shape, threshold: Float(p.threshold), reset: p.reset,
+                       initialPotential: Float(p.initialPotential), bias: p.bias.map { $0.map { Float($0) } },
+                       layer: p.layer, qcfsLambda: p.qcfsLambda)
+        }, projections: projections, output: output, metadata: metadata)
+    }
+
+    /// The network, every weight checked to be an integer that fits `fixedPoint.weightBits`
+    /// and every threshold, bias and potential to fit `fixedPoint.potentialBits`.
+    func network() throws -> FixedPointNetwork {
+        let integers = try projections.enumerated().map { try FixedPointProjection(integers: $1, index: $0) }
+        return try FixedPointNetwork(populations: populations, projections: integers, output: output, metadata: metadata,
+                                     format: fixedPoint)
     }
 }

@@ -13,9 +13,9 @@ import SpikeMeshModel
 /// ```
 ///
 /// rounding half away from zero. A weight whose rounded value does not fit (only possible
-/// when Θ had to be raised to 1) is clipped and counted. The result is a `SpikingNetwork`
-/// whose values are integers (held exactly in Float) with `fixedPoint` set: its spikes
-/// carry amplitude 1, and the reference simulator runs it exactly as the emulator does.
+/// when Θ had to be raised to 1) is clipped and counted; so is a bias or initial potential
+/// clamped to `potentialBits`. The result is a `FixedPointNetwork`: its spikes carry
+/// amplitude 1, and the reference simulator runs it as the emulator does.
 public enum Quantizer {
     public struct Entry: Sendable {
         public var population: Int
@@ -53,14 +53,14 @@ public enum Quantizer {
 
     /// Quantizes `network` to the given widths; `name` is recorded as the hardware's.
     public static func quantize(_ network: SpikingNetwork, weightBits: Int, potentialBits: Int, name: String,
-                                outputWeightBits: Int? = nil) throws -> (SpikingNetwork, Report) {
-        guard network.fixedPoint == nil else {
-            throw SpikeMeshError(.invalidArgument, "the network is already fixed point (\(network.fixedPoint!.hardware))")
-        }
+                                outputWeightBits: Int? = nil) throws -> (FixedPointNetwork, Report) {
         guard (2...24).contains(weightBits), (2...32).contains(potentialBits) else {
             throw SpikeMeshError(.invalidArgument, "weightBits \(weightBits) must be in 2…24 and potentialBits \(potentialBits) in 2…32")
         }
-        var result = network
+        var projections = [FixedPointProjection?](repeating: nil, count: network.projections.count)
+        var populations = [FixedPointPopulation(name: network.populations[0].name, shape: network.populations[0].shape, threshold: 1,
+                                                reset: network.populations[0].reset, initialPotential: 0, bias: nil,
+                                                layer: network.populations[0].layer, qcfsLambda: nil)]
         var entries: [Entry] = []
         var scales = [Float](repeating: 1, count: network.populations.count)
         let potentialLimit = Double((Int64(1) << Int64(potentialBits - 1)) - 1)
@@ -91,62 +91,65 @@ public enum Quantizer {
             var clipped = 0, zeroed = 0, count = 0, big = 0
             var errorSquares = 0.0, valueSquares = 0.0
             for j in incoming {
-                let ints: [Float] = effective[j]!.map { w in
+                let ints: [Int32] = effective[j]!.map { w in
                     var v = (w * theta).rounded(.toNearestOrAwayFromZero)
                     if abs(v) > wMax { v = v < 0 ? -wMax : wMax; clipped += 1 }
                     if v == 0 && w != 0 { zeroed += 1 }
                     errorSquares += (v / theta - w) * (v / theta - w)
                     valueSquares += w * w
                     big = max(big, Int(abs(v)))
-                    return Float(v)
+                    return Int32(v)
                 }
                 count += ints.count
-                switch network.projections[j].kind {
-                case .dense: result.projections[j].kind = .dense(weights: ints)
-                case .conv(var c):
-                    c.weights = ints
-                    c.bias = nil
-                    result.projections[j].kind = .conv(c)
-                case .avgPool, .identity: result.projections[j].positionWeights = ints
+                let proj = network.projections[j]
+                let kind: FixedPointProjection.Kind
+                switch proj.kind {
+                case .dense: kind = .dense(weights: ints)
+                case .conv(let c): kind = .conv(window: c.window, inChannels: c.inChannels, outChannels: c.outChannels, weights: ints)
+                case .avgPool(let pool): kind = .avgPool(window: pool.window, weights: ints)
+                case .identity: kind = .identity(weight: ints[0])
                 }
+                projections[j] = FixedPointProjection(source: proj.source, target: q, kind: kind)
             }
             let scale = theta / Double(pop.threshold)
             var clamped = 0
-            func integer(_ x: Float) -> Float {
+            func integer(_ x: Float) -> Int64 {
                 let v = (Double(x) * scale).rounded(.toNearestOrAwayFromZero)
                 if abs(v) > potentialLimit { clamped += 1 }
-                return Float(max(-potentialLimit, min(potentialLimit, v)))
+                return Int64(max(-potentialLimit, min(potentialLimit, v)))
             }
-            result.populations[q].threshold = Float(theta)
-            result.populations[q].initialPotential = integer(pop.initialPotential)
-            result.populations[q].bias = pop.bias.map { $0.map(integer) }
+            populations.append(FixedPointPopulation(name: pop.name, shape: pop.shape, threshold: Int64(theta), reset: pop.reset,
+                                                    initialPotential: integer(pop.initialPotential), bias: pop.bias.map { $0.map(integer) },
+                                                    layer: pop.layer, qcfsLambda: pop.qcfsLambda))
             entries.append(Entry(population: q, name: pop.name, threshold: pop.threshold, integerThreshold: Int(theta),
                                  scale: Float(scale), weights: count, clipped: clipped, zeroed: zeroed,
                                  relativeError: valueSquares > 0 ? (errorSquares / valueSquares).squareRoot() : 0,
                                  largestWeight: big, clampedValues: clamped))
         }
-        result.fixedPoint = FixedPointInfo(hardware: name, weightBits: weightBits, potentialBits: potentialBits, scales: scales)
-        return (result, Report(hardware: name, weightBits: weightBits, potentialBits: potentialBits, entries: entries))
+        let format = FixedPointInfo(hardware: name, weightBits: weightBits, potentialBits: potentialBits, scales: scales)
+        let fixed = try FixedPointNetwork(populations: populations, projections: projections.map { $0! }, output: network.output,
+                                          metadata: network.metadata, format: format)
+        return (fixed, Report(hardware: name, weightBits: weightBits, potentialBits: potentialBits, entries: entries))
     }
 
     /// With the widths of a hardware model.
-    public static func quantize(_ network: SpikingNetwork, for hardware: HardwareModel) throws -> (SpikingNetwork, Report) {
+    public static func quantize(_ network: SpikingNetwork, for hardware: HardwareModel) throws -> (FixedPointNetwork, Report) {
         try quantize(network, weightBits: hardware.core.weightBits, potentialBits: hardware.core.potentialBits, name: hardware.name)
     }
 
     /// `--exact`: integers wide enough to reproduce the float network (see `exactWeightBits`).
-    public static func exact(_ network: SpikingNetwork) throws -> (SpikingNetwork, Report) {
+    public static func exact(_ network: SpikingNetwork) throws -> (FixedPointNetwork, Report) {
         try quantize(network, weightBits: exactWeightBits, potentialBits: exactPotentialBits, name: "exact",
                      outputWeightBits: exactOutputWeightBits)
     }
 
     /// The report of an already fixed-point network (from a file): thresholds and scales;
     /// the errors are not known any more and are reported as 0.
-    public static func describe(_ network: SpikingNetwork) -> Report? {
-        guard let f = network.fixedPoint else { return nil }
+    public static func describe(_ network: FixedPointNetwork) -> Report {
+        let f = network.format
         let entries = network.populations.indices.dropFirst().map { q in
             let p = network.populations[q]
-            return Entry(population: q, name: p.name, threshold: p.threshold / f.scales[q], integerThreshold: Int(p.threshold),
+            return Entry(population: q, name: p.name, threshold: Float(p.threshold) / f.scales[q], integerThreshold: Int(p.threshold),
                          scale: f.scales[q], weights: 0, clipped: 0, zeroed: 0, relativeError: 0, largestWeight: 0, clampedValues: 0)
         }
         return Report(hardware: f.hardware, weightBits: f.weightBits, potentialBits: f.potentialBits, entries: entries)

@@ -29,6 +29,11 @@ public enum Mapper {
         public init() {}
     }
 
+    /// Maps a fixed-point network: the same structure, so the same mapping as its float network.
+    public static func map(_ network: FixedPointNetwork, on hardware: HardwareModel, options: Options = Options()) throws -> Mapping {
+        try map(network.integerView(), on: hardware, options: options)
+    }
+
     public static func map(_ network: SpikingNetwork, on hardware: HardwareModel, options: Options = Options()) throws -> Mapping {
         let populations = network.populations
         let reaches = network.projections.indices.map { Reach($0, network: network) }

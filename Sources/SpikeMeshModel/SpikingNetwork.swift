@@ -19,18 +19,12 @@ public struct SpikingNetwork: Sendable, Codable {
     public var output: Int
     /// Metadata: the model's source, conversion method, α, normalization.
     public var metadata: [String: String]
-    /// Set when the network is fixed point (see `Quantizer`): thresholds, weights, biases and
-    /// potentials are integers in each target population's units, a spike adds its weight
-    /// unscaled (amplitude 1, not θ), and the direct input current is rounded to an integer.
-    public var fixedPoint: FixedPointInfo?
 
-    public init(populations: [Population], projections: [Projection], output: Int, metadata: [String: String],
-                fixedPoint: FixedPointInfo? = nil) {
+    public init(populations: [Population], projections: [Projection], output: Int, metadata: [String: String]) {
         self.populations = populations
         self.projections = projections
         self.output = output
         self.metadata = metadata
-        self.fixedPoint = fixedPoint
     }
 
     public var inputShape: [Int] { populations[0].shape }
@@ -50,32 +44,11 @@ public struct SpikingNetwork: Sendable, Codable {
     /// Hidden populations: every population but the input and the output.
     public var hidden: [Int] { populations.indices.filter { $0 != 0 && $0 != output } }
 
-    /// The value one spike of population `p` carries into its targets' weights: θ_p for a
-    /// float network, 1 for a fixed-point one (its weights already carry θ_source), 1 for
-    /// the input.
+    /// The value one spike of population `p` carries into its targets' weights: θ_p, or 1 for
+    /// the input. (A `FixedPointNetwork`'s spikes carry 1: its weights already hold θ_source.)
     public func amplitude(_ p: Int) -> Float {
-        p == 0 || fixedPoint != nil ? 1 : populations[p].threshold
+        p == 0 ? 1 : populations[p].threshold
     }
-}
-
-/// How a fixed-point network was made (`Quantizer`).
-public struct FixedPointInfo: Sendable, Codable, Equatable {
-    /// The hardware model whose widths were used ("exact" for `--exact`).
-    public var hardware: String
-    public var weightBits: Int
-    public var potentialBits: Int
-    /// Integer units per unit of the float network's value, per population (Θ/θ).
-    public var scales: [Float]
-
-    public init(hardware: String, weightBits: Int, potentialBits: Int, scales: [Float]) {
-        self.hardware = hardware
-        self.weightBits = weightBits
-        self.potentialBits = potentialBits
-        self.scales = scales
-    }
-
-    /// The largest membrane magnitude, 2^(potentialBits−1) − 1.
-    public var potentialLimit: Int64 { (Int64(1) << Int64(potentialBits - 1)) - 1 }
 }
 
 public enum ResetMode: String, Sendable, Codable, CaseIterable {

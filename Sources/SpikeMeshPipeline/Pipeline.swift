@@ -14,13 +14,41 @@ import SpikeMeshReports
 /// A spiking network ready to run: converted here from an ONNX model, or loaded from a
 /// network file written by `spikemesh convert -o`.
 public struct LoadedNetwork: Sendable {
-    public var network: SpikingNetwork
+    /// The network as loaded: float (converted here, or a float file), or fixed point (a
+    /// file written with `convert --hardware H -o` or `--exact -o`).
+    public var contents: NetworkFile.Contents
+    /// Its structure — names, shapes, projections, metadata — as a float-layout network: the
+    /// float network itself, or a fixed-point file's `integerView()`. For mapping, MAC counts
+    /// and reports; `reference` is what simulates it.
+    public var structure: SpikingNetwork
     /// The ANN, when the source was a model.
     public var graph: ANNGraph?
     /// Calibration summary, when converted here.
     public var summary: CalibrationSummary?
     public var normalization: Normalization
     public var source: String
+
+    public init(contents: NetworkFile.Contents, graph: ANNGraph?, summary: CalibrationSummary?, normalization: Normalization, source: String) {
+        self.contents = contents
+        switch contents {
+        case .float(let n): structure = n
+        case .fixedPoint(let n): structure = n.integerView()
+        }
+        (self.graph, self.summary, self.normalization, self.source) = (graph, summary, normalization, source)
+    }
+
+    /// The float network, unless the file was fixed point.
+    public var float: SpikingNetwork? {
+        if case .float(let n) = contents { n } else { nil }
+    }
+
+    /// The reference simulator for this network: float, or in the fixed-point file's integer units.
+    public var reference: ReferenceSimulator {
+        switch contents {
+        case .float(let n): ReferenceSimulator(network: n)
+        case .fixedPoint(let n): ReferenceSimulator(network: n)
+        }
+    }
 }
 
 /// The pipeline DESIGN.md draws — load → convert → quantize → map → emulate → summary — as
@@ -73,16 +101,21 @@ public struct Pipeline: Sendable {
     public func load(_ path: String?) throws -> LoadedNetwork {
         let path = path ?? BundledExample.model
         if NetworkFile.looks(path) {
-            let network = try NetworkFile.load(path: path)
-            let normalization = try Normalization.resolve(mean: input.mean, std: input.std, metadata: network.metadata)
-            return LoadedNetwork(network: network, graph: nil, summary: nil, normalization: normalization, source: path)
+            let contents = try NetworkFile.load(path: path)
+            let metadata: [String: String]
+            switch contents {
+            case .float(let n): metadata = n.metadata
+            case .fixedPoint(let n): metadata = n.metadata
+            }
+            let normalization = try Normalization.resolve(mean: input.mean, std: input.std, metadata: metadata)
+            return LoadedNetwork(contents: contents, graph: nil, summary: nil, normalization: normalization, source: path)
         }
         let graph = try ONNXImporter.load(path: path)
         let normalization = try Normalization.resolve(mean: input.mean, std: input.std, graph: graph)
         var (network, summary) = try convert(graph, normalization: normalization)
         network.metadata.merge(normalization.metadata) { _, new in new }
         network.metadata["source"] = path
-        return LoadedNetwork(network: network, graph: graph, summary: summary, normalization: normalization, source: path)
+        return LoadedNetwork(contents: .float(network), graph: graph, summary: summary, normalization: normalization, source: path)
     }
 
     /// Converts `graph`: thresholds balanced on calibration images (none for qcfs).
@@ -119,15 +152,15 @@ public struct Pipeline: Sendable {
             return SpikeRates(values: nil, origin: "assumed \(Mapper.Options().defaultRate) spikes/neuron/tick")
         }
         let data = try calibrationData()
-        let inputCount = loaded.network.populations[0].count
+        let inputCount = loaded.structure.populations[0].count
         guard data.imageSize == inputCount else {
-            throw SpikeMeshError(.usage, "\(data.source) has images of shape [\(data.channels), \(data.height), \(data.width)]; the network expects \(loaded.network.populations[0].shape) — give spike-rate images with --calibration-data PATH, or --rate-images 0 to assume rates")
+            throw SpikeMeshError(.usage, "\(data.source) has images of shape [\(data.channels), \(data.height), \(data.width)]; the network expects \(loaded.structure.inputShape) — give spike-rate images with --calibration-data PATH, or --rate-images 0 to assume rates")
         }
         let count = min(mapping.rateImages, data.count)
         let images = data.normalizedBatch(0..<count, mean: loaded.normalization.mean, std: loaded.normalization.std)
         let progress = progress("estimate spike rates", total: 1)
         defer { progress.finish() }
-        let values = try ReferenceSimulator.spikeRates(loaded.network, images: images, count: count, timesteps: mapping.rateTimesteps)
+        let values = try loaded.reference.spikeRates(images: images, count: count, timesteps: mapping.rateTimesteps)
         return SpikeRates(values: values, origin: "\(count) calibration images, T = \(mapping.rateTimesteps)")
     }
 
@@ -146,9 +179,11 @@ public struct Pipeline: Sendable {
 
     /// The fixed-point network for `hardware`: a fixed-point file runs as it is; otherwise
     /// quantized to the chip's widths, or exactly with `run.exact`.
-    public func quantize(_ network: SpikingNetwork, for hardware: HardwareModel) throws -> (SpikingNetwork, Quantizer.Report) {
-        if let report = Quantizer.describe(network) { return (network, report) }
-        return run.exact ? try Quantizer.exact(network) : try Quantizer.quantize(network, for: hardware)
+    public func quantize(_ loaded: LoadedNetwork, for hardware: HardwareModel) throws -> (FixedPointNetwork, Quantizer.Report) {
+        switch loaded.contents {
+        case .fixedPoint(let network): return (network, Quantizer.describe(network))
+        case .float(let network): return run.exact ? try Quantizer.exact(network) : try Quantizer.quantize(network, for: hardware)
+        }
     }
 
     public var emulationOptions: EmulationOptions {
@@ -177,9 +212,9 @@ public struct Pipeline: Sendable {
     /// the caller when it emulates on several hardware models (nil = measured here).
     public func emulate(_ loaded: LoadedNetwork, on hardware: HardwareModel, data: Dataset,
                         rates: SpikeRates? = nil) throws -> EmulationSummary {
-        var (network, quantization) = try quantize(loaded.network, for: hardware)
+        var (network, quantization) = try quantize(loaded, for: hardware)
         let expected = try rates ?? self.rates(loaded)
-        let mapping = try map(loaded.network, on: hardware, rates: expected)
+        let mapping = try map(loaded.structure, on: hardware, rates: expected)
         network.metadata["rates"] = expected.origin
         let options = emulationOptions
         let emulator = try Emulator(network: network, mapping: mapping)

@@ -141,7 +141,7 @@ struct ImageState {
     private func accumulate(projection j: Int, slot sourceSlot: Int, into cur: UnsafeMutableBufferPointer<Float>,
                             directCurrent: inout [[Float]?]) {
         let proj = sim.compiled[j]
-        let amplitude = network.amplitude(proj.source)
+        let amplitude = sim.amplitude(proj.source)
         let sourceActive = activeCount[proj.source][sourceSlot]
         active[proj.source][sourceSlot].withUnsafeBufferPointer { all in
             let list = UnsafeBufferPointer(rebasing: all[0..<sourceActive])
@@ -155,7 +155,7 @@ struct ImageState {
                     tmp.withUnsafeMutableBufferPointer {
                         proj.accumulate(s.baseAddress!, active: list, amplitude: amplitude, into: $0.baseAddress!)
                     }
-                    if network.fixedPoint != nil { for i in tmp.indices { tmp[i] = tmp[i].rounded(.toNearestOrAwayFromZero) } }
+                    if sim.integerUnits { for i in tmp.indices { tmp[i] = tmp[i].rounded(.toNearestOrAwayFromZero) } }
                     directCurrent[j] = tmp
                 }
                 directCurrent[j]!.withUnsafeBufferPointer { d in
@@ -209,7 +209,7 @@ struct ImageState {
         for p in network.hidden {
             for i in 0..<populations[p].count {
                 suppressed[p][i] = membranes[p][i] <= 0
-                membranes[p][i] = RunSupport.srpPotential(populations[p].threshold, fixedPoint: network.fixedPoint != nil)
+                membranes[p][i] = RunSupport.srpPotential(populations[p].threshold, integer: sim.integerUnits)
             }
         }
         for i in membranes[network.output].indices { membranes[network.output][i] = 0 }

@@ -44,18 +44,39 @@ public struct SimulationResult: Sendable {
 /// Membranes are stored channels-last (HWC) so that a spike into a convolution adds one
 /// contiguous run of `outChannels` weights per kernel tap.
 public struct ReferenceSimulator: Sendable {
+    /// The network run: a float network, or a fixed-point network's `integerView()`.
     public let network: SpikingNetwork
+    /// True for a fixed-point network: spikes carry amplitude 1, the direct input current is
+    /// rounded to an integer per tick, and SRP resets to Θ/2 rounded half away from zero —
+    /// the emulator's arithmetic, in Float (exact below 2^24).
+    public let integerUnits: Bool
     let compiled: [CompiledProjection]
     let incoming: [[Int]]
     let delays: [Int]
     let depths: [Int]
 
+    /// Runs a float network.
     public init(network: SpikingNetwork) {
+        self.init(network, integerUnits: false)
+    }
+
+    /// Runs a fixed-point network in its integer units.
+    public init(network: FixedPointNetwork) {
+        self.init(network.integerView(), integerUnits: true)
+    }
+
+    init(_ network: SpikingNetwork, integerUnits: Bool) {
         self.network = network
+        self.integerUnits = integerUnits
         compiled = network.projections.map { CompiledProjection($0, network: network) }
         incoming = network.incomingIndices
         depths = network.depths
         delays = network.axonDelays
+    }
+
+    /// The value one spike of population `p` carries into its targets' weights.
+    func amplitude(_ p: Int) -> Float {
+        integerUnits ? 1 : network.amplitude(p)
     }
 
     /// The output's depth: extra ticks a pipelined run needs for input to reach the output.

@@ -177,7 +177,7 @@ public struct PipelineReport: Sendable {
         (self.checkpoints, self.reference, self.emulation) = (checkpoints, reference, emulation)
     }
 
-    var mapping: MappingReport { MappingReport(mapping: emulation.mapping, network: emulation.network) }
+    var mapping: MappingReport { MappingReport(mapping: emulation.mapping, network: emulation.network.integerView()) }
 
     public func json() -> JSON {
         .object([

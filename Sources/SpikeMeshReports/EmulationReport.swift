@@ -10,14 +10,14 @@ import SpikeMeshEnergy
 public struct EmulationSummary: Sendable {
     public let hardware: HardwareModel
     public let mapping: Mapping
-    public let network: SpikingNetwork
+    public let network: FixedPointNetwork
     public let quantization: Quantizer.Report
     public let evaluation: Emulator.Evaluation
     public let options: EmulationOptions
     public let seconds: Double
     public let energy: EnergyEstimate
 
-    public init(hardware: HardwareModel, mapping: Mapping, network: SpikingNetwork, quantization: Quantizer.Report,
+    public init(hardware: HardwareModel, mapping: Mapping, network: FixedPointNetwork, quantization: Quantizer.Report,
                 evaluation: Emulator.Evaluation, options: EmulationOptions, seconds: Double) {
         self.hardware = hardware
         self.mapping = mapping

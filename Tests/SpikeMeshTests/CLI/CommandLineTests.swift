@@ -66,6 +66,22 @@ import Testing
         #expect(cores(both) > cores(neuronsOnly), "core.axons=512 must apply too")
     }
 
+    /// A fixed-point file written by `convert --exact -o` runs as it is: the emulator (`run`)
+    /// and the reference simulator in integer units (`simulate`) give the same accuracy on it.
+    @Test func aFixedPointFileRunsTheSameInTheEmulatorAndTheReference() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).smnet").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let converted = try Self.json(["convert", "--calibration-images", "20", "--exact", "-o", path])
+        let fixed = try #require(converted["fixedPoint"] as? [String: Any])
+        #expect(fixed["hardware"] as? String == "exact")
+        let simulated = try Self.json(["simulate", path, "--timesteps", "8", "--limit", "8"])
+        let curve = try #require(simulated["curve"] as? [[String: Any]])
+        let emulated = try Self.json(["run", path, "--timesteps", "8", "--limit", "8", "--rate-images", "2", "--anneal", "10"])
+        let reference = try #require(curve.first?["accuracy"] as? Double)
+        #expect(emulated["accuracy"] as? Double == reference)
+        #expect(reference > 0.5)
+    }
+
     @Test func everyCommandsJSONHasItsDocumentedKeys() throws {
         let expected: [(args: [String], keys: [String])] = [
             (["inspect"], ["model", "inputShape", "layers", "totalMACs", "normalization"]),

@@ -20,7 +20,16 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         try NetworkFile.save(net, to: path)
         #expect(NetworkFile.looks(path))
-        return try NetworkFile.load(path: path)
+        guard case .float(let back) = try NetworkFile.load(path: path) else { throw SpikeMeshError(.malformed, "not read back as float") }
+        return back
+    }
+
+    func roundTrip(_ net: FixedPointNetwork) throws -> FixedPointNetwork {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nf-\(UUID().uuidString).smnet").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try NetworkFile.save(net, to: path)
+        guard case .fixedPoint(let back) = try NetworkFile.load(path: path) else { throw SpikeMeshError(.malformed, "not read back as fixed point") }
+        return back
     }
 
     @Test func savedNetworksLoadBitForBit() throws {
@@ -39,7 +48,7 @@ import Testing
         let b = try ReferenceSimulator(network: back).run(x, count: 2, options: o)
         #expect(a.spikeTrains == b.spikeTrains && a.spikes.reduce(0, +) > 0)
         let (fixed, _) = try Quantizer.exact(net)
-        #expect(try roundTrip(fixed).fixedPoint == fixed.fixedPoint)
+        #expect(try roundTrip(fixed) == fixed)
     }
 
     func error(_ text: String) -> String {
@@ -83,5 +92,55 @@ import Testing
             pops[1]["bias"] = nil
             b["populations"] = pops
         }.contains("does not fit shapes"))
+    }
+
+    /// A fixed-point file is checked against its own widths, with the place and the problem.
+    @Test func badFixedPointFilesSayWhatIsWrong() throws {
+        let (fixed, _) = try Quantizer.exact(try Self.network.get())
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fx-\(UUID().uuidString).smnet").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try NetworkFile.save(fixed, to: path)
+        let top = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        func broken(_ edit: (inout [String: Any]) -> Void) -> String {
+            var b = top["network"] as! [String: Any]
+            edit(&b)
+            let data = try! JSONSerialization.data(withJSONObject: ["format": "spikemesh-network", "version": 1, "network": b])
+            do { _ = try NetworkFile.decode(data); return "no error" } catch { return "\(error)" }
+        }
+        func editFirstWeight(_ value: Double) -> (inout [String: Any]) -> Void {
+            { b in
+                var projs = b["projections"] as! [[String: Any]]
+                var kind = projs[0]["kind"] as! [String: Any]
+                let key = kind.keys.first!
+                var inner = kind[key] as! [String: Any]
+                if var c = inner["_0"] as? [String: Any] {
+                    var w = c["weights"] as! [Double]; w[0] = value; c["weights"] = w; inner["_0"] = c
+                } else {
+                    var w = inner["weights"] as! [Double]; w[0] = value; inner["weights"] = w
+                }
+                kind[key] = inner
+                projs[0]["kind"] = kind
+                b["projections"] = projs
+            }
+        }
+        #expect(broken { _ in } == "no error")
+        #expect(broken(editFirstWeight(40000)).contains("projection 0: weight 40000 does not fit 16-bit weights"))
+        #expect(broken(editFirstWeight(1.5)).contains("projection 0: weight 1.5 of a fixed-point network is not a 32-bit integer"))
+        func population1(_ key: String, _ value: @escaping (Any?) -> Any) -> (inout [String: Any]) -> Void {
+            { b in
+                var pops = b["populations"] as! [[String: Any]]
+                pops[1][key] = value(pops[1][key])
+                b["populations"] = pops
+            }
+        }
+        #expect(broken(population1("threshold") { _ in 1 << 31 }).contains("threshold 2147483648 must be in 1…2147483647 (32-bit potentials)"))
+        #expect(broken(population1("threshold") { _ in 2.5 }).contains("network.populations[1].threshold: 2.5 is not an integer"))
+        #expect(broken(population1("bias") { old in [1, 2, 3.25] + Array(repeating: 0, count: (old as! [Any]).count - 3) })
+            .contains("network.populations[1].bias[2]: 3.25 is not an integer"))
+        #expect(broken { b in
+            var f = b["fixedPoint"] as! [String: Any]
+            f["scales"] = [1]
+            b["fixedPoint"] = f
+        }.contains("network.fixedPoint.scales has 1 values"))
     }
 }

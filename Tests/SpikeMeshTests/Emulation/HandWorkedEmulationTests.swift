@@ -16,16 +16,15 @@ import Testing
 /// Snake placement on a 4×4 router mesh: A0 at router (0,0), A1 at (1,0), output at (2,0):
 /// 2 hops from A0, 1 from A1, all on one chip.
 @Suite struct HandWorkedEmulationTests {
-    func network() -> SpikingNetwork {
-        let pops = [
-            Population(name: "input", shape: [1], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 0, qcfsLambda: nil),
-            Population(name: "A", shape: [2], threshold: 10, reset: .subtract, initialPotential: 0, bias: nil, layer: 1, qcfsLambda: nil),
-            Population(name: "out", shape: [1], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 2, qcfsLambda: nil),
-        ]
-        return SpikingNetwork(populations: pops, projections: [
-            Projection(source: 0, target: 1, kind: .dense(weights: [3, 5])),
-            Projection(source: 1, target: 2, kind: .dense(weights: [1, 2])),
-        ], output: 2, metadata: [:], fixedPoint: FixedPointInfo(hardware: "hand", weightBits: 8, potentialBits: 16, scales: [1, 1, 1]))
+    func network() throws -> FixedPointNetwork {
+        func pop(_ name: String, _ count: Int, _ theta: Int64, _ layer: Int) -> FixedPointPopulation {
+            FixedPointPopulation(name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil,
+                                 layer: layer, qcfsLambda: nil)
+        }
+        return try FixedPointNetwork(populations: [pop("input", 1, 1, 0), pop("A", 2, 10, 1), pop("out", 1, 1, 2)], projections: [
+            FixedPointProjection(source: 0, target: 1, kind: .dense(weights: [3, 5])),
+            FixedPointProjection(source: 1, target: 2, kind: .dense(weights: [1, 2])),
+        ], output: 2, metadata: [:], format: FixedPointInfo(hardware: "hand", weightBits: 8, potentialBits: 16, scales: [1, 1, 1]))
     }
 
     func run(linkCapacity: Int) throws -> (EmulationCounters, HardwareModel, Mapping) {
@@ -33,12 +32,12 @@ import Testing
         hw.mesh.linkCapacity = linkCapacity
         var options = Mapper.Options()
         options.movesPerCore = 0
-        let mapping = try Mapper.map(network(), on: hw, options: options)
+        let mapping = try Mapper.map(try network(), on: hw, options: options)
         var e = EmulationOptions()
         e.checkpoints = [8]
         e.workers = 1
         e.keepSpikeTrains = true
-        let r = try Emulator(network: network(), mapping: mapping).run([1], count: 1, options: e)
+        let r = try Emulator(network: try network(), mapping: mapping).run([1], count: 1, options: e)
         #expect(r.spikeTrains[0][1] == [3 * 2 + 0, 6 * 2 + 0, 1 * 2 + 1, 3 * 2 + 1, 5 * 2 + 1, 7 * 2 + 1].sorted())
         return (r.counters, hw, mapping)
     }
@@ -91,7 +90,7 @@ import Testing
         hw.mesh.linkCapacity = 0
         var options = Mapper.Options()
         options.movesPerCore = 0
-        let emulator = try Emulator(network: network(), mapping: try Mapper.map(network(), on: hw, options: options))
+        let emulator = try Emulator(network: try network(), mapping: try Mapper.map(try network(), on: hw, options: options))
         var e = EmulationOptions()
         e.checkpoints = [8]
         var chip = try Chip(emulator: emulator, options: e)

@@ -86,7 +86,7 @@ enum GoldenRun {
         return canonical(config, fixed: s.network, quantization: s.quantization, mapping: s.mapping, evaluation: s.evaluation, hardware: hardware)
     }
 
-    static func canonical(_ config: GoldenConfiguration, fixed: SpikingNetwork, quantization: Quantizer.Report,
+    static func canonical(_ config: GoldenConfiguration, fixed: FixedPointNetwork, quantization: Quantizer.Report,
                           mapping: Mapping, evaluation: Emulator.Evaluation, hardware: HardwareModel) -> JSON {
         let c = evaluation.counters
         let energy = EnergyEstimate(counters: c, hardware: hardware, chips: mapping.chipsUsed)

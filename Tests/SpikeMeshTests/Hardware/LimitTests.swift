@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import SpikeMeshCore
 @testable import SpikeMeshModel
+@testable import SpikeMeshFormats
 @testable import SpikeMeshHardware
 @testable import SpikeMeshMapping
 @testable import SpikeMeshEmulation
@@ -15,15 +16,28 @@ import Testing
                    layer: layer, qcfsLambda: nil)
     }
 
-    /// input (1) ─w→ A (n neurons) ─v→ out (1), float or fixed point.
-    static func chain(_ w: [Float], _ v: [Float], threshold: Float, bias: [Float]? = nil, fixed: (weight: Int, potential: Int)? = nil) -> SpikingNetwork {
+    /// input (1) ─w→ A (n neurons) ─v→ out (1), float.
+    static func chain(_ w: [Float], _ v: [Float], threshold: Float, bias: [Float]? = nil) -> SpikingNetwork {
         SpikingNetwork(populations: [population("input", 1, threshold: 1, layer: 0),
                                      population("A", w.count, threshold: threshold, bias: bias, layer: 1),
                                      population("out", 1, threshold: 1, layer: 2)],
                        projections: [Projection(source: 0, target: 1, kind: .dense(weights: w)),
                                      Projection(source: 1, target: 2, kind: .dense(weights: v))],
-                       output: 2, metadata: [:],
-                       fixedPoint: fixed.map { FixedPointInfo(hardware: "hand", weightBits: $0.weight, potentialBits: $0.potential, scales: [1, 1, 1]) })
+                       output: 2, metadata: [:])
+    }
+
+    /// The same chain in fixed point, integers given directly (A's threshold Θ, the output's 1).
+    static func fixedChain(_ w: [Int32], _ v: [Int32], threshold: Int64, weightBits: Int, potentialBits: Int) throws -> FixedPointNetwork {
+        func pop(_ name: String, _ count: Int, _ theta: Int64, _ layer: Int) -> FixedPointPopulation {
+            FixedPointPopulation(name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil,
+                                 layer: layer, qcfsLambda: nil)
+        }
+        return try FixedPointNetwork(
+            populations: [pop("input", 1, 1, 0), pop("A", w.count, threshold, 1), pop("out", 1, 1, 2)],
+            projections: [FixedPointProjection(source: 0, target: 1, kind: .dense(weights: w)),
+                          FixedPointProjection(source: 1, target: 2, kind: .dense(weights: v))],
+            output: 2, metadata: [:],
+            format: FixedPointInfo(hardware: "hand", weightBits: weightBits, potentialBits: potentialBits, scales: [1, 1, 1]))
     }
 
     /// With 2-bit weights (|W| ≤ 1) and a weight of 3 thresholds, no Θ ≥ 1 keeps it in range:
@@ -45,10 +59,10 @@ import Testing
         #expect(q.populations[1].bias == [127])
     }
 
-    /// 4-bit potentials saturate at ±7. A gets +5 and −5 per tick and never reaches Θ = 100:
-    /// V = ±5 after tick 1, then ±10 → ±7 at each of ticks 2…8: 7 saturations per neuron.
+    /// 4-bit potentials saturate at ±7. A gets −5 and −6 per tick and never reaches Θ = 7:
+    /// V = −5, −6 after tick 1, then below −7 → −7 at each of ticks 2…8: 7 saturations per neuron.
     @Test func membranesSaturateAtThePotentialLimitAndEverySaturationIsCounted() throws {
-        let net = Self.chain([5, -5], [1, 1], threshold: 100, fixed: (8, 4))
+        let net = try Self.fixedChain([-5, -6], [1, 1], threshold: 7, weightBits: 8, potentialBits: 4)
         var hw = try MapperTests.hardware("generic-small", [])
         hw.mesh.linkCapacity = 0
         let mapping = try Mapper.map(net, on: hw)
@@ -67,7 +81,7 @@ import Testing
     /// per tick, and emulated for 4 ticks.
     static func burst(capacity: Int) throws -> (mapping: Mapping, run: () throws -> EmulationCounters) {
         let n = 256
-        let net = chain([Float](repeating: 1, count: n), [Float](repeating: 1, count: n), threshold: 1, fixed: (8, 16))
+        let net = try fixedChain([Int32](repeating: 1, count: n), [Int32](repeating: 1, count: n), threshold: 1, weightBits: 8, potentialBits: 16)
         var hw = try MapperTests.hardware("generic-small", [])
         hw.mesh.linkCapacity = capacity
         var options = Mapper.Options()
@@ -103,5 +117,38 @@ import Testing
         #expect(free.stalledPacketTicks == 0 && free.packets == 4 * n)
         #expect(tight.stalledPacketTicks > 0 && tight.latePackets > 0)
         #expect(tight.packets == free.packets && tight.delivered + tight.pendingAtEnd == tight.packets)
+    }
+
+    /// Fixed-point values are integers at every width, not Floats: with 32-bit potentials a
+    /// bias of 2^24 + 1 and Θ = 2 · (2^24 + 1) fire exactly every second tick. (In Float the
+    /// bias would round to 2^24 and the neuron would first fire at tick 3.) A network file
+    /// keeps the value exactly too.
+    @Test func integersBeyondFloatPrecisionStayExact() throws {
+        let bias: Int64 = (1 << 24) + 1
+        var net = try Self.fixedChain([0], [1], threshold: 2 * bias, weightBits: 8, potentialBits: 32)
+        net.populations[1].bias = [bias]
+        #expect(Int64(Float(bias)) != bias, "the value must not be exact in Float")
+        var hw = try MapperTests.hardware("generic-small", [])
+        hw.mesh.linkCapacity = 0
+        var e = EmulationOptions()
+        e.checkpoints = [8]
+        e.workers = 1
+        e.keepSpikeTrains = true
+        let r = try Emulator(network: net, mapping: try Mapper.map(net, on: hw)).run([1], count: 1, options: e)
+        #expect(r.spikeTrains[0][1] == [1, 3, 5, 7])
+        #expect(r.counters.saturations == 0)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).smnet").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try NetworkFile.save(net, to: path)
+        guard case .fixedPoint(let back) = try NetworkFile.load(path: path) else { Issue.record("not fixed point"); return }
+        #expect(back.populations[1].bias == [bias] && back.populations[1].threshold == 2 * bias)
+    }
+
+    /// A fixed-point network whose values do not fit its widths is refused when it is made.
+    @Test func valuesOutsideTheWidthsAreRefused() throws {
+        #expect(throws: SpikeMeshError.self) { try Self.fixedChain([128], [1], threshold: 1, weightBits: 8, potentialBits: 16) }
+        #expect(throws: SpikeMeshError.self) { try Self.fixedChain([1], [1], threshold: 128, weightBits: 8, potentialBits: 8) }
+        #expect(throws: SpikeMeshError.self) { try Self.fixedChain([1], [1], threshold: 0, weightBits: 8, potentialBits: 8) }
+        #expect(throws: Never.self) { try Self.fixedChain([127, -127], [1, 1], threshold: 127, weightBits: 8, potentialBits: 8) }
     }
 }

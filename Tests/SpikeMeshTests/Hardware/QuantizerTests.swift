@@ -10,19 +10,13 @@ import Testing
         let (net, _) = try EmulatorTests.cnn.get()
         for bits in [4, 8, 12] {
             let (q, report) = try Quantizer.quantize(net, weightBits: bits, potentialBits: 24, name: "t")
-            let wMax = Float((1 << (bits - 1)) - 1)
+            let wMax = Int32((1 << (bits - 1)) - 1)
             for (j, proj) in q.projections.enumerated() {
-                let values: [Float]
-                switch proj.kind {
-                case .dense(let w): values = w
-                case .conv(let c): values = c.weights
-                default: values = proj.positionWeights ?? []
-                }
-                #expect(values.allSatisfy { $0 == $0.rounded() && abs($0) <= wMax }, "projection \(j)")
+                #expect(proj.weights.allSatisfy { abs($0) <= wMax }, "projection \(j)")
                 // W ≈ w · a_source / θ_target · Θ_target within half a unit.
-                if case .conv(let c) = net.projections[j].kind, case .conv(let qc) = proj.kind {
-                    let factor = net.amplitude(proj.source) / net.populations[proj.target].threshold * q.populations[proj.target].threshold
-                    let worst = zip(c.weights, qc.weights).map { abs($0 * factor - $1) }.max()!
+                if case .conv(let c) = net.projections[j].kind, case .conv(_, _, _, let qw) = proj.kind {
+                    let factor = net.amplitude(proj.source) / net.populations[proj.target].threshold * Float(q.populations[proj.target].threshold)
+                    let worst = zip(c.weights, qw).map { abs($0 * factor - Float($1)) }.max()!
                     #expect(worst <= 0.5 + 1e-3)
                 }
             }
