@@ -30,11 +30,12 @@ enum MapCommand {
         let json = args.flag(Opt.json)
         let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
         let hardware = try pipeline.hardwareModel()
-        var loaded = try pipeline.load(args)
+        let loaded = try pipeline.load(args)
         let rates = try pipeline.rates(loaded)
         let mapping = try pipeline.map(loaded.structure, on: hardware, rates: rates)
-        loaded.structure.metadata["rates"] = rates.origin
-        let report = MappingReport(mapping: mapping, network: loaded.structure)
+        var network = loaded.structure
+        network.metadata["rates"] = rates.origin
+        let report = MappingReport(mapping: mapping, network: network)
         let svg = try args.value(Opt.svg)
         if let path = svg {
             do { try report.svg().write(toFile: path, atomically: true, encoding: .utf8) } catch {

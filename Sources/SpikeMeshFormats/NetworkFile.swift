@@ -20,6 +20,13 @@ public enum NetworkFile {
     public enum Contents: Sendable {
         case float(SpikingNetwork)
         case fixedPoint(FixedPointNetwork)
+
+        public var metadata: [String: String] {
+            switch self {
+            case .float(let n): n.metadata
+            case .fixedPoint(let n): n.metadata
+            }
+        }
     }
 
     /// Writes a float network to `path`.
@@ -248,11 +255,7 @@ struct FixedPointBody: Codable {
 
     /// The structure as a float network, for the structural checks every file gets.
     var integerView: SpikingNetwork {
-        SpikingNetwork(populations: populations.map { p in
-            Population(name: p.name, shape: p.shape, threshold: Float(p.threshold), reset: p.reset,
-                       initialPotential: Float(p.initialPotential), bias: p.bias.map { $0.map { Float($0) } },
-                       layer: p.layer, qcfsLambda: p.qcfsLambda)
-        }, projections: projections, output: output, metadata: metadata)
+        SpikingNetwork(populations: populations.map(\.integerView), projections: projections, output: output, metadata: metadata)
     }
 
     /// The network, every weight checked to be an integer that fits `fixedPoint.weightBits`

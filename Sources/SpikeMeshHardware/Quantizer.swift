@@ -54,7 +54,7 @@ public enum Quantizer {
     /// Quantizes `network` to the given widths; `name` is recorded as the hardware's.
     public static func quantize(_ network: SpikingNetwork, weightBits: Int, potentialBits: Int, name: String,
                                 outputWeightBits: Int? = nil) throws -> (FixedPointNetwork, Report) {
-        guard (2...24).contains(weightBits), (2...32).contains(potentialBits) else {
+        guard FixedPointInfo.weightBitsRange.contains(weightBits), FixedPointInfo.potentialBitsRange.contains(potentialBits) else {
             throw SpikeMeshError(.invalidArgument, "weightBits \(weightBits) must be in 2…24 and potentialBits \(potentialBits) in 2…32")
         }
         var projections = [FixedPointProjection?](repeating: nil, count: network.projections.count)

@@ -238,11 +238,8 @@ public enum Mapper {
             switch r.kind {
             case .dense:
                 for i in counts.indices { counts[i] += t.count }
-            case .window(let w, let all):
-                let rowTiles = Reach.tilesNeeding(size: grid.height, tiles: t.rowTiles, perTile: t.rowsPerCore, targetSize: t.height,
-                                                  k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top)
-                let colTiles = Reach.tilesNeeding(size: grid.width, tiles: t.colTiles, perTile: t.colsPerCore, targetSize: t.width,
-                                                  k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left)
+            case .window(_, let all):
+                let (rowTiles, colTiles) = r.targetTiles(t, height: grid.height, width: grid.width)!
                 for y in 0..<grid.height { for x in 0..<grid.width {
                     let spatial = rowTiles[y].count * colTiles[x].count
                     for c in 0..<grid.channels {
@@ -262,14 +259,8 @@ public enum Mapper {
         struct Prepared { let r: Reach; let t: SliceGrid; let rows: [Range<Int>]; let cols: [Range<Int>] }
         let prepared: [Prepared] = outgoing.map { r in
             let t = grids[r.target]!
-            if case .window(let w, _) = r.kind {
-                return Prepared(r: r, t: t,
-                                rows: Reach.tilesNeeding(size: H, tiles: t.rowTiles, perTile: t.rowsPerCore, targetSize: t.height,
-                                                         k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top),
-                                cols: Reach.tilesNeeding(size: W, tiles: t.colTiles, perTile: t.colsPerCore, targetSize: t.width,
-                                                         k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left))
-            }
-            return Prepared(r: r, t: t, rows: [], cols: [])
+            let tiles = r.targetTiles(t, height: H, width: W)
+            return Prepared(r: r, t: t, rows: tiles?.rows ?? [], cols: tiles?.cols ?? [])
         }
         for y in 0..<H { for x in 0..<W { for c in 0..<C {
             let i = (y * W + x) * C + c

@@ -110,6 +110,17 @@ package struct Reach: Sendable {
         }
     }
 
+    /// For a window reach into the slice grid `t` from a source of `height` × `width`: per
+    /// source row, the target row tiles whose windows read it, and per source column the
+    /// column tiles (nil for dense, which reaches every core).
+    func targetTiles(_ t: SliceGrid, height: Int, width: Int) -> (rows: [Range<Int>], cols: [Range<Int>])? {
+        guard case .window(let w, _) = kind else { return nil }
+        return (Self.tilesNeeding(size: height, tiles: t.rowTiles, perTile: t.rowsPerCore, targetSize: t.height,
+                                  k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top),
+                Self.tilesNeeding(size: width, tiles: t.colTiles, perTile: t.colsPerCore, targetSize: t.width,
+                                  k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left))
+    }
+
     /// For each source index along one axis, the range of target tiles that need it.
     static func tilesNeeding(size: Int, tiles: Int, perTile: Int, targetSize: Int, k: Int, stride: Int, pad: Int) -> [Range<Int>] {
         var first = [Int](repeating: Int.max, count: size), last = [Int](repeating: -1, count: size)

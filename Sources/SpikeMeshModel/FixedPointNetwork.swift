@@ -39,19 +39,8 @@ public struct FixedPointNetwork: Sendable, Equatable {
         try checkWidths()
     }
 
-    public var inputShape: [Int] { populations[0].shape }
-
     /// Hidden populations: every population but the input and the output.
     public var hidden: [Int] { populations.indices.filter { $0 != 0 && $0 != output } }
-
-    /// Longest path from the input to each population, in projections.
-    public var depths: [Int] {
-        var depth = [Int](repeating: 0, count: populations.count)
-        for p in populations.indices.dropFirst() {
-            depth[p] = (projections.filter { $0.target == p }.map { depth[$0.source] }.max() ?? -1) + 1
-        }
-        return depth
-    }
 
     /// The same network with every integer written as a Float, in the float network's layout
     /// (average pooling and identity carry their integer weights as `positionWeights`). Code
@@ -65,7 +54,7 @@ public struct FixedPointNetwork: Sendable, Equatable {
 
     func checkWidths() throws {
         func fail(_ message: String) -> SpikeMeshError { SpikeMeshError(.invalidModel, message) }
-        guard (2...24).contains(format.weightBits), (2...32).contains(format.potentialBits) else {
+        guard FixedPointInfo.weightBitsRange.contains(format.weightBits), FixedPointInfo.potentialBitsRange.contains(format.potentialBits) else {
             throw fail("network.fixedPoint: weightBits \(format.weightBits) must be in 2…24 and potentialBits \(format.potentialBits) in 2…32")
         }
         guard format.scales.count == populations.count else {
@@ -108,6 +97,11 @@ public struct FixedPointInfo: Sendable, Codable, Equatable {
         self.potentialBits = potentialBits
         self.scales = scales
     }
+
+    /// The widths a fixed-point network may have: weights fit `Int32` and are exact in Float;
+    /// potentials fit `Int64` with room for the sum of two.
+    public static let weightBitsRange = 2...24
+    public static let potentialBitsRange = 2...32
 
     /// The largest membrane magnitude, 2^(potentialBits−1) − 1.
     public var potentialLimit: Int64 { (Int64(1) << Int64(potentialBits - 1)) - 1 }
@@ -174,7 +168,8 @@ public struct FixedPointPopulation: Sendable, Codable, Equatable {
     /// The potential SRP resets to: Θ/2 rounded half away from zero (Θ ≥ 1).
     public var halfThreshold: Int64 { (threshold + 1) / 2 }
 
-    var integerView: Population {
+    /// The population with its integers as Floats (`FixedPointNetwork.integerView()`).
+    package var integerView: Population {
         Population(name: name, shape: shape, threshold: Float(threshold), reset: reset, initialPotential: Float(initialPotential),
                    bias: bias.map { $0.map { Float($0) } }, layer: layer, qcfsLambda: qcfsLambda)
     }

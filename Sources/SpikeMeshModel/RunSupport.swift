@@ -34,12 +34,6 @@ package enum RunSupport {
         return z ^ (z >> 31)
     }
 
-    /// The potential SRP resets to: θ/2, rounded half away from zero in integer units (as
-    /// `FixedPointPopulation.halfThreshold`).
-    package static func srpPotential(_ theta: Float, integer: Bool) -> Float {
-        integer ? (theta / 2).rounded(.toNearestOrAwayFromZero) : theta / 2
-    }
-
     /// Checks checkpoints and SRP/delivery, returning the checkpoints sorted.
     package static func checkpoints(_ checkpoints: [Int], srpTau: Int, delivery: DeliveryMode) throws -> [Int] {
         let sorted = checkpoints.sorted()

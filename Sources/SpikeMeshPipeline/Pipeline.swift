@@ -16,11 +16,11 @@ import SpikeMeshReports
 public struct LoadedNetwork: Sendable {
     /// The network as loaded: float (converted here, or a float file), or fixed point (a
     /// file written with `convert --hardware H -o` or `--exact -o`).
-    public var contents: NetworkFile.Contents
+    public let contents: NetworkFile.Contents
     /// Its structure — names, shapes, projections, metadata — as a float-layout network: the
     /// float network itself, or a fixed-point file's `integerView()`. For mapping, MAC counts
     /// and reports; `reference` is what simulates it.
-    public var structure: SpikingNetwork
+    public let structure: SpikingNetwork
     /// The ANN, when the source was a model.
     public var graph: ANNGraph?
     /// Calibration summary, when converted here.
@@ -102,12 +102,7 @@ public struct Pipeline: Sendable {
         let path = path ?? BundledExample.model
         if NetworkFile.looks(path) {
             let contents = try NetworkFile.load(path: path)
-            let metadata: [String: String]
-            switch contents {
-            case .float(let n): metadata = n.metadata
-            case .fixedPoint(let n): metadata = n.metadata
-            }
-            let normalization = try Normalization.resolve(mean: input.mean, std: input.std, metadata: metadata)
+            let normalization = try Normalization.resolve(mean: input.mean, std: input.std, metadata: contents.metadata)
             return LoadedNetwork(contents: contents, graph: nil, summary: nil, normalization: normalization, source: path)
         }
         let graph = try ONNXImporter.load(path: path)

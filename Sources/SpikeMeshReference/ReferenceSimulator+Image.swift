@@ -207,9 +207,13 @@ struct ImageState {
     private mutating func resetForSRP(outputSpikes: inout [Int]) {
         let populations = network.populations
         for p in network.hidden {
+            // θ/2, rounded half away from zero in integer units (the chip's
+            // `FixedPointPopulation.halfThreshold`).
+            let half = populations[p].threshold / 2
+            let srpPotential = sim.integerUnits ? half.rounded(.toNearestOrAwayFromZero) : half
             for i in 0..<populations[p].count {
                 suppressed[p][i] = membranes[p][i] <= 0
-                membranes[p][i] = RunSupport.srpPotential(populations[p].threshold, integer: sim.integerUnits)
+                membranes[p][i] = srpPotential
             }
         }
         for i in membranes[network.output].indices { membranes[network.output][i] = 0 }
