@@ -46,7 +46,7 @@ enum SimulateCommand {
         let start = Date()
         var predictions = [[Int]](repeating: [], count: options.checkpoints.count)
         var spikes = [Int](repeating: 0, count: network.populations.count)
-        try data.forEachSeededBatch(normalization, seed: options.seed) { first, n, input, seed in
+        try data.forEachSeededBatch(normalization, inputShape: network.inputShape, model: loaded.source, seed: options.seed) { first, n, input, seed in
             var o = options
             o.seed = seed
             let r = try simulator.run(input, count: n, options: o)

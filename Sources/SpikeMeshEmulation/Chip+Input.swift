@@ -5,7 +5,9 @@ extension Chip {
     /// Prepares the chip for an image: membranes at their initial potential (the output at
     /// 0), nothing queued or suppressed, the link window empty, the image's random stream
     /// seeded, and — for direct input — the first layer's current computed once by the host
-    /// (the same Float arithmetic as the reference, rounded to the chip's integer units).
+    /// (the same Float arithmetic as the reference, rounded to the chip's integer units, and
+    /// clamped to ±2·limit: a current that large saturates the membrane in one tick anyway,
+    /// and the clamp keeps it, plus any synaptic sum, inside Int64).
     mutating func reset(image: Int, pixels chw: [Float]) {
         let network = plan.network, pops = network.populations, output = network.output
         counters.images += 1
@@ -31,7 +33,11 @@ extension Chip {
             hwc.withUnsafeBufferPointer { s in
                 current.withUnsafeMutableBufferPointer { plan.emulator.compiled[j].accumulate(s, amplitude: 1, into: $0.baseAddress!) }
             }
-            state.populations[t].inputCurrent = current.map { Int64($0.rounded(.toNearestOrAwayFromZero)) }
+            let bound = Float(2 * plan.limit)
+            state.populations[t].inputCurrent = current.map { x in
+                precondition(!x.isNaN, "direct input current is NaN: the normalized pixels must be finite")
+                return Int64(Swift.min(Swift.max(x.rounded(.toNearestOrAwayFromZero), -bound), bound))
+            }
         }
     }
 

@@ -23,7 +23,7 @@ extension Emulator {
         var correct = [Int](repeating: 0, count: checkpoints.count)
         var counters: EmulationCounters?
         var ticks = 0
-        try data.forEachSeededBatch(normalization, seed: options.seed, batch: batch) { start, n, input, seed in
+        try data.forEachSeededBatch(normalization, inputShape: network.populations[0].shape, model: network.metadata["source"] ?? "the network", seed: options.seed, batch: batch) { start, n, input, seed in
             o.seed = seed
             let r = try run(input, count: n, options: o)
             for k in checkpoints.indices { correct[k] += data.correct(r.predictions[k], from: start) }

@@ -75,7 +75,7 @@ public struct Emulator: Sendable {
         let schedule = try TickSchedule(checkpoints: options.checkpoints, srpTau: options.srpTau, delivery: options.delivery,
                                         depths: depths, output: network.output)
         let inputSize = network.populations[0].count
-        precondition(input.count == count * inputSize)
+        try checkBatch(input, count: count, inputSize: inputSize)
         let plan = ChipPlan(emulator: self, options: options, schedule: schedule)
         let partials = try Parallel.map(count: count, workers: options.workers) { range in
             var chip = Chip(plan: plan)

@@ -25,7 +25,7 @@ extension Dataset {
         if isDirectory.boolValue {
             return try loadIDXFolder(path, split: split)
         }
-        return try decode(fileBytes: try readFile(path), name: path)
+        return try decode(fileBytes: try InputFile.read(path), name: path)
     }
 
     /// The dataset in the contents of a single file: SMDS, plain or gzip-compressed.
@@ -112,7 +112,7 @@ extension Dataset {
 
     private static func readIDX(_ folder: String, _ file: String) throws -> IDXFile {
         let filePath = path(folder, file)
-        let fileBytes = try readFile(filePath)
+        let fileBytes = try InputFile.read(filePath)
         if Gzip.isGzip(fileBytes) {
             let bytes = try Gzip.decompress(fileBytes, name: filePath)
             return try IDXFile(bytes: bytes, name: "\(filePath) (decompressed)")
@@ -122,14 +122,6 @@ extension Dataset {
 
     private static func path(_ folder: String, _ file: String) -> String {
         URL(fileURLWithPath: folder).appendingPathComponent(file).path
-    }
-
-    private static func readFile(_ path: String) throws -> [UInt8] {
-        do {
-            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw SpikeMeshError(.io, "\(path): cannot read: \(error.localizedDescription)")
-        }
     }
 
     // MARK: SMDS

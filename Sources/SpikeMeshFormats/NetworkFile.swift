@@ -60,16 +60,14 @@ public enum NetworkFile {
     /// protobuf and never starts with `{`); a JSON file that is not a network then fails to
     /// load with a message about its header.
     public static func looks(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        guard (try? InputFile.check(path)) != nil, let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         let head = handle.readData(ofLength: 256)
         return head.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
     }
 
     public static func load(path: String) throws -> Contents {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpikeMeshError(.io, "\(path): cannot read the file")
-        }
+        let data = Data(try InputFile.read(path))
         do { return try decode(data) } catch let e as SpikeMeshError { throw e.prefixed(path) }
     }
 

@@ -98,9 +98,7 @@ extension HardwareModel {
             }
             path = found
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpikeMeshError(.io, "\(path): cannot read the hardware model")
-        }
+        let data = Data(try InputFile.read(path, limit: 1 << 24))
         do {
             var model = try parse(data, defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, overrides: overrides)
             model.source = path

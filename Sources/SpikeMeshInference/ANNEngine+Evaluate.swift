@@ -14,15 +14,6 @@ public struct EvaluationResult: Sendable {
 }
 
 extension ANNEngine {
-    /// Checks that the dataset's images fit the model's input (`[C, H, W]`, or `[F]` with F = C·H·W).
-    public func checkInput(_ dataset: Dataset) throws {
-        let want = graph.inputShape
-        let have = [dataset.channels, dataset.height, dataset.width]
-        guard want == have || (want.count == 1 && want[0] == have.reduce(1, *)) else {
-            throw SpikeMeshError(.invalidArgument, "\(dataset.source) has images of shape \(have); the model \(graph.source) expects \(want)")
-        }
-    }
-
     /// Index of the largest value of each row of `logits` (`count × classes`); ties go to the lower index.
     public static func argmax(_ logits: [Float], count: Int) -> [Int] {
         let classes = logits.count / max(count, 1)
@@ -38,8 +29,7 @@ extension ANNEngine {
 
     public func evaluate(_ dataset: Dataset, normalization: Normalization, batchSize: Int = defaultBatchSize,
                          progress: ((Int) -> Void)? = nil) throws -> EvaluationResult {
-        try checkInput(dataset)
-        try normalization.check(channels: dataset.channels)
+        try dataset.check(fits: graph.inputShape, of: graph.source, normalization: normalization)
         let start = Date()
         var predictions: [Int] = []
         predictions.reserveCapacity(dataset.count)

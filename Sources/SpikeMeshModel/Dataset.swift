@@ -66,6 +66,17 @@ public struct Dataset: Sendable {
     /// Pixels per image: `channels × height × width`.
     public var imageSize: Int { channels * height * width }
 
+    /// Throws unless the images fit a network input of `shape` (`[C, H, W]`, or `[F]` with
+    /// F = C·H·W) and `normalization` has one value or one per channel. Every command checks
+    /// its images this way before it normalizes or runs them.
+    public func check(fits shape: [Int], of model: String, normalization: Normalization? = nil) throws {
+        let have = [channels, height, width]
+        guard shape == have || (shape.count == 1 && shape[0] == imageSize) else {
+            throw SpikeMeshError(.usage, "\(source) has images of shape \(have); the model \(model) expects \(shape)")
+        }
+        try normalization?.check(channels: channels)
+    }
+
     /// Images `[start, start + n)` as NCHW floats, normalized per channel:
     ///
     /// ```

@@ -17,6 +17,13 @@ public struct Normalization: Sendable, Equatable {
         self.origin = origin
     }
 
+    /// Limits on the values: pixels are in [0, 1], so a std below 10⁻⁶ or a mean beyond ±10⁶
+    /// is a typo, and the bounds keep every normalized pixel below 10¹³ (finite in Float, and
+    /// its direct-input current within the emulator's clamp).
+    public static let minimumStd: Float = 1e-6
+    public static let maximumStd: Float = 1e6
+    public static let maximumMean: Float = 1e6
+
     public static func resolve(mean: [Float]?, std: [Float]?, graph: ANNGraph) throws -> Normalization {
         try resolve(mean: mean, std: std, metadata: graph.metadata)
     }
@@ -28,10 +35,13 @@ public struct Normalization: Sendable, Equatable {
             mean: mean ?? fromModel?.mean ?? [0],
             std: std ?? fromModel?.std ?? [1],
             origin: mean != nil || std != nil ? "command line" : (fromModel != nil ? "model metadata" : "default"))
-        for s in result.std where !(s > 0) || !s.isFinite {
-            throw SpikeMeshError(.usage, "std \(s) must be a positive number")
+        let code: SpikeMeshError.Code = result.origin == "command line" ? .usage : .invalidModel
+        for s in result.std where !(s >= minimumStd) || !(s <= maximumStd) {
+            throw SpikeMeshError(code, "std \(s) is outside \(minimumStd)…\(maximumStd) (\(result.origin))")
         }
-        for m in result.mean where !m.isFinite { throw SpikeMeshError(.usage, "mean \(m) must be a finite number") }
+        for m in result.mean where !(abs(m) <= maximumMean) {
+            throw SpikeMeshError(code, "mean \(m) is outside ±\(maximumMean) (\(result.origin))")
+        }
         return result
     }
 

@@ -59,12 +59,24 @@ extension SpikingNetwork {
     }
 }
 
+/// Throws unless `input` holds `count` images of `inputSize` values: the simulators' `run`
+/// takes a flat batch, and a batch of another shape is the caller's error, not a trap.
+public func checkBatch(_ input: [Float], count: Int, inputSize: Int) throws {
+    let (want, overflow) = count.multipliedReportingOverflow(by: inputSize)
+    guard count >= 0, !overflow, input.count == want else {
+        throw SpikeMeshError(.invalidArgument, "the input holds \(input.count) values; \(count) images of \(inputSize) need \(overflow ? "more than Int.max" : "\(want)")")
+    }
+}
+
 extension Dataset {
     /// Calls `body(start, count, input, seed)` on consecutive normalized batches. The run's seed
     /// is offset per batch, so every image keeps its own Poisson stream whatever the batching;
     /// `simulate`, `run`, the reference's and the emulator's accuracy all batch this way.
-    public func forEachSeededBatch(_ normalization: Normalization, seed: UInt64, batch: Int = 64,
-                                   _ body: (Int, Int, [Float], UInt64) throws -> Void) rethrows {
+    /// Throws first unless the images fit the network's `inputShape` (`model` names it) and the
+    /// normalization their channels.
+    public func forEachSeededBatch(_ normalization: Normalization, inputShape: [Int], model: String, seed: UInt64, batch: Int = 64,
+                                   _ body: (Int, Int, [Float], UInt64) throws -> Void) throws {
+        try check(fits: inputShape, of: model, normalization: normalization)
         var done = 0
         while done < count {
             let n = Swift.min(batch, count - done)

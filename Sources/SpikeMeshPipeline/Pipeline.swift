@@ -122,7 +122,7 @@ public struct Pipeline: Sendable {
             let all = try calibrationData()
             count = min(conversion.calibrationImages, all.count)
             let calibration = all.limited(to: count)
-            try ANNEngine(graph: graph).checkInput(calibration)
+            try calibration.check(fits: graph.inputShape, of: graph.source, normalization: normalization)
             images = calibration.normalizedBatch(0..<count, mean: normalization.mean, std: normalization.std)
         }
         let progress = progress("calibrate (\(options.method.rawValue))", total: options.method == .rmp ? 1 : count)
@@ -147,9 +147,10 @@ public struct Pipeline: Sendable {
             return SpikeRates(values: nil, origin: "assumed \(Mapper.Options().defaultRate) spikes/neuron/tick")
         }
         let data = try calibrationData()
-        let inputCount = loaded.structure.populations[0].count
-        guard data.imageSize == inputCount else {
-            throw SpikeMeshError(.usage, "\(data.source) has images of shape [\(data.channels), \(data.height), \(data.width)]; the network expects \(loaded.structure.inputShape) — give spike-rate images with --calibration-data PATH, or --rate-images 0 to assume rates")
+        do {
+            try data.check(fits: loaded.structure.inputShape, of: loaded.source, normalization: loaded.normalization)
+        } catch let e as SpikeMeshError {
+            throw SpikeMeshError(e.code, "\(e.message) — give spike-rate images with --calibration-data PATH, or --rate-images 0 to assume rates")
         }
         let count = min(mapping.rateImages, data.count)
         let images = data.normalizedBatch(0..<count, mean: loaded.normalization.mean, std: loaded.normalization.std)

@@ -88,7 +88,7 @@ public struct ReferenceSimulator: Sendable {
                                         depths: depths, output: network.output)
         let checkpoints = schedule.checkpoints
         let inputSize = network.populations[0].count
-        precondition(input.count == count * inputSize)
+        try checkBatch(input, count: count, inputSize: inputSize)
         let partials = Parallel.map(count: count, workers: options.workers) { range in
             var state = ImageState(simulator: self, options: options)
             var partial = Partial(checkpoints: checkpoints.count, populations: network.populations.count)

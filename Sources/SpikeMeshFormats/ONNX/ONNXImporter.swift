@@ -28,7 +28,7 @@ public enum ONNXImporter {
     public static func load(path: String) throws -> ANNGraph {
         let url = URL(fileURLWithPath: path)
         let name = url.lastPathComponent
-        let bytes = try readFile(path)
+        let bytes = try InputFile.read(path)
         do {
             return try importModel(bytes: bytes, source: name, directory: url.deletingLastPathComponent().path)
         } catch let e as SpikeMeshError {
@@ -37,18 +37,6 @@ public enum ONNXImporter {
             }
             throw e.prefixed(name)
         }
-    }
-
-    static func readFile(_ path: String) throws -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw SpikeMeshError(.io, "\(path): no such file")
-        }
-        guard !isDirectory.boolValue else { throw SpikeMeshError(.io, "\(path): is a folder, expected a file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpikeMeshError(.io, "\(path): cannot be read")
-        }
-        return [UInt8](data)
     }
 
     /// Imports a model from its bytes. `directory` is where external tensor data files are
@@ -70,7 +58,7 @@ public enum ONNXImporter {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw SpikeMeshError(.io, "external data file \"\(location)\" is missing (looked in \(directory)); keep it beside the model")
             }
-            let bytes = try readFile(path)
+            let bytes = try InputFile.read(path)
             cache[location] = bytes
             return bytes
         }

@@ -1,0 +1,45 @@
+/// Makes strings taken from input files safe to print in a one-line message.
+///
+/// A corrupt or hostile file can hold node, op, tensor or key names with newlines, NUL
+/// bytes, escape sequences or megabytes of text. Every such name goes through `escaped` (or
+/// `quoted`) before it is put in a message, so an error stays one readable line.
+public enum Text {
+    /// The longest name printed whole, in characters; longer ones are cut with `…`.
+    public static let maximumLength = 80
+
+    /// `s` with every control character written as an escape (`\n`, `\t`, `\r`, `\0`,
+    /// `\u{1b}`, …), a backslash as `\\`, and cut to `limit` characters with `…`.
+    public static func escaped(_ s: String, limit: Int = maximumLength) -> String {
+        escape(s, limit: limit, quote: false)
+    }
+
+    /// `escaped(s)` in double quotes, with a `"` inside written as `\"`.
+    public static func quoted(_ s: String, limit: Int = maximumLength) -> String {
+        "\"" + escape(s, limit: limit, quote: true) + "\""
+    }
+
+    private static func escape(_ s: String, limit: Int, quote: Bool) -> String {
+        var out = ""
+        var count = 0
+        for scalar in s.unicodeScalars {
+            if count >= limit { return out + "…" }
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case "\0": out += "\\0"
+            case "\\": out += "\\\\"
+            case "\"" where quote: out += "\\\""
+            default:
+                switch scalar.properties.generalCategory {
+                case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse:
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                default:
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+            count += 1
+        }
+        return out
+    }
+}

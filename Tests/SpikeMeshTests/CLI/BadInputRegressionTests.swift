@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+@testable import SpikeMeshCore
+
+/// Regression tests for the bad inputs listed in the reliability issue, each named after what
+/// broke. Every one must give one line on stderr and a non-zero exit, never a trap.
+@Suite(.serialized) struct BadInputRegressionTests {
+    typealias CLI = CommandLineTests
+
+    /// A one-line error with `code` whose text contains every one of `parts`.
+    static func expectError(_ args: [String], code: Int32 = 1, _ parts: String..., sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let r = try CLI.run(args)
+        let shown = "spikemesh \(args.joined(separator: " ")): exit \(r.code), stderr \(r.stderr.debugDescription)"
+        #expect(r.code == code, "\(shown)", sourceLocation: sourceLocation)
+        #expect(r.stderr.hasPrefix("error: ") && r.stderr.filter { $0 == "\n" }.count == 1, "\(shown)", sourceLocation: sourceLocation)
+        for part in parts { #expect(r.stderr.contains(part), "\(shown) lacks \(part.debugDescription)", sourceLocation: sourceLocation) }
+    }
+
+    /// A temporary folder with an MNIST-format IDX dataset of three 8×8 images, both splits.
+    static func images8x8() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("idx8-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
+        let images: [UInt8] = [0, 0, 8, 3] + be(3) + be(8) + be(8) + (0..<192).map { UInt8($0 & 0xff) }
+        let labels: [UInt8] = [0, 0, 8, 1] + be(3) + [1, 2, 3]
+        for split in ["t10k", "train"] {
+            try Data(images).write(to: folder.appendingPathComponent("\(split)-images-idx3-ubyte"))
+            try Data(labels).write(to: folder.appendingPathComponent("\(split)-labels-idx1-ubyte"))
+        }
+        return folder.path
+    }
+
+    @Test func aFolderAsTheModelCrashedEveryCommandButInspect() throws {
+        for command in ["inspect", "evaluate", "convert", "simulate", "map", "run", "energy", "report"] {
+            try Self.expectError([command, "Examples"], "Examples: is a folder, expected a file")
+        }
+        try Self.expectError(["run", "--hardware", "Examples/"], "Examples/: is a folder, expected a file")
+    }
+
+    @Test func imagesOfAnotherShapeTrappedInTheSimulators() throws {
+        let folder = try Self.images8x8()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let net = folder + "/tiny.json"
+        let converted = try CLI.run(["convert", Fixtures.path("onnx/tiny_cnn_legacy.onnx"), "--data", folder, "-o", net])
+        #expect(converted.code == 0, "\(converted.stderr)")
+        // A network of 1×8×8 with the bundled 28×28 sample, and the bundled 28×28 network with 8×8 images.
+        for command in [["simulate", "--limit", "2"], ["run", "--limit", "2"], ["energy", "--limit", "2"], ["map"]] {
+            try Self.expectError([command[0], net] + command.dropFirst(), code: 2, "has images of shape [1, 28, 28]", "expects [1, 8, 8]")
+        }
+        for command in [["simulate"], ["run", "--rate-images", "0"], ["energy", "--rate-images", "0"]] {
+            try Self.expectError(command + [Fixtures.example("fmnist_cnn.onnx"), "--data", folder, "--calibration-data", Fixtures.example("fashion-mnist-train-1000.smds.gz"),
+                                            "--calibration-images", "10"], code: 2, "has images of shape [1, 8, 8]", "expects [1, 28, 28]")
+        }
+    }
+
+    @Test func aNormalizationWithTheWrongChannelCountTrapped() throws {
+        for command in [["convert"], ["simulate", "--limit", "2"], ["map"], ["run", "--limit", "2"], ["energy", "--limit", "2"], ["report", "--limit", "2"]] {
+            try Self.expectError(command + ["--mean", "0.5,0.5,0.5", "--calibration-images", "10"], code: 2, "mean has 3 values; the images have 1 channel(s)")
+        }
+        try Self.expectError(["run", "--std", "1,2", "--limit", "2", "--rate-images", "0", "--calibration-images", "10"], code: 2, "std has 2 values")
+    }
+
+    @Test func aTinyStdTrappedInTheDirectInputCurrent() throws {
+        try Self.expectError(["run", "--std", "1e-30", "--limit", "2"], code: 2, "std 1e-30 is outside 1e-06")
+        try Self.expectError(["simulate", "--mean", "1e30", "--limit", "2"], code: 2, "mean 1e+30 is outside")
+    }
+}
