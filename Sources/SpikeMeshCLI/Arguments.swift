@@ -149,7 +149,7 @@ struct Arguments {
             }
             guard let option = known[name] else {
                 let suggestion = Self.closest(name, among: Array(known.keys))
-                throw SpikeMeshError(.usage, "unknown option --\(name) for '\(spec.name)'\(suggestion.map { "; did you mean --\($0)?" } ?? "") (see spikemesh \(spec.name) --help)")
+                throw SpikeMeshError(.usage, "unknown option --\(Text.escaped(name)) for '\(spec.name)'\(suggestion.map { "; did you mean --\($0)?" } ?? "") (see spikemesh \(spec.name) --help)")
             }
             guard let placeholder = option.value else {
                 guard inline == nil else { throw SpikeMeshError(.usage, "option --\(name) takes no value") }
@@ -170,7 +170,7 @@ struct Arguments {
             occurrences[name, default: []].append(value)
         }
         guard positionals.count <= spec.positionals.count else {
-            throw SpikeMeshError(.usage, "unexpected argument '\(positionals[spec.positionals.count])' for '\(spec.name)' (see spikemesh \(spec.name) --help)")
+            throw SpikeMeshError(.usage, "unexpected argument '\(Text.escaped(positionals[spec.positionals.count]))' for '\(spec.name)' (see spikemesh \(spec.name) --help)")
         }
     }
 

@@ -58,7 +58,7 @@ public enum CLI {
         }
         guard let command = commands.first(where: { $0.spec.name == name }) else {
             let suggestion = Arguments.closest(name, among: commands.map(\.spec.name))
-            return fail("unknown command '\(name)'\(suggestion.map { "; did you mean '\($0)'?" } ?? "") (see spikemesh --help)", code: 2)
+            return fail("unknown command '\(Text.escaped(name))'\(suggestion.map { "; did you mean '\($0)'?" } ?? "") (see spikemesh --help)", code: 2)
         }
         if argv.contains("--help") || argv.contains("-h") {
             print(command.spec.help, terminator: "")
@@ -76,7 +76,7 @@ public enum CLI {
     }
 
     static func fail(_ message: String, code: Int32 = 1) -> Int32 {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(Text.singleLine(message))\n".utf8))
         return code
     }
 }

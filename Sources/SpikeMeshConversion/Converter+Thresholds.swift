@@ -86,7 +86,7 @@ public enum Converter {
         case .qcfs:
             for p in hidden {
                 guard let lambda = network.populations[p].qcfsLambda else {
-                    throw SpikeMeshError(.usage, "method qcfs needs a QCFS activation before every spiking layer; layer \"\(network.populations[p].name)\" has none (use --method max)")
+                    throw SpikeMeshError(.usage, "method qcfs needs a QCFS activation before every spiking layer; layer \(Text.quoted(network.populations[p].name)) has none (use --method max)")
                 }
                 statistic[p] = lambda
             }

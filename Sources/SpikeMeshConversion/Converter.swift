@@ -33,7 +33,7 @@ enum NetworkBuilder {
         var projections: [Projection] = []
         var values: [Value] = [.population(0)]
         func fail(_ i: Int, _ why: String) -> SpikeMeshError {
-            SpikeMeshError(.unsupported, "\(graph.source): layer \"\(graph.layers[i].name)\" (\(graph.layers[i].op.typeName)): \(why)")
+            SpikeMeshError(.unsupported, "\(graph.source): layer \(Text.quoted(graph.layers[i].name)) (\(graph.layers[i].op.typeName)): \(why)")
         }
         func materialize(_ i: Int, _ terms: [(source: Int, kind: Projection.Kind)], _ bias: [Float]?, lambda: Float?) -> Int {
             let p = populations.count

@@ -13,12 +13,19 @@ public enum Text {
         escape(s, limit: limit, quote: false)
     }
 
+    /// `s` with its control characters escaped as `escaped` does, but backslashes kept and
+    /// nothing cut: the CLI passes every error message through it, so that even a name no
+    /// message escaped cannot break the message's one line.
+    public static func singleLine(_ s: String) -> String {
+        escape(s, limit: .max, quote: false, backslash: false)
+    }
+
     /// `escaped(s)` in double quotes, with a `"` inside written as `\"`.
     public static func quoted(_ s: String, limit: Int = maximumLength) -> String {
         "\"" + escape(s, limit: limit, quote: true) + "\""
     }
 
-    private static func escape(_ s: String, limit: Int, quote: Bool) -> String {
+    private static func escape(_ s: String, limit: Int, quote: Bool, backslash: Bool = true) -> String {
         var out = ""
         var count = 0
         for scalar in s.unicodeScalars {
@@ -28,7 +35,7 @@ public enum Text {
             case "\t": out += "\\t"
             case "\r": out += "\\r"
             case "\0": out += "\\0"
-            case "\\": out += "\\\\"
+            case "\\" where backslash: out += "\\\\"
             case "\"" where quote: out += "\\\""
             default:
                 switch scalar.properties.generalCategory {

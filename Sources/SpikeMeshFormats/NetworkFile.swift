@@ -48,7 +48,7 @@ public enum NetworkFile {
         do { encoded = try encoder.encode(body) } catch {
             throw SpikeMeshError(.invalidArgument, "\(path): the network has a non-finite value and cannot be saved")
         }
-        var data = Data("{\"format\":\"\(format)\",\"version\":\(version),\"network\":".utf8)
+        var data = Data("{\"format\":\(Text.quoted(format)),\"version\":\(version),\"network\":".utf8)
         data.append(encoded)
         data.append(Data("}\n".utf8))
         do { try data.write(to: URL(fileURLWithPath: path)) } catch {
@@ -78,12 +78,12 @@ public enum NetworkFile {
         }
         guard let object = top as? [String: Any] else { throw SpikeMeshError(.malformed, "expected a JSON object at the top level") }
         guard let f = object["format"] as? String, f == format else {
-            throw SpikeMeshError(.malformed, "\"format\" is \(object["format"].map { "\($0)" } ?? "missing"); expected \"\(format)\" (is this a network written by spikemesh convert -o?)")
+            throw SpikeMeshError(.malformed, "\"format\" is \(object["format"].map { "\($0)" } ?? "missing"); expected \(Text.quoted(format)) (is this a network written by spikemesh convert -o?)")
         }
         guard let v = object["version"] as? Int else { throw SpikeMeshError(.malformed, "\"version\" is missing or not an integer") }
         guard v == version else { throw SpikeMeshError(.unsupported, "version \(v) is not supported (this build reads version \(version))") }
         for key in object.keys where !["format", "version", "network"].contains(key) {
-            throw SpikeMeshError(.malformed, "unknown key \"\(key)\" at the top level")
+            throw SpikeMeshError(.malformed, "unknown key \(Text.quoted(key)) at the top level")
         }
         guard let body = object["network"] else { throw SpikeMeshError(.malformed, "\"network\" is missing") }
         if let f = (body as? [String: Any])?["fixedPoint"], !(f is NSNull) {
@@ -108,7 +108,7 @@ public enum NetworkFile {
         // JSONDecoder skips keys it does not know; a misspelt key must not vanish silently.
         if let known = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) {
             if let path = unknownKey(body, known: known, path: "network") {
-                throw SpikeMeshError(.malformed, "unknown key \"\(path)\"")
+                throw SpikeMeshError(.malformed, "unknown key \(Text.quoted(path))")
             }
         }
         return value
@@ -164,7 +164,7 @@ extension SpikingNetwork {
         }
         guard output == populations.count - 1 else { throw fail("network.output = \(output) must be the last population (\(populations.count - 1))") }
         for (i, p) in populations.enumerated() {
-            let at = "population \(i) (\"\(p.name)\")"
+            let at = "population \(i) (\(Text.quoted(p.name)))"
             guard p.shape.count == 1 || p.shape.count == 3, p.shape.allSatisfy({ $0 > 0 }), p.count <= 1 << 28 else {
                 throw fail("\(at): shape \(p.shape) must be [C, H, W] or [F] with positive sizes")
             }
@@ -186,7 +186,7 @@ extension SpikingNetwork {
             let src = populations[proj.source], dst = populations[proj.target]
             let (sc, sh, sw) = CompiledProjection.dims(src.shape)
             let (tc, th, tw) = CompiledProjection.dims(dst.shape)
-            let between = "\(at) (\"\(src.name)\" → \"\(dst.name)\")"
+            let between = "\(at) (\(Text.quoted(src.name)) → \(Text.quoted(dst.name)))"
             switch proj.kind {
             case .dense(let weights):
                 guard dst.shape.count == 1 else { throw fail("\(between): a dense projection needs a [F] target, not \(dst.shape)") }
@@ -227,7 +227,7 @@ extension SpikingNetwork {
             if let w = proj.positionWeights, !w.allSatisfy(\.isFinite) { throw fail("\(between): a position weight is not finite") }
         }
         for p in populations.indices.dropFirst() where incoming(p).isEmpty {
-            throw fail("population \(p) (\"\(populations[p].name)\") has no incoming projection")
+            throw fail("population \(p) (\(Text.quoted(populations[p].name))) has no incoming projection")
         }
     }
 }

@@ -94,7 +94,7 @@ extension HardwareModel {
         var path = nameOrPath
         if !nameOrPath.contains("/") && !nameOrPath.hasSuffix(".json") {
             guard let found = searchFolders.map({ $0 + "/" + nameOrPath + ".json" }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-                throw SpikeMeshError(.usage, "no hardware model named '\(nameOrPath)' (shipped: \(shipped.joined(separator: ", ")); or give a path to a .json file)")
+                throw SpikeMeshError(.usage, "no hardware model named '\(Text.escaped(nameOrPath))' (shipped: \(shipped.joined(separator: ", ")); or give a path to a .json file)")
             }
             path = found
         }
@@ -130,7 +130,7 @@ extension HardwareModel {
             m.mesh.chipColumns = try s.int("chipColumns", m.mesh.chipColumns, min: 1)
             m.mesh.chipRows = try s.int("chipRows", m.mesh.chipRows, min: 1)
             let routing = try s.string("routing", "xy")
-            guard routing == "xy" else { throw SpikeMeshError(.unsupported, "mesh.routing: \"\(routing)\" is not supported (only \"xy\", dimension-order routing)") }
+            guard routing == "xy" else { throw SpikeMeshError(.unsupported, "mesh.routing: \(Text.quoted(routing)) is not supported (only \"xy\", dimension-order routing)") }
             m.mesh.linkCapacity = try s.int("linkCapacity", m.mesh.linkCapacity, min: 0)
             try s.finish()
         }
@@ -145,7 +145,7 @@ extension HardwareModel {
             m.core.sharedKernels = try s.bool("sharedKernels", m.core.sharedKernels)
             let soma = try s.string("somaUpdate", m.core.somaUpdate.rawValue)
             guard let mode = SomaUpdate(rawValue: soma) else {
-                throw SpikeMeshError(.malformed, "core.somaUpdate: \"\(soma)\" is not one of \(SomaUpdate.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+                throw SpikeMeshError(.malformed, "core.somaUpdate: \(Text.quoted(soma)) is not one of \(SomaUpdate.allCases.map { "\(Text.quoted($0.rawValue))" }.joined(separator: ", "))")
             }
             m.core.somaUpdate = mode
             try s.finish()

@@ -1,3 +1,4 @@
+import SpikeMeshCore
 import SpikeMeshHardware
 
 /// A spiking network placed on a chip: every hidden and output population cut into slices
@@ -25,7 +26,7 @@ public struct Mapping: Sendable {
         public var needed: Int
         public var available: Int
         public var description: String {
-            "\(limit): layer \"\(name)\" needs \(needed) per core, the core has \(available) (over by \(needed - available))"
+            "\(limit): layer \(Text.quoted(name)) needs \(needed) per core, the core has \(available) (over by \(needed - available))"
         }
     }
 

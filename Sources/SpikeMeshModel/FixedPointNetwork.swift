@@ -62,7 +62,7 @@ public struct FixedPointNetwork: Sendable, Equatable {
         }
         let limit = format.potentialLimit
         for (i, p) in populations.enumerated() where i > 0 {
-            let at = "population \(i) (\"\(p.name)\")"
+            let at = "population \(i) (\(Text.quoted(p.name)))"
             guard p.threshold >= 1, p.threshold <= limit else {
                 throw fail("\(at): threshold \(p.threshold) must be in 1…\(limit) (\(format.potentialBits)-bit potentials)")
             }

@@ -94,7 +94,7 @@ extension ONNXGraphBuilder {
         case "value_int": return ConstantTensor(shape: [], values: .int([attribute.i]))
         case "value_ints": return ConstantTensor(shape: [attribute.ints.count], values: .int(attribute.ints))
         default:
-            throw SpikeMeshError(.unsupported, "Constant attribute \"\(attribute.name)\" is not supported (value, value_float(s), value_int(s))")
+            throw SpikeMeshError(.unsupported, "Constant attribute \(Text.quoted(attribute.name)) is not supported (value, value_float(s), value_int(s))")
         }
     }
 

@@ -35,7 +35,7 @@ extension ONNXGraphBuilder {
             let (l, r) = split(input.w, kernel.w, sw)
             return (sh, sw, Padding(top: t, left: l, bottom: b, right: r))
         default:
-            throw SpikeMeshError(.unsupported, "attribute \"auto_pad\" = \"\(autoPad)\" is not supported")
+            throw SpikeMeshError(.unsupported, "attribute \"auto_pad\" = \(Text.quoted(autoPad)) is not supported")
         }
     }
 
@@ -134,14 +134,14 @@ extension ONNXGraphBuilder {
         case (.data(let x), .constant(let c)), (.constant(let c), .data(let x)):
             let dataName = isData(node.inputs[0]) ? node.inputs[0] : node.inputs[1]
             guard soleConsumer(of: dataName) == index else {
-                throw SpikeMeshError(.unsupported, "adding a constant to \"\(dataName)\" is supported only as the bias of the Conv/Gemm/MatMul that computes it, and \"\(dataName)\" has other uses")
+                throw SpikeMeshError(.unsupported, "adding a constant to \(Text.quoted(dataName)) is supported only as the bias of the Conv/Gemm/MatMul that computes it, and \(Text.quoted(dataName)) has other uses")
             }
             var layer = ann.layers[x]
             let add = c.floats
             func merged(_ bias: [Float]?, _ n: Int) throws -> [Float] {
                 let ok = add.count == n || add.count == 1
                 guard ok else {
-                    throw SpikeMeshError(.unsupported, "a constant of shape \(c.shape) added to \"\(dataName)\" (per-sample shape \(layer.shape)) is not a per-channel bias")
+                    throw SpikeMeshError(.unsupported, "a constant of shape \(c.shape) added to \(Text.quoted(dataName)) (per-sample shape \(layer.shape)) is not a per-channel bias")
                 }
                 return (0..<n).map { (bias?[$0] ?? 0) + add[add.count == 1 ? 0 : $0] }
             }
@@ -153,12 +153,12 @@ extension ONNXGraphBuilder {
                 // A per-channel bias broadcasts as [C, 1, 1] or [1, C, 1, 1].
                 let trailing = c.shape.suffix(2)
                 guard c.count == 1 || (c.shape.count >= 3 && trailing.allSatisfy { $0 == 1 }) else {
-                    throw SpikeMeshError(.unsupported, "a constant of shape \(c.shape) added to the convolution output \"\(dataName)\" is not a per-channel bias [C, 1, 1]")
+                    throw SpikeMeshError(.unsupported, "a constant of shape \(c.shape) added to the convolution output \(Text.quoted(dataName)) is not a per-channel bias [C, 1, 1]")
                 }
                 conv.bias = try merged(conv.bias, conv.outChannels)
                 layer.op = .conv2d(conv)
             default:
-                throw SpikeMeshError(.unsupported, "adding a constant is supported only as the bias of a Conv, Gemm or MatMul; \"\(dataName)\" comes from a \(layer.op.typeName) layer")
+                throw SpikeMeshError(.unsupported, "adding a constant is supported only as the bias of a Conv, Gemm or MatMul; \(Text.quoted(dataName)) comes from a \(layer.op.typeName) layer")
             }
             try ann.replaceOp(at: x, with: layer.op)
             setOutput(node, .data(x))

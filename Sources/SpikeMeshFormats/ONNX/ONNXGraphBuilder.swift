@@ -41,15 +41,15 @@ struct ONNXGraphBuilder {
             throw SpikeMeshError(.unsupported, "the graph has \(dataInputs.count) data inputs (\(dataInputs.map(\.name).joined(separator: ", "))); SpikeMesh needs exactly one image or feature input")
         }
         guard input.elementType == 1 || input.elementType == 0 else {
-            throw SpikeMeshError(.unsupported, "input \"\(input.name)\" has element type \(input.elementType); only float (1) is supported")
+            throw SpikeMeshError(.unsupported, "input \(Text.quoted(input.name)) has element type \(input.elementType); only float (1) is supported")
         }
         guard let dims = input.dims, dims.count == 4 || dims.count == 2 else {
-            throw SpikeMeshError(.unsupported, "input \"\(input.name)\" must have shape [N, C, H, W] or [N, F], has \(input.dims.map { "\($0.count) dimensions" } ?? "no shape")")
+            throw SpikeMeshError(.unsupported, "input \(Text.quoted(input.name)) must have shape [N, C, H, W] or [N, F], has \(input.dims.map { "\($0.count) dimensions" } ?? "no shape")")
         }
         var shape: [Int] = []
         for (axis, d) in dims.enumerated().dropFirst() {
             guard case .value(let v) = d, v > 0, v <= 1 << 24 else {
-                throw SpikeMeshError(.unsupported, "input \"\(input.name)\": dimension \(axis) is \(d); all but the batch dimension must be fixed positive sizes")
+                throw SpikeMeshError(.unsupported, "input \(Text.quoted(input.name)): dimension \(axis) is \(d); all but the batch dimension must be fixed positive sizes")
             }
             shape.append(Int(v))
         }
@@ -87,32 +87,32 @@ struct ONNXGraphBuilder {
             }
         }
         guard let value = values[outputName] else {
-            throw SpikeMeshError(.invalidModel, "graph output \"\(outputName)\" is not produced by any node")
+            throw SpikeMeshError(.invalidModel, "graph output \(Text.quoted(outputName)) is not produced by any node")
         }
         guard case .data(let layer) = value else {
-            throw SpikeMeshError(.unsupported, "graph output \"\(outputName)\" is a constant, not computed from the input")
+            throw SpikeMeshError(.unsupported, "graph output \(Text.quoted(outputName)) is a constant, not computed from the input")
         }
         ann.output = layer
         if let dims = outputDims {
             let expected = dims.dropFirst().map { d -> Int? in if case .value(let v) = d { Int(v) } else { nil } }
             let ours = ann.layers[layer].shape
             if expected.count != ours.count || zip(expected, ours).contains(where: { $0 != nil && $0 != $1 }) {
-                throw SpikeMeshError(.invalidModel, "graph output \"\(outputName)\" is declared with per-sample shape \(expected.map { $0.map(String.init) ?? "?" }), but the layers compute \(ours)")
+                throw SpikeMeshError(.invalidModel, "graph output \(Text.quoted(outputName)) is declared with per-sample shape \(expected.map { $0.map(String.init) ?? "?" }), but the layers compute \(ours)")
             }
         }
     }
 
     func label(_ index: Int) -> String {
         let node = nodes[index]
-        let name = node.name.isEmpty ? "#\(index)" : "\"\(node.name)\""
-        return "node \(name) (\(node.opType))"
+        let name = node.name.isEmpty ? "#\(index)" : "\(Text.quoted(node.name))"
+        return "node \(name) (\(Text.escaped(node.opType)))"
     }
 
     // MARK: Operands
 
     func value(_ name: String) throws -> Value {
         guard let v = values[name] else {
-            throw SpikeMeshError(.invalidModel, "input \"\(name)\" is not produced by any earlier node, initializer or graph input")
+            throw SpikeMeshError(.invalidModel, "input \(Text.quoted(name)) is not produced by any earlier node, initializer or graph input")
         }
         return v
     }
@@ -122,7 +122,7 @@ struct ONNXGraphBuilder {
             throw SpikeMeshError(.invalidModel, "input \(i) is missing")
         }
         guard case .data(let layer) = try value(node.inputs[i]) else {
-            throw SpikeMeshError(.unsupported, "input \(i) \"\(node.inputs[i])\" must be computed from the network input, but it is a constant")
+            throw SpikeMeshError(.unsupported, "input \(i) \(Text.quoted(node.inputs[i])) must be computed from the network input, but it is a constant")
         }
         return layer
     }
@@ -132,7 +132,7 @@ struct ONNXGraphBuilder {
             throw SpikeMeshError(.invalidModel, "input \(i) (\(what)) is missing")
         }
         guard case .constant(let c) = try value(node.inputs[i]) else {
-            throw SpikeMeshError(.unsupported, "input \(i) (\(what)) \"\(node.inputs[i])\" must be a constant (an initializer), but it is computed from the network input")
+            throw SpikeMeshError(.unsupported, "input \(i) (\(what)) \(Text.quoted(node.inputs[i])) must be a constant (an initializer), but it is computed from the network input")
         }
         return c
     }
@@ -188,7 +188,7 @@ struct ONNXGraphBuilder {
     mutating func handle(_ index: Int) throws {
         let node = nodes[index]
         guard node.domain.isEmpty || node.domain == "ai.onnx" else {
-            throw SpikeMeshError(.unsupported, "op \(node.opType) of domain \"\(node.domain)\" is not supported (only the default ONNX domain; export with function inlining)")
+            throw SpikeMeshError(.unsupported, "op \(Text.escaped(node.opType)) of domain \(Text.quoted(node.domain)) is not supported (only the default ONNX domain; export with function inlining)")
         }
         // Shape arithmetic on constants folds, whatever the op.
         if try foldConstant(node) { return }
@@ -214,9 +214,9 @@ struct ONNXGraphBuilder {
         case "Shape": try importShape(node)
         default:
             if ONNXImporter.supportedOps.contains(node.opType) {
-                throw SpikeMeshError(.unsupported, "op \(node.opType) is supported only on constants or as part of a QCFS activation chain; here it is applied to \(node.inputs.filter(isData).map { "\"\($0)\"" }.joined(separator: ", "))")
+                throw SpikeMeshError(.unsupported, "op \(Text.escaped(node.opType)) is supported only on constants or as part of a QCFS activation chain; here it is applied to \(node.inputs.filter(isData).map { "\(Text.quoted($0))" }.joined(separator: ", "))")
             }
-            throw SpikeMeshError(.unsupported, "op \(node.opType) is not supported; supported ops: \(ONNXImporter.supportedOps.joined(separator: ", "))")
+            throw SpikeMeshError(.unsupported, "op \(Text.escaped(node.opType)) is not supported; supported ops: \(ONNXImporter.supportedOps.joined(separator: ", "))")
         }
     }
 }

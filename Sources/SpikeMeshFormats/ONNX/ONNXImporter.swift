@@ -53,10 +53,10 @@ public enum ONNXImporter {
         var cache: [String: [UInt8]] = [:]
         let external: (String) throws -> [UInt8] = { location in
             if let bytes = cache[location] { return bytes }
-            guard let directory else { throw SpikeMeshError(.io, "external data \"\(location)\" cannot be read: the model was not loaded from a file") }
+            guard let directory else { throw SpikeMeshError(.io, "external data \(Text.quoted(location)) cannot be read: the model was not loaded from a file") }
             let path = (directory as NSString).appendingPathComponent(location)
             guard FileManager.default.fileExists(atPath: path) else {
-                throw SpikeMeshError(.io, "external data file \"\(location)\" is missing (looked in \(directory)); keep it beside the model")
+                throw SpikeMeshError(.io, "external data file \(Text.quoted(location)) is missing (looked in \(directory)); keep it beside the model")
             }
             let bytes = try InputFile.read(path)
             cache[location] = bytes

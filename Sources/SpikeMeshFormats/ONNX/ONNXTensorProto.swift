@@ -65,7 +65,7 @@ struct ONNXTensorProto {
     /// - Parameter externalFiles: reads `location` of external data, relative to the model's
     ///   folder (the caller keeps the bytes of each file once).
     func materialize(externalFiles: (String) throws -> [UInt8]) throws -> ConstantTensor {
-        let label = "initializer \"\(name)\""
+        let label = "initializer \(Text.quoted(name))"
         guard let type = DataType(rawValue: dataType) else {
             throw SpikeMeshError(.unsupported, "\(label): data type \(dataType) is not supported (float, float16, double and integer types are)")
         }
@@ -126,10 +126,10 @@ struct ONNXTensorProto {
             switch key {
             case "location": location = value
             case "offset":
-                guard let v = Int(value), v >= 0 else { throw SpikeMeshError(.invalidModel, "\(label): external data offset \"\(value)\" is not a non-negative integer") }
+                guard let v = Int(value), v >= 0 else { throw SpikeMeshError(.invalidModel, "\(label): external data offset \(Text.quoted(value)) is not a non-negative integer") }
                 offset = v
             case "length":
-                guard let v = Int(value), v >= 0 else { throw SpikeMeshError(.invalidModel, "\(label): external data length \"\(value)\" is not a non-negative integer") }
+                guard let v = Int(value), v >= 0 else { throw SpikeMeshError(.invalidModel, "\(label): external data length \(Text.quoted(value)) is not a non-negative integer") }
                 length = v
             default: break
             }
@@ -138,7 +138,7 @@ struct ONNXTensorProto {
             throw SpikeMeshError(.invalidModel, "\(label): external data without a location")
         }
         guard !location.hasPrefix("/"), !location.split(separator: "/").contains("..") else {
-            throw SpikeMeshError(.invalidModel, "\(label): external data location \"\(location)\" must be a relative path inside the model's folder")
+            throw SpikeMeshError(.invalidModel, "\(label): external data location \(Text.quoted(location)) must be a relative path inside the model's folder")
         }
         let file: [UInt8]
         do {

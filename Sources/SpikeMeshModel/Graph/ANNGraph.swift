@@ -32,7 +32,7 @@ public struct ANNGraph: Sendable {
     @discardableResult
     public mutating func append(_ name: String, _ op: LayerOp, inputs: [Int]) throws -> Int {
         for i in inputs where i < 0 || i >= layers.count {
-            throw SpikeMeshError(.invalidArgument, "layer \"\(name)\": input index \(i) is not an existing layer")
+            throw SpikeMeshError(.invalidArgument, "layer \(Text.quoted(name)): input index \(i) is not an existing layer")
         }
         let shape = try Self.inferShape(name: name, op: op, inputShapes: inputs.map { layers[$0].shape })
         layers.append(Layer(name: name, op: op, inputs: inputs, shape: shape))
@@ -54,7 +54,7 @@ public struct ANNGraph: Sendable {
     }
 
     static func inferShape(name: String, op: LayerOp, inputShapes: [[Int]]) throws -> [Int] {
-        func fail(_ why: String) -> SpikeMeshError { SpikeMeshError(.invalidModel, "layer \"\(name)\" (\(op.typeName)): \(why)") }
+        func fail(_ why: String) -> SpikeMeshError { SpikeMeshError(.invalidModel, "layer \(Text.quoted(name)) (\(op.typeName)): \(why)") }
         let arity: Int
         switch op {
         case .input: arity = 0

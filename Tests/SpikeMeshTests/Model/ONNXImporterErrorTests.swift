@@ -132,4 +132,38 @@ import Testing
             #expect(e.message.contains("external data file \"tiny_cnn_dynamo.onnx.data\" is missing"))
         }
     }
+
+    /// Names from a corrupt file used to be printed raw: a newline, NUL or escape sequence in a
+    /// node, op or domain name broke the one-line error. They are escaped, and long ones cut.
+    @Test func controlCharactersInNamesAreEscapedInMessages() throws {
+        let hostile = "Q\n\0\u{1b}[31m" + String(repeating: "x", count: 300)
+        let bytes = ProtoWriter.model { g in
+            g.message(1) { w in
+                ProtoWriter.node("Resize\r", name: hostile, inputs: ["x"], outputs: ["y"])(&w)
+                w.string(7, "\n\tceil_mode")
+            }
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 1, 4, 4]))
+            g.message(12, ProtoWriter.valueInfo("y", dims: [1, 16]))
+        }
+        let e = try #require(importError(bytes))
+        #expect(e.message.hasPrefix(#"node "Q\n\0\u{1b}[31mxxx"#), "\(e.message)")
+        #expect(e.message.contains(#"op Resize\r of domain "\n\tceil_mode" is not supported"#), "\(e.message)")
+        #expect(e.message.contains("x…\""), "a 300-character name is cut: \(e.message)")
+        #expect(!e.message.unicodeScalars.contains { $0.properties.generalCategory == .control }, "\(e.message.debugDescription)")
+        // Through the CLI: one line on stderr, exit 1.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).onnx").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let r = try CommandLineTests.run(["inspect", path])
+        #expect(r.code == 1 && r.stderr.hasPrefix("error: ") && r.stderr.filter { $0 == "\n" }.count == 1, "\(r.stderr.debugDescription)")
+        #expect(!r.stderr.dropLast().unicodeScalars.contains { $0.properties.generalCategory == .control })
+    }
+
+    @Test func textEscapesEveryControlCharacterAndCutsLongNames() {
+        #expect(Text.escaped("a\nb\tc\rd\0e\u{1b}f\u{7f}g\u{2028}h\\i") == #"a\nb\tc\rd\0e\u{1b}f\u{7f}g\u{2028}h\\i"#)
+        #expect(Text.quoted("say \"hi\"") == #""say \"hi\"""#)
+        #expect(Text.escaped(String(repeating: "é", count: 100), limit: 5) == "ééééé…")
+        #expect(Text.escaped("Conv_3/features.0") == "Conv_3/features.0")
+        #expect(Text.singleLine("path\\x\nnext") == #"path\x\nnext"#)
+    }
 }
