@@ -39,8 +39,9 @@ public enum CLI {
     }
 
     /// Runs `spikemesh` with `argv` (without the program name) and returns the exit code:
-    /// 0 on success (and for --help), 2 for usage errors, 1 for every other error; an error
-    /// is one line on stderr.
+    /// 0 on success (and for --help), 1 for bad input, 2 for usage errors, 3 when
+    /// `--require-fit` finds the network does not fit, 70 for an internal error; an error is
+    /// one line on stderr.
     public static func main(_ argv: [String]) -> Int32 {
         var argv = argv
         if argv.isEmpty || argv == ["--help"] || argv == ["-h"] || argv == ["help"] {
@@ -69,9 +70,9 @@ public enum CLI {
             try command.run(args)
             return 0
         } catch let error as SpikeMeshError {
-            return fail(error.message, code: error.code == .usage ? 2 : 1)
+            return fail(error.message, code: error.code.exitStatus)
         } catch {
-            return fail("\(error)")
+            return fail("internal error: \(error) (please report it)", code: SpikeMeshError.internalErrorStatus)
         }
     }
 

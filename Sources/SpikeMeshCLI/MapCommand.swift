@@ -16,7 +16,7 @@ enum MapCommand {
         """,
         positionals: [Opt.modelPositional],
         options: [Opt.data.spec, Opt.mean.spec, Opt.std.spec] + Opt.conversion + Opt.hardwareGroup + Opt.mapping + [
-            Opt.svg.spec,
+            Opt.svg.spec, Opt.requireFit.spec,
             Opt.json("Print one JSON object: hardware, fits, cores, chips, layers [{name, neurons, cores, utilisation…}], tightest, placementCost, baselineCost, busiestLinks.").spec,
             Opt.quiet.spec,
         ],
@@ -48,6 +48,9 @@ enum MapCommand {
             print("network: \(loaded.source)")
             print(report.text(), terminator: "")
             if let path = svg { print("wrote \(path)") }
+        }
+        if args.flag(Opt.requireFit), !mapping.fits {
+            throw SpikeMeshError(.doesNotFit, "\(loaded.source) does not fit \(hardware.name): \(mapping.violations.count) layer(s) over a core limit, first \(mapping.violations[0].description)")
         }
     }
 }

@@ -52,7 +52,7 @@ enum Opt {
     static let rateImages = Option("rate-images", "N", help: "Calibration images simulated (T = \(MappingSettings().rateTimesteps)) to estimate spike rates for placement; 0 = assume \(Mapper.Options().defaultRate).",
                                    default: "\(MappingSettings().rateImages)", parse: Parse.int(0))
     static let anneal = Option("anneal", "N", help: "Placement annealing moves per core (0 = snake baseline only).",
-                               default: "\(MappingSettings().anneal)", parse: Parse.int(0))
+                               default: "\(MappingSettings().anneal)", parse: Parse.int(0, 1_000_000))
     static let mapping: [OptionSpec] = [rateImages.spec, anneal.spec]
 
     // Run (RunSettings).
@@ -76,6 +76,7 @@ enum Opt {
     /// For reading: flags are matched by their declared name.
     static let json = Flag("json", help: "Print one JSON object on stdout.")
     static let output = Option("output", "NET", help: "Write the network here (also -o; by convention NAME.smnet).", parse: Parse.path)
+    static let requireFit = Flag("require-fit", help: "Exit with status 3 (after the report) when a layer does not fit a core, for scripts and CI.")
     static let svg = Option("svg", "FILE", help: "Draw the mesh: cores coloured by layer, shaded by use; links by expected load.", parse: Parse.path)
     static let batch = Option("batch", "N", help: "Images per batch.", default: "\(ANNEngine.defaultBatchSize)", parse: Parse.int(1))
 

@@ -24,8 +24,10 @@ public struct ConversionOptions: Sendable {
     public var method: ThresholdMethod = .percentile
     /// For `percentile`.
     public var percentile: Double = 99.9
-    /// Scales every threshold (the RMP paper's α).
+    /// Scales every threshold (the RMP paper's α; its Fig. 4 sweeps 0.5–1.5).
     public var alpha: Float = 1
+    /// The largest α accepted: beyond it every neuron is silent for any T the tool runs.
+    public static let maximumAlpha: Float = 1000
     public var reset: ResetMode = .subtract
     /// Ticks the `rmp` method simulates per calibration image.
     public var rmpTimesteps: Int = 32
@@ -67,8 +69,8 @@ public enum Converter {
     public static func convert(_ graph: ANNGraph, calibration: [Float], count: Int, options: ConversionOptions,
                                progress: ((String, Int, Int) -> Void)? = nil) throws -> (SpikingNetwork, CalibrationSummary) {
         var network = try NetworkBuilder.build(graph, reset: options.reset, pooling: options.pooling)
-        guard options.alpha > 0, options.alpha.isFinite else {
-            throw SpikeMeshError(.usage, "alpha \(options.alpha) must be positive")
+        guard options.alpha > 0, options.alpha <= ConversionOptions.maximumAlpha else {
+            throw SpikeMeshError(.usage, "alpha \(options.alpha) must be in (0, \(ConversionOptions.maximumAlpha)]")
         }
         let hidden = network.hidden
         var statistic = [Float](repeating: 1, count: network.populations.count)
@@ -110,6 +112,9 @@ public enum Converter {
         for p in hidden {
             let s = statistic[p]
             let theta = (s > 0 && s.isFinite ? s : 1) * options.alpha
+            guard theta.isFinite, theta >= Float.leastNormalMagnitude else {
+                throw SpikeMeshError(.invalidModel, "layer \(Text.quoted(network.populations[p].name)): threshold \(s) × α \(options.alpha) = \(theta) is not a positive normal Float")
+            }
             network.populations[p].threshold = theta
             network.populations[p].initialPotential = options.method == .qcfs ? theta / 2 : 0
             entries.append(.init(population: p, name: network.populations[p].name, neurons: network.populations[p].count,
@@ -120,6 +125,7 @@ public enum Converter {
         if options.method == .percentile { network.metadata["percentile"] = "\(options.percentile)" }
         network.metadata["reset"] = options.reset.rawValue
         network.metadata["calibrationImages"] = "\(count)"
+        try network.validate()
         return (network, CalibrationSummary(method: options.method, alpha: options.alpha, images: count, entries: entries))
     }
 
@@ -145,8 +151,13 @@ public enum Converter {
             }
         }
         forEachBatch({ outputs in
-            for (k, l) in layers.enumerated() { maxima[k] = max(maxima[k], outputs[l].max() ?? 0) }
+            for (k, l) in layers.enumerated() {
+                for v in outputs[l] where !(v <= maxima[k]) { maxima[k] = v.isNaN ? .infinity : v }
+            }
         }, stage: "calibrate")
+        if let k = maxima.firstIndex(where: { !$0.isFinite }) {
+            throw SpikeMeshError(.invalidModel, "layer \(Text.quoted(graph.layers[layers[k]].name)): its activations overflow Float (infinity or NaN) on the calibration images; the weights are too large")
+        }
         guard let p = percentile else { return maxima.map { ($0, $0) } }
         guard p > 0, p <= 100 else { throw SpikeMeshError(.usage, "percentile \(p) must be in (0, 100]") }
         let bins = 16_384

@@ -18,7 +18,23 @@ public struct SpikeMeshError: Error, CustomStringConvertible, Equatable, Sendabl
         case usage
         /// A bad argument passed to a library function.
         case invalidArgument
+        /// The network does not fit the chip and the caller asked for it to (`--require-fit`).
+        case doesNotFit
+
+        /// The CLI's exit status for this error (Docs/CLI.md, "Exit status"): 2 for usage,
+        /// 3 for does not fit, 1 for every other bad input. 70 (EX_SOFTWARE) is left for an
+        /// internal error, one that is not a `SpikeMeshError`.
+        public var exitStatus: Int32 {
+            switch self {
+            case .usage: 2
+            case .doesNotFit: 3
+            case .io, .malformed, .unsupported, .invalidModel, .invalidArgument: 1
+            }
+        }
     }
+
+    /// The exit status of an error that is not a `SpikeMeshError`: a bug in SpikeMesh.
+    public static let internalErrorStatus: Int32 = 70
 
     public let code: Code
     public let message: String

@@ -1,3 +1,4 @@
+import SpikeMeshCore
 import SpikeMeshModel
 
 extension Chip {
@@ -11,8 +12,9 @@ extension Chip {
     /// (SOPs × synapticOpNs + updates × neuronUpdateNs; every neuron for every-tick somas) + the
     /// mesh (the longest route that travelled + one hop per packet queued behind another on
     /// the busiest link) + the barrier, at least minimumTickNs. Times are summed in integer
-    /// picoseconds, so totals do not depend on the order images are added in.
-    mutating func closeTick(_ t: Int) -> TickCost {
+    /// picoseconds, so totals do not depend on the order images are added in; a total beyond
+    /// Int.max ps (about 107 days of chip time) is an error, never a wrap.
+    mutating func closeTick(_ t: Int) throws -> TickCost {
         let time = plan.hardware.time
         var slowest = 0.0
         for k in scratch.coreSOPs.indices {
@@ -23,13 +25,21 @@ extension Chip {
         let (busiest, routeNs) = state.links.closeTick(t)
         let mesh = routeNs + Double(max(0, busiest - 1)) * time.hopNs
         let tickNs = max(time.minimumTickNs, slowest + mesh + time.barrierNs)
-        counters.timePs += Int((tickNs * 1000).rounded())
-        counters.coreTimePs += Int((slowest * 1000).rounded())
-        counters.meshTimePs += Int((mesh * 1000).rounded())
-        counters.barrierTimePs += Int((time.barrierNs * 1000).rounded())
+        try Self.addPicoseconds(tickNs, to: &counters.timePs, tick: t)
+        try Self.addPicoseconds(slowest, to: &counters.coreTimePs, tick: t)
+        try Self.addPicoseconds(mesh, to: &counters.meshTimePs, tick: t)
+        try Self.addPicoseconds(time.barrierNs, to: &counters.barrierTimePs, tick: t)
         counters.everyTickNeuronUpdates += plan.mappedNeurons
         counters.ticks += 1
         return TickCost(ns: tickNs, coreNs: slowest, meshNs: mesh, barrierNs: time.barrierNs)
+    }
+
+    static func addPicoseconds(_ ns: Double, to total: inout Int, tick t: Int) throws {
+        let ps = (ns * 1000).rounded()
+        guard ps < 9.2e18, case let (sum, false) = total.addingReportingOverflow(Int(ps)) else {
+            throw SpikeMeshError(.invalidArgument, "tick \(t) ends past \(Int.max) ps of emulated time (about 107 days): the hardware model's times are too large")
+        }
+        total = sum
     }
 
     /// SRP (Hao et al. 2023) at the end of tick τ: hidden neurons whose residual is not positive

@@ -79,7 +79,7 @@ struct Chip {
             activity.packets += packets
         }
         if plan.schedule.isSRPReset(t) { resetForSRP() }
-        var cost = closeTick(t)
+        var cost = try closeTick(t)
         (cost.spikes, cost.packets, cost.synapticOps) = activity
         return cost
     }

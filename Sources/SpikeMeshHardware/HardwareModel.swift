@@ -68,6 +68,32 @@ public struct HardwareModel: Sendable, Equatable {
     public init(name: String) { self.name = name }
 
     public static let formatVersion = 1
+
+    /// The largest value each key may take (Docs/HardwareModels.md, "Limits"). They are far
+    /// above any chip built so far, and they keep every product the mapper and the emulator
+    /// form (cores, links, link-window slots, picoseconds) well inside memory and Int.
+    public enum Limits {
+        /// mesh.columns and mesh.rows: at most 256 × 256 = 65,536 routers per chip.
+        public static let meshSide = 256
+        public static let coresPerRouter = 64
+        /// mesh.chipColumns and mesh.chipRows.
+        public static let boardSide = 1024
+        /// mesh.linkCapacity, packets per link per tick (0 = unlimited).
+        public static let linkCapacity = 1 << 20
+        /// core.neurons (Loihi: 1,024; TrueNorth: 256).
+        public static let neurons = 1 << 20
+        public static let axons = 1 << 24
+        public static let fanOut = 1 << 20
+        /// core.synapseMemoryBits: 1 Tibit.
+        public static let synapseMemoryBits = 1 << 40
+        public static let synapseOverheadBits = 64
+        /// Every time.* key: one second.
+        public static let nanoseconds = 1e9
+        /// Every energy.*PJ key: one joule.
+        public static let picojoules = 1e12
+        /// energy.staticPowerMW: one kilowatt.
+        public static let milliwatts = 1e6
+    }
 }
 
 extension HardwareModel {
@@ -103,7 +129,16 @@ extension HardwareModel {
             var model = try parse(data, defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, overrides: overrides)
             model.source = path
             return model
-        } catch let e as SpikeMeshError { throw e.prefixed(path) }
+        } catch let e as SpikeMeshError {
+            // A bad value given with --set is the command line's error, not the file's.
+            for o in overrides {
+                let key = o.split(separator: "=", maxSplits: 1).first.map(String.init) ?? o
+                if e.message.hasPrefix(key + " ") || e.message.hasPrefix(key + ":") || e.message.contains("\"\(key)\"") {
+                    throw SpikeMeshError(.usage, "--set \(Text.escaped(o)): \(e.message) (hardware model \(Text.escaped(path)))")
+                }
+            }
+            throw e.prefixed(path)
+        }
     }
 
     /// Parses a hardware model; `overrides` are `section.key=value` strings.
@@ -124,22 +159,22 @@ extension HardwareModel {
         m.name = try r.string("name", m.name)
         m.description = try r.string("description", m.description)
         if var s = try r.object("mesh") {
-            m.mesh.columns = try s.int("columns", m.mesh.columns, min: 1)
-            m.mesh.rows = try s.int("rows", m.mesh.rows, min: 1)
-            m.mesh.coresPerRouter = try s.int("coresPerRouter", m.mesh.coresPerRouter, min: 1)
-            m.mesh.chipColumns = try s.int("chipColumns", m.mesh.chipColumns, min: 1)
-            m.mesh.chipRows = try s.int("chipRows", m.mesh.chipRows, min: 1)
+            m.mesh.columns = try s.int("columns", m.mesh.columns, min: 1, max: Limits.meshSide)
+            m.mesh.rows = try s.int("rows", m.mesh.rows, min: 1, max: Limits.meshSide)
+            m.mesh.coresPerRouter = try s.int("coresPerRouter", m.mesh.coresPerRouter, min: 1, max: Limits.coresPerRouter)
+            m.mesh.chipColumns = try s.int("chipColumns", m.mesh.chipColumns, min: 1, max: Limits.boardSide)
+            m.mesh.chipRows = try s.int("chipRows", m.mesh.chipRows, min: 1, max: Limits.boardSide)
             let routing = try s.string("routing", "xy")
             guard routing == "xy" else { throw SpikeMeshError(.unsupported, "mesh.routing: \(Text.quoted(routing)) is not supported (only \"xy\", dimension-order routing)") }
-            m.mesh.linkCapacity = try s.int("linkCapacity", m.mesh.linkCapacity, min: 0)
+            m.mesh.linkCapacity = try s.int("linkCapacity", m.mesh.linkCapacity, min: 0, max: Limits.linkCapacity)
             try s.finish()
         }
         if var s = try r.object("core") {
-            m.core.neurons = try s.int("neurons", m.core.neurons, min: 1)
-            m.core.axons = try s.int("axons", m.core.axons, min: 1)
-            m.core.synapseMemoryBits = try s.int("synapseMemoryBits", m.core.synapseMemoryBits, min: 1)
-            m.core.synapseOverheadBits = try s.int("synapseOverheadBits", m.core.synapseOverheadBits, min: 0)
-            m.core.fanOut = try s.int("fanOut", m.core.fanOut, min: 1)
+            m.core.neurons = try s.int("neurons", m.core.neurons, min: 1, max: Limits.neurons)
+            m.core.axons = try s.int("axons", m.core.axons, min: 1, max: Limits.axons)
+            m.core.synapseMemoryBits = try s.int("synapseMemoryBits", m.core.synapseMemoryBits, min: 1, max: Limits.synapseMemoryBits)
+            m.core.synapseOverheadBits = try s.int("synapseOverheadBits", m.core.synapseOverheadBits, min: 0, max: Limits.synapseOverheadBits)
+            m.core.fanOut = try s.int("fanOut", m.core.fanOut, min: 1, max: Limits.fanOut)
             m.core.weightBits = try s.int("weightBits", m.core.weightBits, min: 2, max: 24)
             m.core.potentialBits = try s.int("potentialBits", m.core.potentialBits, min: 2, max: 32)
             m.core.sharedKernels = try s.bool("sharedKernels", m.core.sharedKernels)
@@ -151,23 +186,23 @@ extension HardwareModel {
             try s.finish()
         }
         if var s = try r.object("time") {
-            m.time.synapticOpNs = try s.double("synapticOpNs", 0)
-            m.time.neuronUpdateNs = try s.double("neuronUpdateNs", 0)
-            m.time.hopNs = try s.double("hopNs", 0)
-            m.time.hopBetweenChipsNs = try s.double("hopBetweenChipsNs", 0)
-            m.time.barrierNs = try s.double("barrierNs", 0)
-            m.time.minimumTickNs = try s.double("minimumTickNs", 0)
+            m.time.synapticOpNs = try s.double("synapticOpNs", 0, max: Limits.nanoseconds)
+            m.time.neuronUpdateNs = try s.double("neuronUpdateNs", 0, max: Limits.nanoseconds)
+            m.time.hopNs = try s.double("hopNs", 0, max: Limits.nanoseconds)
+            m.time.hopBetweenChipsNs = try s.double("hopBetweenChipsNs", 0, max: Limits.nanoseconds)
+            m.time.barrierNs = try s.double("barrierNs", 0, max: Limits.nanoseconds)
+            m.time.minimumTickNs = try s.double("minimumTickNs", 0, max: Limits.nanoseconds)
             try s.finish()
         }
         if var s = try r.object("energy") {
-            m.energy.synapticOpPJ = try s.double("synapticOpPJ", 0)
-            m.energy.neuronUpdatePJ = try s.double("neuronUpdatePJ", 0)
-            m.energy.idleNeuronUpdatePJ = try s.double("idleNeuronUpdatePJ", 0)
-            m.energy.spikeOutPJ = try s.double("spikeOutPJ", 0)
-            m.energy.hopPJ = try s.double("hopPJ", 0)
-            m.energy.hopBetweenChipsPJ = try s.double("hopBetweenChipsPJ", 0)
-            m.energy.barrierPJ = try s.double("barrierPJ", 0)
-            m.energy.staticPowerMW = try s.double("staticPowerMW", 0)
+            m.energy.synapticOpPJ = try s.double("synapticOpPJ", 0, max: Limits.picojoules)
+            m.energy.neuronUpdatePJ = try s.double("neuronUpdatePJ", 0, max: Limits.picojoules)
+            m.energy.idleNeuronUpdatePJ = try s.double("idleNeuronUpdatePJ", 0, max: Limits.picojoules)
+            m.energy.spikeOutPJ = try s.double("spikeOutPJ", 0, max: Limits.picojoules)
+            m.energy.hopPJ = try s.double("hopPJ", 0, max: Limits.picojoules)
+            m.energy.hopBetweenChipsPJ = try s.double("hopBetweenChipsPJ", 0, max: Limits.picojoules)
+            m.energy.barrierPJ = try s.double("barrierPJ", 0, max: Limits.picojoules)
+            m.energy.staticPowerMW = try s.double("staticPowerMW", 0, max: Limits.milliwatts)
             try s.finish()
         }
         try r.finish()
@@ -217,18 +252,18 @@ struct ObjectReader {
         guard let n = v as? NSNumber, !Self.isBool(v), let i = Int(exactly: n.doubleValue) else {
             throw SpikeMeshError(.malformed, "\(place(key)): expected an integer, found \(v)")
         }
-        guard i >= min, i <= max else {
-            throw SpikeMeshError(.malformed, "\(place(key)): \(i) is out of range (\(min == Int.min ? "" : "\(min)")…\(max == Int.max ? "" : "\(max)"))")
-        }
+        guard i >= min else { throw SpikeMeshError(.malformed, "\(place(key)) = \(i) is below the minimum \(min)") }
+        guard i <= max else { throw SpikeMeshError(.malformed, "\(place(key)) = \(i) is above the limit \(max)") }
         return i
     }
 
-    mutating func double(_ key: String, _ fallback: Double) throws -> Double {
+    mutating func double(_ key: String, _ fallback: Double, max: Double) throws -> Double {
         guard let v = value(key) else { return fallback }
         guard let n = v as? NSNumber, !Self.isBool(v), n.doubleValue.isFinite else {
             throw SpikeMeshError(.malformed, "\(place(key)): expected a number, found \(v)")
         }
-        guard n.doubleValue >= 0 else { throw SpikeMeshError(.malformed, "\(place(key)): \(n.doubleValue) must not be negative") }
+        guard n.doubleValue >= 0 else { throw SpikeMeshError(.malformed, "\(place(key)) = \(n.doubleValue) must not be negative") }
+        guard n.doubleValue <= max else { throw SpikeMeshError(.malformed, "\(place(key)) = \(n.doubleValue) is above the limit \(max)") }
         return n.doubleValue
     }
 

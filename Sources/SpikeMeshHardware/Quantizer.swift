@@ -57,6 +57,7 @@ public enum Quantizer {
         guard FixedPointInfo.weightBitsRange.contains(weightBits), FixedPointInfo.potentialBitsRange.contains(potentialBits) else {
             throw SpikeMeshError(.invalidArgument, "weightBits \(weightBits) must be in 2…24 and potentialBits \(potentialBits) in 2…32")
         }
+        try network.validate()
         var projections = [FixedPointProjection?](repeating: nil, count: network.projections.count)
         var populations = [FixedPointPopulation(name: network.populations[0].name, shape: network.populations[0].shape, threshold: 1,
                                                 reset: network.populations[0].reset, initialPotential: 0, bias: nil,
@@ -83,6 +84,9 @@ public enum Quantizer {
                 case .identity: raw = [proj.positionWeights?.first ?? 1]
                 }
                 let values = raw.map { Double($0) * factor }
+                if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                    throw SpikeMeshError(.invalidModel, "projection \(j) into \(Text.quoted(pop.name)): weight [\(bad)] × θ(source) / θ = \(values[bad]) is not finite; the thresholds are too far apart")
+                }
                 effective[j] = values
                 largest = max(largest, values.map(abs).max() ?? 0)
             }

@@ -58,18 +58,46 @@ extension ONNXGraphBuilder {
             result = try arithmetic(node.opType, try input(0), try input(1))
         case "Reshape":
             let x = try input(0)
-            var target = try Self.checkedInts(try input(1)).map(Int.init)
-            let known = target.enumerated().reduce(1) { $0 * ($1.element == -1 ? 1 : ($1.element == 0 ? x.shape[$1.offset] : $1.element)) }
-            target = target.enumerated().map { $0.element == 0 ? x.shape[$0.offset] : ($0.element == -1 ? x.count / max(known, 1) : $0.element) }
-            guard target.reduce(1, *) == x.count else {
-                throw SpikeMeshError(.invalidModel, "cannot reshape a constant of shape \(x.shape) to \(target)")
-            }
-            result = ConstantTensor(shape: target, values: x.values)
+            result = ConstantTensor(shape: try Self.reshapeTarget(try Self.checkedInts(try input(1)), of: x), values: x.values)
         default:
             return false
         }
         setOutput(node, .constant(result))
         return true
+    }
+
+    /// ONNX Reshape's target: 0 copies the input's dimension at that index (allowzero = 0),
+    /// one −1 is inferred; every product is checked, so a shape such as [2^62, 4, 1] is an
+    /// error rather than an overflow.
+    static func reshapeTarget(_ raw: [Int64], of x: ConstantTensor) throws -> [Int] {
+        let fail = { (why: String) in SpikeMeshError(.invalidModel, "cannot reshape a constant of shape \(x.shape) to \(raw): \(why)") }
+        guard raw.filter({ $0 == -1 }).count <= 1 else { throw fail("more than one −1") }
+        var dims: [Int] = []
+        var known = 1
+        for (i, d) in raw.enumerated() {
+            let dim: Int
+            if d == 0 {
+                guard i < x.shape.count else { throw fail("0 at index \(i) copies a dimension the input does not have") }
+                dim = x.shape[i]
+            } else if d == -1 {
+                dims.append(-1)
+                continue
+            } else {
+                guard d > 0 else { throw fail("dimension \(d) is negative") }
+                dim = Int(d)
+            }
+            let (product, overflow) = known.multipliedReportingOverflow(by: dim)
+            guard !overflow, product <= x.count || x.count == 0 else { throw fail("it has more values than the \(x.count) of the input") }
+            known = product
+            dims.append(dim)
+        }
+        if let i = dims.firstIndex(of: -1) {
+            guard known > 0, x.count % known == 0 else { throw fail("no size for −1 fits \(x.count) values") }
+            dims[i] = x.count / known
+        } else {
+            guard known == x.count else { throw fail("it has \(known) values, the input \(x.count)") }
+        }
+        return dims
     }
 
     static func checkedInts(_ t: ConstantTensor) throws -> [Int64] {
@@ -89,8 +117,12 @@ extension ONNXGraphBuilder {
         case "value":
             guard let t = attribute.t else { throw SpikeMeshError(.invalidModel, "attribute \"value\" holds no tensor") }
             return try t.materialize(externalFiles: { _ in throw SpikeMeshError(.unsupported, "Constant with external data") })
-        case "value_float": return ConstantTensor(shape: [], values: .float([attribute.f]))
-        case "value_floats": return ConstantTensor(shape: [attribute.floats.count], values: .float(attribute.floats))
+        case "value_float", "value_floats":
+            let values = attribute.name == "value_float" ? [attribute.f] : attribute.floats
+            if let i = values.firstIndex(where: { !$0.isFinite }) {
+                throw SpikeMeshError(.invalidModel, "attribute \(attribute.name): value [\(i)] is \(values[i]), not a finite number")
+            }
+            return ConstantTensor(shape: attribute.name == "value_float" ? [] : [values.count], values: .float(values))
         case "value_int": return ConstantTensor(shape: [], values: .int([attribute.i]))
         case "value_ints": return ConstantTensor(shape: [attribute.ints.count], values: .int(attribute.ints))
         default:
@@ -156,11 +188,21 @@ extension ONNXGraphBuilder {
         if step > 0 {
             var i = norm(starts[0], 0, n)
             let e = norm(ends[0], 0, n)
-            while i < e { picks.append(Int(i)); i += step }
+            while i < e {
+                picks.append(Int(i))
+                let (next, overflow) = i.addingReportingOverflow(step)
+                if overflow { break }
+                i = next
+            }
         } else {
             var i = norm(starts[0], -1, n - 1)
             let e = norm(ends[0], -1, n - 1)
-            while i > e { picks.append(Int(i)); i += step }
+            while i > e {
+                picks.append(Int(i))
+                let (next, overflow) = i.addingReportingOverflow(step)
+                if overflow { break }
+                i = next
+            }
         }
         switch x.values {
         case .int(let v): return ConstantTensor(shape: [picks.count], values: .int(picks.map { v[$0] }))
@@ -180,14 +222,17 @@ extension ONNXGraphBuilder {
             }
             let out = try (0..<n).map { i -> Int64 in
                 let p = x[x.count == 1 ? 0 : i], q = y[y.count == 1 ? 0 : i]
+                let (r, overflow): (Int64, Bool)
                 switch op {
-                case "Add": return p &+ q
-                case "Sub": return p &- q
-                case "Mul": return p &* q
+                case "Add": (r, overflow) = p.addingReportingOverflow(q)
+                case "Sub": (r, overflow) = p.subtractingReportingOverflow(q)
+                case "Mul": (r, overflow) = p.multipliedReportingOverflow(by: q)
                 default:
                     guard q != 0 else { throw SpikeMeshError(.invalidModel, "integer division by zero") }
-                    return p / q
+                    (r, overflow) = p.dividedReportingOverflow(by: q)
                 }
+                guard !overflow else { throw SpikeMeshError(.invalidModel, "\(op) of the integers \(p) and \(q) overflows 64 bits") }
+                return r
             }
             return ConstantTensor(shape: shape, values: .int(out))
         }
@@ -200,6 +245,9 @@ extension ONNXGraphBuilder {
             case "Mul": return p * q
             default: return p / q
             }
+        }
+        if let i = out.firstIndex(where: { !$0.isFinite }) {
+            throw SpikeMeshError(.invalidModel, "\(op) of constants gives \(out[i]) at index \(i), not a finite number")
         }
         return ConstantTensor(shape: shape, values: .float(out))
     }

@@ -64,7 +64,18 @@ struct ONNXTensorProto {
     ///
     /// - Parameter externalFiles: reads `location` of external data, relative to the model's
     ///   folder (the caller keeps the bytes of each file once).
+    /// The tensor's values. A float value that is not finite (NaN or ±infinity, as a diverged
+    /// training run exports, or a double beyond Float's range) is an error naming the tensor
+    /// and the index: nothing downstream computes with it.
     func materialize(externalFiles: (String) throws -> [UInt8]) throws -> ConstantTensor {
+        let tensor = try decode(externalFiles: externalFiles)
+        if case .float(let values) = tensor.values, let i = values.firstIndex(where: { !$0.isFinite }) {
+            throw SpikeMeshError(.invalidModel, "initializer \(Text.quoted(name)): value [\(i)] of \(values.count) is \(values[i]), not a finite number (did training diverge?)")
+        }
+        return tensor
+    }
+
+    private func decode(externalFiles: (String) throws -> [UInt8]) throws -> ConstantTensor {
         let label = "initializer \(Text.quoted(name))"
         guard let type = DataType(rawValue: dataType) else {
             throw SpikeMeshError(.unsupported, "\(label): data type \(dataType) is not supported (float, float16, double and integer types are)")
@@ -211,7 +222,9 @@ struct ConstantTensor: Equatable {
 
     var ints: [Int64] {
         switch values {
-        case .float(let v): v.map { Int64($0) }
+        // Clamped (the values are finite: `materialize` checks), so an absurd float shape
+        // value reaches the shape checks instead of trapping here.
+        case .float(let v): v.map { $0 >= 9.2e18 ? .max : ($0 <= -9.2e18 ? .min : Int64($0)) }
         case .int(let v): v
         }
     }

@@ -19,6 +19,9 @@ public struct ANNGraph: Sendable {
         guard inputShape.count == 3 || inputShape.count == 1, inputShape.allSatisfy({ $0 > 0 }) else {
             throw SpikeMeshError(.invalidModel, "\(source): input shape \(inputShape) must be [C, H, W] or [F] with positive sizes")
         }
+        guard let size = Self.product(inputShape), size <= Self.maximumLayerSize else {
+            throw SpikeMeshError(.invalidModel, "\(source): input shape \(inputShape) has more than \(Self.maximumLayerSize) values (the limit per layer)")
+        }
         layers = [Layer(name: inputName, op: .input, inputs: [], shape: inputShape)]
         output = 0
         metadata = [:]
@@ -48,6 +51,23 @@ public struct ANNGraph: Sendable {
         layers[index].op = op
     }
 
+    /// The most values one layer may have: 2^28 (VGG-16's largest layer at 224×224 has 3.2 M).
+    /// It keeps every size, weight count and MAC count of the graph far inside Int.
+    public static let maximumLayerSize = 1 << 28
+    /// The largest kernel, stride or padding of a convolution or pooling.
+    public static let maximumWindow = 1 << 16
+
+    /// The product of `dims`, or nil when it overflows Int.
+    package static func product(_ dims: [Int]) -> Int? {
+        var p = 1
+        for d in dims {
+            let (r, overflow) = p.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            p = r
+        }
+        return p
+    }
+
     static func poolOutput(_ size: Int, kernel: Int, stride: Int, padBegin: Int, padEnd: Int) -> Int {
         let span = size + padBegin + padEnd - kernel
         return span < 0 ? 0 : span / stride + 1
@@ -62,14 +82,24 @@ public struct ANNGraph: Sendable {
         default: arity = 1
         }
         guard inputShapes.count == arity else { throw fail("expects \(arity) input(s), got \(inputShapes.count)") }
+        let shape = try inferShapeUnchecked(op: op, inputShapes: inputShapes, fail: fail)
+        guard shape.allSatisfy({ $0 > 0 }), let size = product(shape), size <= maximumLayerSize else {
+            throw fail("its output shape \(shape) must have positive sizes and at most \(maximumLayerSize) values")
+        }
+        return shape
+    }
+
+    private static func inferShapeUnchecked(op: LayerOp, inputShapes: [[Int]], fail: (String) -> SpikeMeshError) throws -> [Int] {
         func image() throws -> (c: Int, h: Int, w: Int) {
             let s = inputShapes[0]
             guard s.count == 3 else { throw fail("expects an image input [C, H, W], got \(s)") }
             return (s[0], s[1], s[2])
         }
         func spatial(_ h: Int, _ w: Int, kh: Int, kw: Int, sh: Int, sw: Int, p: Padding) throws -> (Int, Int) {
-            guard kh > 0, kw > 0, sh > 0, sw > 0, p.top >= 0, p.left >= 0, p.bottom >= 0, p.right >= 0 else {
-                throw fail("kernel \(kh)×\(kw), stride \(sh)×\(sw) and padding \(p) must be positive / non-negative")
+            let limit = maximumWindow
+            guard kh > 0, kw > 0, sh > 0, sw > 0, p.top >= 0, p.left >= 0, p.bottom >= 0, p.right >= 0,
+                  [kh, kw, sh, sw, p.top, p.left, p.bottom, p.right].allSatisfy({ $0 <= limit }) else {
+                throw fail("kernel \(kh)×\(kw), stride \(sh)×\(sw) and padding \(p) must be positive / non-negative and at most \(limit)")
             }
             let oh = poolOutput(h, kernel: kh, stride: sh, padBegin: p.top, padEnd: p.bottom)
             let ow = poolOutput(w, kernel: kw, stride: sw, padBegin: p.left, padEnd: p.right)
@@ -82,8 +112,10 @@ public struct ANNGraph: Sendable {
         case .conv2d(let c):
             let (ci, h, w) = try image()
             guard ci == c.inChannels else { throw fail("weights expect \(c.inChannels) input channels, input has \(ci)") }
-            guard c.weights.count == c.outChannels * c.fanIn else {
-                throw fail("has \(c.weights.count) weights, [\(c.outChannels), \(c.inChannels), \(c.kernelHeight), \(c.kernelWidth)] needs \(c.outChannels * c.fanIn)")
+            guard c.outChannels > 0, c.kernelHeight > 0, c.kernelWidth > 0,
+                  c.kernelHeight <= maximumWindow, c.kernelWidth <= maximumWindow,
+                  product([c.outChannels, c.inChannels, c.kernelHeight, c.kernelWidth]) == c.weights.count else {
+                throw fail("has \(c.weights.count) weights, [\(c.outChannels), \(c.inChannels), \(c.kernelHeight), \(c.kernelWidth)] needs their product")
             }
             if let b = c.bias, b.count != c.outChannels { throw fail("bias has \(b.count) values for \(c.outChannels) channels") }
             let (oh, ow) = try spatial(h, w, kh: c.kernelHeight, kw: c.kernelWidth, sh: c.strideHeight, sw: c.strideWidth, p: c.padding)
@@ -92,8 +124,9 @@ public struct ANNGraph: Sendable {
             let s = inputShapes[0]
             guard s.count == 1 else { throw fail("expects a flat input [F], got \(s) — flatten first") }
             guard s[0] == d.inFeatures else { throw fail("weights expect \(d.inFeatures) input features, input has \(s[0])") }
-            guard d.weights.count == d.inFeatures * d.outFeatures else {
-                throw fail("has \(d.weights.count) weights, [\(d.outFeatures), \(d.inFeatures)] needs \(d.inFeatures * d.outFeatures)")
+            guard d.outFeatures > 0 else { throw fail("has \(d.outFeatures) outputs; a dense layer needs at least one") }
+            guard product([d.inFeatures, d.outFeatures]) == d.weights.count else {
+                throw fail("has \(d.weights.count) weights, [\(d.outFeatures), \(d.inFeatures)] needs \(d.inFeatures) × \(d.outFeatures)")
             }
             if let b = d.bias, b.count != d.outFeatures { throw fail("bias has \(b.count) values for \(d.outFeatures) outputs") }
             return [d.outFeatures]

@@ -66,3 +66,45 @@ import Testing
         try Self.expectError(["simulate", "--mean", "1e30", "--limit", "2"], code: 2, "mean 1e+30 is outside")
     }
 }
+
+/// Numbers without an upper bound: huge allocations, traps on conversion to Int, hangs.
+extension BadInputRegressionTests {
+    @Test func hardwareNumbersAboveTheirLimitsAreRefusedByName() throws {
+        let cases: [(String, String)] = [
+            ("mesh.rows=1000000", "mesh.rows = 1000000 is above the limit 256"),
+            ("mesh.chipColumns=4294967296", "mesh.chipColumns = 4294967296 is above the limit 1024"),
+            ("mesh.linkCapacity=2147483648", "mesh.linkCapacity = 2147483648 is above the limit 1048576"),
+            ("time.neuronUpdateNs=9223372036854775807", "time.neuronUpdateNs = 9.223372036854776e+18 is above the limit 1000000000.0"),
+            ("time.minimumTickNs=1e16", "time.minimumTickNs = 1e+16 is above the limit"),
+            ("mesh.columns=2147483648", "mesh.columns = 2147483648 is above the limit 256"),
+            ("core.neurons=0", "core.neurons = 0 is below the minimum 1"),
+        ]
+        for (set, message) in cases {
+            try Self.expectError(["map", "--set", set, "--rate-images", "0", "--calibration-images", "10"], code: 2, "--set \(set): \(message)")
+        }
+        // The same values in a file name the file.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hw-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(#"{"version": 1, "mesh": {"rows": 1000000}}"#.utf8).write(to: URL(fileURLWithPath: path))
+        try Self.expectError(["map", "--hardware", path, "--rate-images", "0"], "\(path): mesh.rows = 1000000 is above the limit 256")
+    }
+
+    @Test func commandLineNumbersAboveTheirLimitsAreRefused() throws {
+        try Self.expectError(["map", "--anneal", "9223372036854775807"], code: 2, "--anneal 9223372036854775807: expected an integer in 0…1000000")
+        try Self.expectError(["simulate", "--srp-tau", "100000000"], code: 2, "expected an integer in 0…1000000")
+        try Self.expectError(["simulate", "--timesteps", "1000000000"], code: 2, "at most 1000000")
+        try Self.expectError(["run", "--alpha", "3e38", "--limit", "2"], code: 2, "alpha 3e+38 must be in (0, 1000.0]")
+    }
+}
+
+extension BadInputRegressionTests {
+    /// Exit status 3 is "does not fit" (Docs/CLI.md): the report is printed, then the error.
+    @Test func requireFitExitsWith3WhenALayerDoesNotFit() throws {
+        let r = try CLI.run(["map", "--hardware", "truenorth", "--rate-images", "0", "--anneal", "10", "--calibration-images", "20", "--quiet", "--require-fit"])
+        #expect(r.code == 3, "\(r.stderr)")
+        #expect(r.stdout.contains("DOES NOT FIT"))
+        #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains("does not fit truenorth") && r.stderr.contains("input axons: layer \"/features/features.9/Relu\" needs 288"), "\(r.stderr)")
+        let fits = try CLI.run(["map", "--hardware", "loihi", "--rate-images", "0", "--anneal", "10", "--calibration-images", "20", "--quiet", "--require-fit"])
+        #expect(fits.code == 0, "\(fits.stderr)")
+    }
+}

@@ -51,6 +51,14 @@ import Testing
         #expect(try roundTrip(fixed) == fixed)
     }
 
+    /// The error of a file whose network is `body` after `edit`, or "no error".
+    static func error(editing body: [String: Any], _ edit: (inout [String: Any]) -> Void) -> String {
+        var b = body
+        edit(&b)
+        let data = try! JSONSerialization.data(withJSONObject: ["format": "spikemesh-network", "version": 1, "network": b])
+        do { _ = try NetworkFile.decode(data); return "no error" } catch { return "\(error)" }
+    }
+
     func error(_ text: String) -> String {
         do { _ = try NetworkFile.decode(Data(text.utf8)); return "no error" } catch { return "\(error)" }
     }
@@ -64,12 +72,7 @@ import Testing
         // Structural checks on an otherwise valid file.
         let net = try Self.network.get()
         let body = try JSONSerialization.jsonObject(with: JSONEncoder().encode(net)) as! [String: Any]
-        func broken(_ edit: (inout [String: Any]) -> Void) -> String {
-            var b = body
-            edit(&b)
-            let data = try! JSONSerialization.data(withJSONObject: ["format": "spikemesh-network", "version": 1, "network": b])
-            do { _ = try NetworkFile.decode(data); return "no error" } catch { return "\(error)" }
-        }
+        func broken(_ edit: (inout [String: Any]) -> Void) -> String { Self.error(editing: body, edit) }
         #expect(broken { b in
             var pops = b["populations"] as! [[String: Any]]
             pops[1]["threshold"] = -1
@@ -92,6 +95,34 @@ import Testing
             pops[1]["bias"] = nil
             b["populations"] = pops
         }.contains("does not fit shapes"))
+    }
+
+    /// These trapped in validation (products and output sizes overflowed) or in Foundation.
+    @Test func hugeShapesWindowsAndANonObjectNetworkAreErrors() throws {
+        #expect(error(#"{"format": "spikemesh-network", "version": 1, "network": 1}"#) == "\"network\" must be an object, found 1")
+        let net = try Self.network.get()
+        let body = try JSONSerialization.jsonObject(with: JSONEncoder().encode(net)) as! [String: Any]
+        func broken(_ edit: (inout [String: Any]) -> Void) -> String { Self.error(editing: body, edit) }
+        func editConv(_ edit: @escaping (inout [String: Any]) -> Void) -> (inout [String: Any]) -> Void {
+            { b in
+                var projs = b["projections"] as! [[String: Any]]
+                var kind = projs[0]["kind"] as! [String: Any]
+                var inner = kind["conv"] as! [String: Any]
+                var c = inner["_0"] as! [String: Any]
+                edit(&c)
+                inner["_0"] = c; kind["conv"] = inner; projs[0]["kind"] = kind
+                b["projections"] = projs
+            }
+        }
+        #expect(broken { _ in } == "no error")
+        #expect(broken(editConv { c in c["padding"] = ["top": Int.max, "left": 1, "bottom": 1, "right": 1] }).contains("does not fit shapes"))
+        #expect(broken(editConv { c in c["kernelWidth"] = Int.max }).contains("does not fit shapes"))
+        #expect(broken(editConv { c in c["strideHeight"] = Int.max }).contains("does not fit shapes"))
+        #expect(broken { b in
+            var pops = b["populations"] as! [[String: Any]]
+            pops[1]["shape"] = [Int.max, 8, 8]
+            b["populations"] = pops
+        }.contains("must be [C, H, W] or [F] with positive sizes and at most 268435456 values"))
     }
 
     /// A fixed-point file is checked against its own widths, with the place and the problem.

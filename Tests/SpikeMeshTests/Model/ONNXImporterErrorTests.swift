@@ -166,4 +166,79 @@ import Testing
         #expect(Text.escaped("Conv_3/features.0") == "Conv_3/features.0")
         #expect(Text.singleLine("path\\x\nnext") == #"path\x\nnext"#)
     }
+
+    /// The Gemm model with extra nodes over int64 initializers (folded as constants before the
+    /// layers are built).
+    func foldingModel(_ nodes: [(op: String, inputs: [String])], constants: [(String, [Int64])]) -> [UInt8] {
+        ProtoWriter.model { g in
+            for (k, n) in nodes.enumerated() { g.message(1, ProtoWriter.node(n.op, name: "fold\(k)", inputs: n.inputs, outputs: ["folded\(k)"])) }
+            g.message(1, ProtoWriter.node("Flatten", name: "flat", inputs: ["x"], outputs: ["f"]))
+            g.message(1, ProtoWriter.node("Gemm", name: "fc", inputs: ["f", "W", "b"], outputs: ["y"],
+                                          attributes: [{ a in a.string(1, "transB"); a.int(3, 1); a.int(20, 2) }]))
+            g.message(5, ProtoWriter.floatTensor("W", dims: [3, 16], values: [Float](repeating: 0.5, count: 48)))
+            g.message(5, ProtoWriter.floatTensor("b", dims: [3], values: [1, 1, 1]))
+            for (name, values) in constants { g.message(5, ProtoWriter.int64Tensor(name, dims: [Int64(values.count)], values: values)) }
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 1, 4, 4]))
+            g.message(12, ProtoWriter.valueInfo("y", dims: [1, 3]))
+        }
+    }
+
+    @Test func aNaNOrInfiniteInitializerIsNamedWithItsIndex() {
+        var weights = [Float](repeating: 0.5, count: 48)
+        weights[17] = .nan
+        let nanModel = ProtoWriter.model { g in
+            g.message(1, ProtoWriter.node("Flatten", name: "flat", inputs: ["x"], outputs: ["f"]))
+            g.message(1, ProtoWriter.node("Gemm", name: "fc", inputs: ["f", "W"], outputs: ["y"],
+                                          attributes: [{ a in a.string(1, "transB"); a.int(3, 1); a.int(20, 2) }]))
+            g.message(5, ProtoWriter.floatTensor("W", dims: [3, 16], values: weights))
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 1, 4, 4]))
+            g.message(12, ProtoWriter.valueInfo("y", dims: [1, 3]))
+        }
+        let e = importError(nanModel)
+        #expect(e?.code == .invalidModel)
+        #expect(e?.message.contains(#"initializer "W": value [17] of 48 is nan, not a finite number"#) == true, "\(String(describing: e))")
+    }
+
+    /// Constant folding trapped on these (index out of range, multiplication overflow, an
+    /// endless or overflowing Slice loop, Int64.min / −1); each is now an error or a result.
+    @Test func constantFoldingTrapsAreErrors() throws {
+        let zeros = importError(foldingModel([("Reshape", ["C", "T"])], constants: [("C", [1, 2, 3]), ("T", [0, 0, 0])]))
+        #expect(zeros?.message == "node \"fold0\" (Reshape): cannot reshape a constant of shape [3] to [0, 0, 0]: 0 at index 1 copies a dimension the input does not have",
+                "\(String(describing: zeros))")
+        let huge = importError(foldingModel([("Reshape", ["C", "T"])], constants: [("C", [1, 2, 3]), ("T", [1 << 62, 4, 1])]))
+        #expect(huge?.message.contains("it has more values than the 3 of the input") == true, "\(String(describing: huge))")
+        let twoMinusOnes = importError(foldingModel([("Reshape", ["C", "T"])], constants: [("C", [1, 2, 3, 4]), ("T", [-1, -1])]))
+        #expect(twoMinusOnes?.message.contains("more than one −1") == true, "\(String(describing: twoMinusOnes))")
+        let division = importError(foldingModel([("Div", ["A", "B"])], constants: [("A", [Int64.min]), ("B", [-1])]))
+        #expect(division?.message == "node \"fold0\" (Div): Div of the integers -9223372036854775808 and -1 overflows 64 bits", "\(String(describing: division))")
+        let product = importError(foldingModel([("Mul", ["A", "B"])], constants: [("A", [1 << 40]), ("B", [1 << 40])]))
+        #expect(product?.message.contains("overflows 64 bits") == true, "\(String(describing: product))")
+        // A Slice whose step is Int64.max picks the first value and stops.
+        let slice = foldingModel([("Slice", ["C", "S", "E", "A", "P"])],
+                                 constants: [("C", [5, 6, 7]), ("S", [0]), ("E", [3]), ("A", [0]), ("P", [Int64.max])])
+        #expect(importError(slice) == nil)
+        let back = foldingModel([("Slice", ["C", "S", "E", "A", "P"])],
+                                constants: [("C", [5, 6, 7]), ("S", [-1]), ("E", [Int64.min]), ("A", [0]), ("P", [Int64.min])])
+        #expect(importError(back) == nil)
+    }
+
+    @Test func anInputOf2To72ValuesAndADenseLayerWithoutOutputsAreRefused() {
+        let big = ProtoWriter.model { g in
+            g.message(1, ProtoWriter.node("Relu", name: "r", inputs: ["x"], outputs: ["y"]))
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 1 << 24, 1 << 24, 1 << 24]))
+            g.message(12, ProtoWriter.valueInfo("y", dims: [1, 1 << 24, 1 << 24, 1 << 24]))
+        }
+        let e = importError(big)
+        #expect(e?.message.contains("has more than 268435456 values") == true, "\(String(describing: e))")
+        let empty = ProtoWriter.model { g in
+            g.message(1, ProtoWriter.node("Flatten", name: "flat", inputs: ["x"], outputs: ["f"]))
+            g.message(1, ProtoWriter.node("Gemm", name: "fc", inputs: ["f", "W"], outputs: ["y"],
+                                          attributes: [{ a in a.string(1, "transB"); a.int(3, 1); a.int(20, 2) }]))
+            g.message(5, ProtoWriter.floatTensor("W", dims: [0, 16], values: []))
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 1, 4, 4]))
+            g.message(12, ProtoWriter.valueInfo("y", dims: [1, 0]))
+        }
+        let d = importError(empty)
+        #expect(d?.message.contains("has 0 outputs; a dense layer needs at least one") == true, "\(String(describing: d))")
+    }
 }

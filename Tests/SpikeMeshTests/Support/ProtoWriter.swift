@@ -44,6 +44,16 @@ struct ProtoWriter {
         }
     }
 
+    /// A TensorProto of 64-bit integers with the given dims (int64_data, one field per value).
+    static func int64Tensor(_ name: String, dims: [Int64], values: [Int64]) -> (inout ProtoWriter) -> Void {
+        { w in
+            for d in dims { w.int(1, d) }
+            w.int(2, 7)
+            for v in values { w.int(7, v) }
+            w.string(8, name)
+        }
+    }
+
     /// A ValueInfoProto of a float tensor with the given dims (first one symbolic "N").
     static func valueInfo(_ name: String, dims: [Int64]) -> (inout ProtoWriter) -> Void {
         { w in
