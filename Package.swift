@@ -51,8 +51,12 @@ let package = Package(
         .executableTarget(
             name: "spikemesh-bench", dependencies: ["SpikeMesh"],
             path: "Benchmarks/SpikeMeshBenchmarks", swiftSettings: strict),
+        // The fuzz targets (Docs/Fuzzing.md): replays files here; Tools/fuzz.sh builds it with libFuzzer.
+        .executableTarget(
+            name: "spikemesh-fuzz", dependencies: ["SpikeMesh", "SpikeMeshCLI"],
+            path: "Tools/Fuzz", swiftSettings: strict),
         .testTarget(
-            name: "SpikeMeshTests", dependencies: ["SpikeMesh", "SpikeMeshCLI", "spikemesh"] + moduleNames.map { .target(name: $0) },
+            name: "SpikeMeshTests", dependencies: ["SpikeMesh", "SpikeMeshCLI", "spikemesh", "spikemesh-fuzz"] + moduleNames.map { .target(name: $0) },
             path: "Tests/SpikeMeshTests", exclude: ["Fixtures"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -76,6 +76,16 @@ public enum CLI {
         }
     }
 
+    /// Parses `argv` as `main` does — command, options, every option's value and the settings
+    /// they make — without running anything (the command-line fuzz target calls it).
+    package static func parse(_ argv: [String]) throws {
+        guard let name = argv.first, let command = commands.first(where: { $0.spec.name == name }) else {
+            throw SpikeMeshError(.usage, "unknown command")
+        }
+        let args = try Arguments(Array(argv.dropFirst()), spec: command.spec)
+        _ = try Pipeline(args, quiet: true)
+    }
+
     static func fail(_ message: String, code: Int32 = 1) -> Int32 {
         FileHandle.standardError.write(Data("error: \(Text.singleLine(message))\n".utf8))
         return code

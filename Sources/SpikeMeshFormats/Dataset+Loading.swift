@@ -31,7 +31,7 @@ extension Dataset {
     /// The dataset in the contents of a single file: SMDS, plain or gzip-compressed.
     /// `name` starts error messages (with " (decompressed)" after it for errors in the
     /// decompressed bytes) and becomes `source`.
-    static func decode(fileBytes: [UInt8], name: String) throws -> Dataset {
+    package static func decode(fileBytes: [UInt8], name: String) throws -> Dataset {
         let isCompressed = Gzip.isGzip(fileBytes)
         let bytes = isCompressed ? try Gzip.decompress(fileBytes, name: name) : fileBytes
         let contentName = isCompressed ? "\(name) (decompressed)" : name

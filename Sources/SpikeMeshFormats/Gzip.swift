@@ -19,7 +19,7 @@ import SpikeMeshCore
 /// All members are decompressed and concatenated. Zero bytes after the last member
 /// (padding some tools add) are ignored; any other trailing bytes are an error. Both
 /// checksums (header CRC-16 when present, data CRC-32) and ISIZE are checked.
-enum Gzip {
+package enum Gzip {
     /// Whether `bytes` starts with the gzip magic `1f 8b`.
     static func isGzip(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
@@ -31,7 +31,7 @@ enum Gzip {
     /// deflate, or output past `outputLimit`) with messages starting `name: gzip: `.
     /// The last member's ISIZE is used as a size hint, capped by `outputLimit` and by
     /// what the input can expand to.
-    static func decompress(
+    package static func decompress(
         _ bytes: [UInt8], name: String, outputLimit: Int = Inflate.defaultOutputLimit
     ) throws -> [UInt8] {
         guard isGzip(bytes) else {

@@ -14,7 +14,7 @@ import SpikeMeshCore
 ///
 /// Only type 08 (unsigned byte) is read; other known types are `.unsupported`. The
 /// data must be exactly as long as the dimensions say.
-struct IDXFile {
+package struct IDXFile {
     /// The type byte of unsigned-byte data, the only type read.
     static let unsignedByte: UInt8 = 0x08
 
@@ -29,7 +29,7 @@ struct IDXFile {
     }
 
     /// Parses `bytes`; `name` (usually the file name) starts every error message.
-    init(bytes: [UInt8], name: String) throws {
+    package init(bytes: [UInt8], name: String) throws {
         func fail(_ code: SpikeMeshError.Code, _ problem: String) -> SpikeMeshError {
             SpikeMeshError(code, "\(name): IDX: \(problem)")
         }

@@ -19,9 +19,9 @@ import SpikeMeshCore
 /// Output never grows past `outputLimit` (an `.unsupported` error says so), and the
 /// size hint is capped by what the input could expand to (1032 bytes per input byte,
 /// the DEFLATE maximum), so a lying length field cannot make it allocate more.
-enum Inflate {
+package enum Inflate {
     /// Output cap used when the caller gives none: 1 GiB.
-    static let defaultOutputLimit = 1 << 30
+    package static let defaultOutputLimit = 1 << 30
 
     /// Most output one input byte of a DEFLATE stream can produce: a 258-byte match
     /// coded in 2 bits (1-bit literal/length code + 1-bit distance code) gives 1032.
@@ -29,7 +29,7 @@ enum Inflate {
 
     /// Decompresses the one raw DEFLATE stream that starts at byte 0 of `input`.
     /// Bytes after the stream's final block are ignored.
-    static func decompress(
+    package static func decompress(
         _ input: [UInt8], sizeHint: Int = 0, outputLimit: Int = defaultOutputLimit
     ) throws -> [UInt8] {
         try input.withUnsafeBufferPointer { buffer in

@@ -47,7 +47,9 @@ extension ONNXGraphBuilder {
         var functions = [step]
         var sawFloor = first.opType == "Floor"
         var tail = first
-        while let out = tail.outputs.first, let next = soleConsumer(of: out),
+        // Nodes are in topological order, so a chain only moves forward; a node that feeds
+        // an earlier one (a cycle in a corrupt file) ends it instead of looping forever.
+        while let out = tail.outputs.first, let next = soleConsumer(of: out), next > chain.last!,
               let f = try chainStep(nodes[next], input: out) {
             chain.append(next)
             functions.append(f)

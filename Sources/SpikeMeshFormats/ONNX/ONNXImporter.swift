@@ -41,7 +41,7 @@ public enum ONNXImporter {
 
     /// Imports a model from its bytes. `directory` is where external tensor data files are
     /// looked up (nil: external data is an error).
-    static func importModel(bytes: [UInt8], source: String, directory: String?) throws -> ANNGraph {
+    package static func importModel(bytes: [UInt8], source: String, directory: String?) throws -> ANNGraph {
         let model = try ONNXModelProto(bytes: bytes)
         guard model.hasGraph else { throw SpikeMeshError(.invalidModel, "no graph in the model (is this an ONNX file?)") }
         guard let opset = model.defaultOpset else {
