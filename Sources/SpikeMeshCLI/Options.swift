@@ -68,7 +68,9 @@ enum Opt {
     static let srpTau = Option("srp-tau", "τ", help: "SRP (Hao et al. 2023): τ preliminary ticks, then suppress neurons with non-positive residual potential (latency τ + T).",
                                default: "\(RunSettings().srpTau) (off)", parse: Parse.int(0, 1_000_000))
     static let exact = Flag("exact", help: "Quantize with integers wide enough to reproduce the float network (\(Quantizer.exactWeightBits)-bit weights, \(Quantizer.exactPotentialBits)-bit potentials) instead of the hardware's widths.")
-    static let run: [OptionSpec] = [timesteps.spec, encoding.spec, delivery.spec, srpTau.spec, exact.spec]
+    static let threads = Option("threads", "N", help: "Worker threads; spikes, counters and predictions are identical for any N.",
+                                default: "\(RunSettings().workers) (the cores of this machine)", parse: Parse.int(1, 1024))
+    static let run: [OptionSpec] = [timesteps.spec, encoding.spec, delivery.spec, srpTau.spec, exact.spec, threads.spec]
 
     // Output.
     static let quiet = Flag("quiet", help: "No progress on stderr.")
@@ -111,6 +113,7 @@ extension Pipeline {
         run.delivery = try args.value(Opt.delivery) ?? run.delivery
         run.readout = try args.value(Opt.readout) ?? run.readout
         run.srpTau = try args.value(Opt.srpTau) ?? run.srpTau
+        run.workers = try args.value(Opt.threads) ?? run.workers
         run.exact = args.flag(Opt.exact)
     }
 

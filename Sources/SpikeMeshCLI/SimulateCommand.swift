@@ -18,7 +18,7 @@ enum SimulateCommand {
         options: Opt.input + Opt.conversion + [
             Option("timesteps", "T[,T…]", help: "Ticks at which accuracy is read.", default: defaultTimesteps.map(String.init).joined(separator: ","),
                    repeatable: true, parse: Parse.timesteps).spec,
-            Opt.encoding.spec, Opt.delivery.spec, Opt.readout.spec, Opt.srpTau.spec,
+            Opt.encoding.spec, Opt.delivery.spec, Opt.readout.spec, Opt.srpTau.spec, Opt.threads.spec,
             Opt.json("Print one JSON object: annAccuracy, spikeRate, curve [{timesteps, accuracy}], thresholds, spikesPerLayer.").spec,
             Opt.quiet.spec,
         ],

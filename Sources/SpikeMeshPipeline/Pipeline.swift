@@ -190,6 +190,7 @@ public struct Pipeline: Sendable {
         options.readout = run.readout
         options.srpTau = run.srpTau
         options.seed = conversion.seed
+        options.workers = run.workers
         return options
     }
 
@@ -201,6 +202,7 @@ public struct Pipeline: Sendable {
         options.readout = run.readout
         options.srpTau = run.srpTau
         options.seed = conversion.seed
+        options.workers = run.workers
         return options
     }
 

@@ -88,5 +88,9 @@ public struct RunSettings: Sendable {
     public var srpTau = 0
     /// Quantize to integers wide enough to reproduce the float network, not the chip's widths.
     public var exact = false
+    /// Worker threads of the simulators and the emulator. Spikes, counters and predictions
+    /// are identical for every count (images are split into contiguous ranges, every image
+    /// has its own seeded stream, and counters are integer sums).
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
     public init() {}
 }

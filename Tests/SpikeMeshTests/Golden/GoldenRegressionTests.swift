@@ -26,6 +26,17 @@ import Testing
         }
     }
 
+    /// Determinism: one worker thread gives the same file as the default (every core). The
+    /// other half of the guarantee, the same file in debug and release builds and with and
+    /// without SPIKEMESH_NATIVE=1, is checked by .ci/run, which runs this suite in each build.
+    @Test(arguments: GoldenConfiguration.all)
+    func oneWorkerGivesTheGoldenFileToo(_ config: GoldenConfiguration) throws {
+        guard !Self.regenerate else { return }
+        let one = try GoldenRun.run(config, workers: 1).rendered() + "\n"
+        let expected = try String(contentsOfFile: config.goldenPath, encoding: .utf8)
+        #expect(one == expected, "\(config.name) with 1 worker differs from \(config.goldenPath)")
+    }
+
     /// The configurations exercise what they are named for, so the golden files pin real
     /// behaviour: stalls, saturations, SRP, several chips' worth of routing.
     @Test func theConfigurationsExerciseWhatTheyClaim() throws {

@@ -64,8 +64,9 @@ enum GoldenRun {
     /// Runs `config` through the library's `Pipeline`, as `spikemesh run` does with the same
     /// options (before the pipeline moved into the library, this harness called each stage
     /// itself; the golden files did not change when it switched).
-    static func run(_ config: GoldenConfiguration) throws -> JSON {
+    static func run(_ config: GoldenConfiguration, workers: Int? = nil) throws -> JSON {
         var pipeline = Pipeline()
+        if let workers { pipeline.run.workers = workers }
         pipeline.input.limit = config.images
         pipeline.conversion.method = config.method
         pipeline.conversion.calibrationImages = config.calibrationImages
