@@ -1,4 +1,5 @@
 import SpikeMeshCore
+import SpikeMeshModel
 
 /// Folding of nodes whose inputs are all constants: `Constant`, and the shape arithmetic
 /// exporters emit around `Reshape` (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast and
@@ -11,7 +12,7 @@ extension ONNXGraphBuilder {
             return true
         }
         let present = node.inputs.filter { !$0.isEmpty }
-        guard !present.isEmpty, node.opType != "Shape" else { return false }
+        guard !present.isEmpty else { return false }
         var inputs: [ConstantTensor?] = []
         for name in node.inputs {
             if name.isEmpty { inputs.append(nil); continue }
@@ -31,6 +32,23 @@ extension ONNXGraphBuilder {
             let x = try input(0)
             let isFloat = to == 1 || to == 10 || to == 11 || to == 16
             result = ConstantTensor(shape: x.shape, values: isFloat ? .float(x.floats) : .int(try Self.checkedInts(x)))
+        case "Shape":
+            // The shape of a constant (an exporter's shape arithmetic over initializers).
+            let x = try input(0)
+            let full = x.shape.map(Int64.init), rank = Int64(full.count)
+            func clampAxis(_ a: Int64) -> Int { Int(min(max(a < 0 ? a + rank : a, 0), rank)) }
+            let start = clampAxis(intAttribute(node, "start", default: 0)), end = clampAxis(intAttribute(node, "end", default: rank))
+            let dims = start < end ? Array(full[start..<end]) : []
+            result = ConstantTensor(shape: [dims.count], values: .int(dims))
+        case "CastLike":
+            let x = try input(0)
+            if case .int = try input(1).values {
+                result = ConstantTensor(shape: x.shape, values: .int(try Self.checkedInts(x)))
+            } else {
+                result = ConstantTensor(shape: x.shape, values: .float(x.floats))
+            }
+        case "Expand":
+            result = try expand(try input(0), to: try Self.checkedInts(try input(1)))
         case "Gather":
             result = try gather(try input(0), try input(1), axis: intAttribute(node, "axis", default: 0))
         case "Unsqueeze", "Squeeze":
@@ -143,6 +161,45 @@ extension ONNXGraphBuilder {
         switch data.values {
         case .int(let v): return ConstantTensor(shape: indices.shape, values: .int(picks.map { v[$0] }))
         case .float(let v): return ConstantTensor(shape: indices.shape, values: .float(picks.map { v[$0] }))
+        }
+    }
+
+    /// ONNX Expand: numpy broadcasting of `x` against `target` (either may have the larger
+    /// rank; a 1 stretches), limited to `ANNGraph.maximumLayerSize` values.
+    private func expand(_ x: ConstantTensor, to target: [Int64]) throws -> ConstantTensor {
+        let fail = { (why: String) in SpikeMeshError(.invalidModel, "cannot expand a constant of shape \(x.shape) to \(target): \(why)") }
+        let rank = max(x.shape.count, target.count)
+        let a = [Int](repeating: 1, count: rank - x.shape.count) + x.shape
+        var b: [Int] = []
+        for d in target {
+            guard d >= 0, d <= Int64(ANNGraph.maximumLayerSize) else { throw fail("dimension \(d) is out of range") }
+            b.append(Int(d))
+        }
+        b = [Int](repeating: 1, count: rank - b.count) + b
+        var shape: [Int] = []
+        for (p, q) in zip(a, b) {
+            guard p == q || p == 1 || q == 1 else { throw fail("\(p) and \(q) do not broadcast") }
+            shape.append(p == 1 ? q : p)
+        }
+        guard let count = ANNGraph.product(shape), count <= ANNGraph.maximumLayerSize else { throw fail("too many values") }
+        // Row-major strides of x, 0 where x is broadcast.
+        var strides = [Int](repeating: 0, count: rank)
+        var step = 1
+        for i in (0..<rank).reversed() {
+            strides[i] = a[i] == 1 ? 0 : step
+            step *= a[i]
+        }
+        let sources: [Int] = (0..<count).map { flat in
+            var rest = flat, source = 0
+            for i in (0..<rank).reversed() {
+                source += (rest % shape[i]) * strides[i]
+                rest /= shape[i]
+            }
+            return source
+        }
+        switch x.values {
+        case .int(let v): return ConstantTensor(shape: shape, values: .int(sources.map { v[$0] }))
+        case .float(let v): return ConstantTensor(shape: shape, values: .float(sources.map { v[$0] }))
         }
     }
 

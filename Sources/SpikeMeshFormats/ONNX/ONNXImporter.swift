@@ -18,8 +18,8 @@ public enum ONNXImporter {
 
     /// Ops the importer understands, for the "unsupported op" error and `--help`.
     public static let supportedOps: [String] = [
-        "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "Conv",
-        "Div", "Dropout", "Flatten", "Floor", "Gather", "Gemm", "GlobalAveragePool", "Identity",
+        "Add", "AveragePool", "BatchNormalization", "Cast", "CastLike", "Clip", "Concat", "Constant", "Conv",
+        "Div", "Dropout", "Expand", "Flatten", "Floor", "Gather", "Gemm", "GlobalAveragePool", "Identity",
         "MatMul", "Max", "MaxPool", "Min", "Mul", "ReduceMean", "Relu", "Reshape", "Shape", "Slice", "Squeeze",
         "Sub", "Unsqueeze",
     ]

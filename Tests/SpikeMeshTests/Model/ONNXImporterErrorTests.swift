@@ -241,4 +241,34 @@ import Testing
         let d = importError(empty)
         #expect(d?.message.contains("has 0 outputs; a dense layer needs at least one") == true, "\(String(describing: d))")
     }
+
+    /// torch.onnx.export(dynamo=True, optimize=False) leaves shape arithmetic over
+    /// initializers (Shape, Gather, Expand, Concat, CastLike) in the graph; it folds. Here the
+    /// Reshape target [-1, 16] is computed from the weight's shape.
+    @Test func shapeArithmeticOverInitializersFolds() throws {
+        let axis0: (inout ProtoWriter) -> Void = { a in a.string(1, "axis"); a.int(3, 0); a.int(20, 2) }
+        let bytes = ProtoWriter.model { g in
+            g.message(1, ProtoWriter.node("Flatten", name: "flat", inputs: ["x"], outputs: ["f"]))
+            g.message(1, ProtoWriter.node("Shape", name: "shape", inputs: ["W"], outputs: ["s"]))
+            g.message(1, ProtoWriter.node("Gather", name: "gather", inputs: ["s", "one"], outputs: ["features"], attributes: [axis0]))
+            g.message(1, ProtoWriter.node("Expand", name: "expand", inputs: ["minusOne", "oneDim"], outputs: ["batch"]))
+            g.message(1, ProtoWriter.node("Concat", name: "concat", inputs: ["batch", "features"], outputs: ["t"], attributes: [axis0]))
+            g.message(1, ProtoWriter.node("CastLike", name: "castlike", inputs: ["t", "minusOne"], outputs: ["target"]))
+            g.message(1, ProtoWriter.node("Reshape", name: "reshape", inputs: ["f", "target"], outputs: ["r"]))
+            g.message(1, ProtoWriter.node("Gemm", name: "fc", inputs: ["r", "W", "b"], outputs: ["y"],
+                                          attributes: [{ a in a.string(1, "transB"); a.int(3, 1); a.int(20, 2) }]))
+            g.message(5, ProtoWriter.floatTensor("W", dims: [3, 16], values: [Float](repeating: 0.5, count: 48)))
+            g.message(5, ProtoWriter.floatTensor("b", dims: [3], values: [1, 1, 1]))
+            g.message(5, ProtoWriter.int64Tensor("one", dims: [1], values: [1]))
+            g.message(5, ProtoWriter.int64Tensor("minusOne", dims: [1], values: [-1]))
+            g.message(5, ProtoWriter.int64Tensor("oneDim", dims: [1], values: [1]))
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 1, 4, 4]))
+            g.message(12, ProtoWriter.valueInfo("y", dims: [1, 3]))
+        }
+        let graph = try ONNXImporter.importModel(bytes: bytes, source: "m.onnx", directory: nil)
+        #expect(graph.layers.map(\.op.typeName) == ["Input", "Flatten", "Dense"])
+        #expect(ANNEngine(graph: graph).forward((1...16).map(Float.init), count: 1) == [69, 69, 69])
+        let bad = importError(foldingModel([("Expand", ["C", "T"])], constants: [("C", [1, 2, 3]), ("T", [2, 2])]))
+        #expect(bad?.message == "node \"fold0\" (Expand): cannot expand a constant of shape [3] to [2, 2]: 3 and 2 do not broadcast", "\(String(describing: bad))")
+    }
 }
