@@ -12,6 +12,8 @@ import Testing
         "tiny_resnet_legacy", "tiny_resnet_dynamo",
         "tiny_qcfs_legacy", "tiny_qcfs_dynamo",
         "mlp_dynamo", "handmade_ops", "handmade_opset11", "handmade_opset21",
+        // Exporter variants (Tools/make_exporter_fixtures.py).
+        "tiny_resnet_dynamo_noopt", "tiny_cnn_opset11", "handmade_same_upper",
     ]
 
     @Test(arguments: fixtures)
