@@ -48,7 +48,7 @@ public enum NetworkFile {
         do { encoded = try encoder.encode(body) } catch {
             throw SpikeMeshError(.invalidArgument, "\(path): the network has a non-finite value and cannot be saved")
         }
-        var data = Data("{\"format\":\(Text.quoted(format)),\"version\":\(version),\"network\":".utf8)
+        var data = Data("{\"format\":\"\(format)\",\"version\":\(version),\"network\":".utf8)
         data.append(encoded)
         data.append(Data("}\n".utf8))
         do { try data.write(to: URL(fileURLWithPath: path)) } catch {

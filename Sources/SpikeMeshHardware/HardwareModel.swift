@@ -125,20 +125,20 @@ extension HardwareModel {
             path = found
         }
         let data = Data(try InputFile.read(path, limit: 1 << 24))
-        do {
-            var model = try parse(data, defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, overrides: overrides)
-            model.source = path
-            return model
-        } catch let e as SpikeMeshError {
-            // A bad value given with --set is the command line's error, not the file's.
-            for o in overrides {
-                let key = o.split(separator: "=", maxSplits: 1).first.map(String.init) ?? o
-                if e.message.hasPrefix(key + " ") || e.message.hasPrefix(key + ":") || e.message.contains("\"\(key)\"") {
-                    throw SpikeMeshError(.usage, "--set \(Text.escaped(o)): \(e.message) (hardware model \(Text.escaped(path)))")
-                }
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        // The file alone first, then each --set on top of the ones before it: the first parse
+        // that fails says whose error it is (the file's, or that option's on the command line).
+        var model: HardwareModel
+        do { model = try parse(data, defaultName: name) } catch let e as SpikeMeshError { throw e.prefixed(path) }
+        for i in overrides.indices {
+            do {
+                model = try parse(data, defaultName: name, overrides: Array(overrides[...i]))
+            } catch let e as SpikeMeshError where e.code != .usage {
+                throw SpikeMeshError(.usage, "--set \(Text.escaped(overrides[i])): \(e.message) (hardware model \(Text.escaped(path)))")
             }
-            throw e.prefixed(path)
         }
+        model.source = path
+        return model
     }
 
     /// Parses a hardware model; `overrides` are `section.key=value` strings.

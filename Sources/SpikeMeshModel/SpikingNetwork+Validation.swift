@@ -42,7 +42,7 @@ extension SpikingNetwork {
                 }
                 guard weights.allSatisfy(\.isFinite) else { throw fail("\(between): a weight is not finite") }
             case .conv(let c):
-                guard c.inChannels == sc, c.outChannels == tc, Self.windowIsValid(c.kernelHeight, c.kernelWidth, c.strideHeight, c.strideWidth, c.padding),
+                guard c.inChannels == sc, c.outChannels == tc, ANNGraph.windowFits(c.kernelHeight, c.kernelWidth, c.strideHeight, c.strideWidth, c.padding),
                       ANNGraph.product([c.outChannels, c.inChannels, c.kernelHeight, c.kernelWidth]) == c.weights.count else {
                     throw fail("\(between): convolution \(c.outChannels)×\(c.inChannels)×\(c.kernelHeight)×\(c.kernelWidth) with \(c.weights.count) weights does not fit shapes \(src.shape) → \(dst.shape)")
                 }
@@ -53,7 +53,7 @@ extension SpikingNetwork {
                 }
                 guard c.weights.allSatisfy(\.isFinite) else { throw fail("\(between): a weight is not finite") }
             case .avgPool(let pool):
-                guard Self.windowIsValid(pool.kernelHeight, pool.kernelWidth, pool.strideHeight, pool.strideWidth, pool.padding), sc == tc else {
+                guard ANNGraph.windowFits(pool.kernelHeight, pool.kernelWidth, pool.strideHeight, pool.strideWidth, pool.padding), sc == tc else {
                     throw fail("\(between): average pooling needs a window and stride in 1…\(ANNGraph.maximumWindow), padding in 0…\(ANNGraph.maximumWindow) and equal channels")
                 }
                 let oh = (sh + pool.padding.top + pool.padding.bottom - pool.kernelHeight) / pool.strideHeight + 1
@@ -73,13 +73,5 @@ extension SpikingNetwork {
         for p in populations.indices.dropFirst() where incoming(p).isEmpty {
             throw fail("population \(p) (\(Text.quoted(populations[p].name))) has no incoming projection")
         }
-    }
-
-    /// Kernel and stride in 1…`ANNGraph.maximumWindow`, padding in 0…that: so no output-size
-    /// arithmetic can overflow.
-    private static func windowIsValid(_ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ p: Padding) -> Bool {
-        let limit = ANNGraph.maximumWindow
-        return [kh, kw, sh, sw].allSatisfy { (1...limit).contains($0) }
-            && [p.top, p.left, p.bottom, p.right].allSatisfy { (0...limit).contains($0) }
     }
 }

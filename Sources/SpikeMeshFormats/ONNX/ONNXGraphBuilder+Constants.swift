@@ -34,12 +34,7 @@ extension ONNXGraphBuilder {
             result = ConstantTensor(shape: x.shape, values: isFloat ? .float(x.floats) : .int(try Self.checkedInts(x)))
         case "Shape":
             // The shape of a constant (an exporter's shape arithmetic over initializers).
-            let x = try input(0)
-            let full = x.shape.map(Int64.init), rank = Int64(full.count)
-            func clampAxis(_ a: Int64) -> Int { Int(min(max(a < 0 ? a + rank : a, 0), rank)) }
-            let start = clampAxis(intAttribute(node, "start", default: 0)), end = clampAxis(intAttribute(node, "end", default: rank))
-            let dims = start < end ? Array(full[start..<end]) : []
-            result = ConstantTensor(shape: [dims.count], values: .int(dims))
+            result = shapeOutput(node, of: try input(0).shape.map(Int64.init))
         case "CastLike":
             let x = try input(0)
             if case .int = try input(1).values {
@@ -242,24 +237,16 @@ extension ONNXGraphBuilder {
         let n = Int64(x.count), step = steps[0]
         func norm(_ v: Int64, _ lo: Int64, _ hi: Int64) -> Int64 { min(max(v < 0 ? v + n : v, lo), hi) }
         var picks: [Int] = []
-        if step > 0 {
-            var i = norm(starts[0], 0, n)
-            let e = norm(ends[0], 0, n)
-            while i < e {
-                picks.append(Int(i))
-                let (next, overflow) = i.addingReportingOverflow(step)
-                if overflow { break }
-                i = next
-            }
-        } else {
-            var i = norm(starts[0], -1, n - 1)
-            let e = norm(ends[0], -1, n - 1)
-            while i > e {
-                picks.append(Int(i))
-                let (next, overflow) = i.addingReportingOverflow(step)
-                if overflow { break }
-                i = next
-            }
+        // Forward slices clamp to [0, n], backward ones to [-1, n - 1]; a step that would
+        // overflow past Int64's range ends the slice.
+        let (lo, hi) = step > 0 ? (Int64(0), n) : (Int64(-1), n - 1)
+        var i = norm(starts[0], lo, hi)
+        let e = norm(ends[0], lo, hi)
+        while step > 0 ? i < e : i > e {
+            picks.append(Int(i))
+            let (next, overflow) = i.addingReportingOverflow(step)
+            if overflow { break }
+            i = next
         }
         switch x.values {
         case .int(let v): return ConstantTensor(shape: [picks.count], values: .int(picks.map { v[$0] }))

@@ -305,12 +305,17 @@ extension ONNXGraphBuilder {
     /// `Shape` of an activation becomes a constant `[N, C, H, W]` with N a batch marker.
     mutating func importShape(_ node: ONNXNodeProto) throws {
         let x = try data(node, 0)
-        var full = [Self.batchMarker] + ann.layers[x].shape.map(Int64.init)
+        setOutput(node, .constant(shapeOutput(node, of: [Self.batchMarker] + ann.layers[x].shape.map(Int64.init))))
+    }
+
+    /// Shape's output for a tensor of shape `full`: the dims from `start` to `end`
+    /// (attributes; negative counts from the end, clamped to the rank).
+    func shapeOutput(_ node: ONNXNodeProto, of full: [Int64]) -> ConstantTensor {
         let rank = Int64(full.count)
         func clampAxis(_ a: Int64) -> Int { Int(min(max(a < 0 ? a + rank : a, 0), rank)) }
         let start = clampAxis(intAttribute(node, "start", default: 0))
         let end = clampAxis(intAttribute(node, "end", default: rank))
-        full = start < end ? Array(full[start..<end]) : []
-        setOutput(node, .constant(ConstantTensor(shape: [full.count], values: .int(full))))
+        let dims = start < end ? Array(full[start..<end]) : []
+        return ConstantTensor(shape: [dims.count], values: .int(dims))
     }
 }

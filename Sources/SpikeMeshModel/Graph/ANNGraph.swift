@@ -57,6 +57,13 @@ public struct ANNGraph: Sendable {
     /// The largest kernel, stride or padding of a convolution or pooling.
     public static let maximumWindow = 1 << 16
 
+    /// Whether a kernel and stride are in 1…`maximumWindow` and the padding in 0…that, so no
+    /// output-size arithmetic can overflow (graph layers and network-file projections alike).
+    package static func windowFits(_ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ p: Padding) -> Bool {
+        [kh, kw, sh, sw].allSatisfy { (1...maximumWindow).contains($0) }
+            && [p.top, p.left, p.bottom, p.right].allSatisfy { (0...maximumWindow).contains($0) }
+    }
+
     /// The product of `dims`, or nil when it overflows Int.
     package static func product(_ dims: [Int]) -> Int? {
         var p = 1
@@ -96,10 +103,8 @@ public struct ANNGraph: Sendable {
             return (s[0], s[1], s[2])
         }
         func spatial(_ h: Int, _ w: Int, kh: Int, kw: Int, sh: Int, sw: Int, p: Padding) throws -> (Int, Int) {
-            let limit = maximumWindow
-            guard kh > 0, kw > 0, sh > 0, sw > 0, p.top >= 0, p.left >= 0, p.bottom >= 0, p.right >= 0,
-                  [kh, kw, sh, sw, p.top, p.left, p.bottom, p.right].allSatisfy({ $0 <= limit }) else {
-                throw fail("kernel \(kh)×\(kw), stride \(sh)×\(sw) and padding \(p) must be positive / non-negative and at most \(limit)")
+            guard windowFits(kh, kw, sh, sw, p) else {
+                throw fail("kernel \(kh)×\(kw), stride \(sh)×\(sw) and padding \(p) must be positive / non-negative and at most \(maximumWindow)")
             }
             let oh = poolOutput(h, kernel: kh, stride: sh, padBegin: p.top, padEnd: p.bottom)
             let ow = poolOutput(w, kernel: kw, stride: sw, padBegin: p.left, padEnd: p.right)
