@@ -27,6 +27,12 @@ enum Opt {
     static let pooling = Option("pooling", Parse.choices(PoolingMode.self),
                                 help: "Average pooling as IF neurons, or folded into the next layer's weights, no neurons, as Bu et al. 2022 (larger fan-in).",
                                 default: "linear for qcfs, else spiking", parse: Parse.choice(PoolingMode.self))
+    static let v0 = Option("v0", Parse.choices(InitialPotentialMode.self),
+                           help: "Initial membrane of hidden neurons: 0, or θ/2 (Bu et al. 2022: round(T·x/θ) spikes instead of floor, half the error).",
+                           default: ConversionSettings().initialPotential.rawValue + " (qcfs: always half)", parse: Parse.choice(InitialPotentialMode.self))
+    static let thresholds = Option("thresholds", Parse.choices(ThresholdScope.self),
+                                   help: "One threshold per layer, or one per output channel (Kim et al. 2020) folded into the weights; populations read through a residual skip or spiking pooling keep one.",
+                                   default: ConversionSettings().thresholdScope.rawValue, parse: Parse.choice(ThresholdScope.self))
     static let reset = Option("reset", Parse.choices(ResetMode.self), help: "Soft reset V ← V − θ (RMP) or hard reset V ← 0.",
                               default: ConversionSettings().reset.rawValue, parse: Parse.choice(ResetMode.self))
     static let calibrationImages = Option("calibration-images", "N", help: "Calibration images.",
@@ -35,10 +41,11 @@ enum Opt {
                                         default: "the train split of an IDX --data folder, else \(BundledExample.calibrationData)", parse: Parse.path)
     static let seed = Option("seed", "S", help: "Seed of every random draw (Poisson input, placement).",
                              default: "\(ConversionSettings().seed)", parse: { UInt64(try Parse.int(0)($0)) })
-    static let conversion: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, pooling.spec, reset.spec,
+    static let conversion: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, thresholds.spec, v0.spec, pooling.spec, reset.spec,
                                            calibrationImages.spec, calibrationData.spec, seed.spec]
     /// Options that only make sense when a model is converted.
-    static let conversionOnly: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, pooling.spec, reset.spec, calibrationImages.spec]
+    static let conversionOnly: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, thresholds.spec, v0.spec, pooling.spec, reset.spec,
+                                               calibrationImages.spec]
 
     // Hardware (HardwareSettings).
     static let hardware = Option("hardware", "NAME|FILE",
@@ -100,6 +107,8 @@ extension Pipeline {
         conversion.alpha = try args.value(Opt.alpha) ?? conversion.alpha
         conversion.pooling = try args.value(Opt.pooling)
         conversion.reset = try args.value(Opt.reset) ?? conversion.reset
+        conversion.initialPotential = try args.value(Opt.v0) ?? conversion.initialPotential
+        conversion.thresholdScope = try args.value(Opt.thresholds) ?? conversion.thresholdScope
         conversion.calibrationImages = try args.value(Opt.calibrationImages) ?? conversion.calibrationImages
         conversion.calibrationData = try args.value(Opt.calibrationData)
         conversion.seed = try args.value(Opt.seed) ?? conversion.seed

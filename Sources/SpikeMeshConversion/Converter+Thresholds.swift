@@ -17,6 +17,24 @@ public enum ThresholdMethod: String, Sendable, Codable, CaseIterable {
     case qcfs
 }
 
+/// V(0) of the hidden populations of a ReLU conversion (`--v0`).
+public enum InitialPotentialMode: String, Sendable, Codable, CaseIterable {
+    /// V(0) = 0: after N ticks of a constant input x a neuron has fired floor(N·x/θ) times.
+    case zero
+    /// V(0) = θ/2, the "shift" of Bu et al. 2022 and Deng & Gu 2021: round(N·x/θ) spikes,
+    /// half the worst-case error.
+    case half
+}
+
+/// How many thresholds a population gets (`--thresholds`).
+public enum ThresholdScope: String, Sendable, Codable, CaseIterable {
+    /// One θ per population.
+    case layer
+    /// One per output channel (Kim et al. 2020's channel-wise normalization), folded into
+    /// the weights so that the network keeps one θ per population (Docs/Conversion.md).
+    case channel
+}
+
 public struct ConversionOptions: Sendable {
     /// `percentile` (99.9) by default, as in SNN Toolbox: one outlier activation no longer sets
     /// θ, so the network reaches its ANN accuracy in fewer ticks and sits on the flat part of
@@ -36,6 +54,10 @@ public struct ConversionOptions: Sendable {
     public var seed: UInt64 = 0
     /// Average pooling as IF populations, or folded into the next layer's weights.
     public var pooling: PoolingMode = .spiking
+    /// V(0) of hidden populations for `max`, `percentile` and `rmp` (`qcfs` always uses θ/2).
+    public var initialPotential: InitialPotentialMode = .zero
+    /// Per-layer or per-channel thresholds (`max` and `percentile` only).
+    public var thresholdScope: ThresholdScope = .layer
     public init() {}
 }
 
@@ -50,6 +72,9 @@ public struct CalibrationSummary: Sendable {
         /// The largest ANN activation (max/percentile methods), else nil.
         public var maxActivation: Float?
         public var threshold: Float
+        /// With `--thresholds channel`, θ of each output channel (in the ANN's units) where
+        /// the population could take them; nil where it keeps one θ.
+        public var channelThresholds: [Float]?
     }
     public var method: ThresholdMethod
     public var alpha: Float
@@ -75,15 +100,23 @@ public enum Converter {
         let hidden = network.hidden
         var statistic = [Float](repeating: 1, count: network.populations.count)
         var maxima: [Float?] = Array(repeating: nil, count: network.populations.count)
+        var channelStatistic: [[Float]?] = Array(repeating: nil, count: network.populations.count)
+        let perChannel = options.thresholdScope == .channel
+        if perChannel && options.method != .max && options.method != .percentile {
+            throw SpikeMeshError(.usage, "--thresholds channel works with --method max or percentile, not \(options.method.rawValue)")
+        }
         switch options.method {
         case .max, .percentile:
             guard count > 0 else { throw SpikeMeshError(.usage, "calibration needs at least one image") }
             let layers = hidden.map { network.populations[$0].layer }
             let stats = try activationStatistics(graph, layers: layers, calibration: calibration, count: count,
-                                                 percentile: options.method == .percentile ? options.percentile : nil, progress: progress)
+                                                 percentile: options.method == .percentile ? options.percentile : nil,
+                                                 perChannel: perChannel, progress: progress)
+            let eligible = perChannel ? ChannelThresholds.eligible(network) : []
             for (k, p) in hidden.enumerated() {
                 maxima[p] = stats[k].max
                 statistic[p] = options.method == .max ? stats[k].max : stats[k].percentile
+                if eligible.contains(p) { channelStatistic[p] = stats[k].channelPercentiles }
             }
         case .qcfs:
             for p in hidden {
@@ -116,30 +149,52 @@ public enum Converter {
                 throw SpikeMeshError(.invalidModel, "layer \(Text.quoted(network.populations[p].name)): threshold \(s) × α \(options.alpha) = \(theta) is not a positive normal Float")
             }
             network.populations[p].threshold = theta
-            network.populations[p].initialPotential = options.method == .qcfs ? theta / 2 : 0
+            let half = options.method == .qcfs || options.initialPotential == .half
+            network.populations[p].initialPotential = half ? theta / 2 : 0
+            var channels: [Float]?
+            if let lambdas = channelStatistic[p] {
+                channels = ChannelThresholds.fold(&network, population: p, channelThresholds: lambdas.map { $0 * options.alpha })
+            }
             entries.append(.init(population: p, name: network.populations[p].name, neurons: network.populations[p].count,
-                                 statistic: s, maxActivation: maxima[p], threshold: theta))
+                                 statistic: s, maxActivation: maxima[p], threshold: theta, channelThresholds: channels))
         }
         network.metadata["method"] = options.method.rawValue
         network.metadata["alpha"] = "\(options.alpha)"
         if options.method == .percentile { network.metadata["percentile"] = "\(options.percentile)" }
         network.metadata["reset"] = options.reset.rawValue
+        network.metadata["v0"] = options.method == .qcfs ? InitialPotentialMode.half.rawValue : options.initialPotential.rawValue
+        network.metadata["thresholds"] = options.thresholdScope.rawValue
         network.metadata["calibrationImages"] = "\(count)"
         try network.validate()
         return (network, CalibrationSummary(method: options.method, alpha: options.alpha, images: count, entries: entries))
     }
 
-    /// Max (and optionally a percentile of the non-zero values) of ANN layers' outputs.
+    /// What `activationStatistics` measured for one layer.
+    struct LayerStatistics {
+        var max: Float
+        var percentile: Float
+        /// Per channel (shape[0]) when asked for: the percentile of the channel's non-zero
+        /// values, 0 for a channel that never fired.
+        var channelPercentiles: [Float]?
+    }
+
+    /// Max (and optionally a percentile of the non-zero values) of ANN layers' outputs, and
+    /// optionally the same percentile per channel.
     ///
-    /// The percentile comes from a second pass over a 16,384-bin histogram on [0, max],
-    /// linearly interpolated inside the bin, so memory does not grow with the data.
+    /// The percentile comes from a second pass over a 16,384-bin histogram on [0, max]
+    /// (2,048 bins on [0, channel max] per channel), linearly interpolated inside the bin, so
+    /// memory does not grow with the data.
     static func activationStatistics(_ graph: ANNGraph, layers: [Int], calibration: [Float], count: Int,
-                                     percentile: Double?, progress: ((String, Int, Int) -> Void)?) throws -> [(max: Float, percentile: Float)] {
+                                     percentile: Double?, perChannel: Bool = false,
+                                     progress: ((String, Int, Int) -> Void)?) throws -> [LayerStatistics] {
         let engine = ANNEngine(graph: graph)
         let wanted = Set(layers)
         let inputSize = graph.inputShape.reduce(1, *)
         let batch = 256
+        let channels = layers.map { perChannel ? graph.layers[$0].shape[0] : 0 }
+        let plane = layers.map { l in graph.layers[l].outputCount / max(1, graph.layers[l].shape[0]) }
         var maxima = [Float](repeating: 0, count: layers.count)
+        var channelMaxima = channels.map { [Float](repeating: 0, count: $0) }
         func forEachBatch(_ body: ([[Float]]) -> Void, stage: String) {
             var done = 0
             while done < count {
@@ -153,34 +208,58 @@ public enum Converter {
         forEachBatch({ outputs in
             for (k, l) in layers.enumerated() {
                 for v in outputs[l] where !(v <= maxima[k]) { maxima[k] = v.isNaN ? .infinity : v }
+                guard channels[k] > 0 else { continue }
+                let size = graph.layers[l].outputCount
+                for (i, v) in outputs[l].enumerated() {
+                    let c = (i % size) / plane[k]
+                    if v > channelMaxima[k][c] { channelMaxima[k][c] = v }
+                }
             }
         }, stage: "calibrate")
         if let k = maxima.firstIndex(where: { !$0.isFinite }) {
             throw SpikeMeshError(.invalidModel, "layer \(Text.quoted(graph.layers[layers[k]].name)): its activations overflow Float (infinity or NaN) on the calibration images; the weights are too large")
         }
-        guard let p = percentile else { return maxima.map { ($0, $0) } }
+        guard let p = percentile else {
+            return layers.indices.map { LayerStatistics(max: maxima[$0], percentile: maxima[$0],
+                                                       channelPercentiles: channels[$0] > 0 ? channelMaxima[$0] : nil) }
+        }
         guard p > 0, p <= 100 else { throw SpikeMeshError(.usage, "percentile \(p) must be in (0, 100]") }
-        let bins = 16_384
+        let bins = 16_384, channelBins = 2_048
         var histograms = [[Int]](repeating: [Int](repeating: 0, count: bins), count: layers.count)
+        var channelHistograms = channels.map { [UInt32](repeating: 0, count: $0 * channelBins) }
         forEachBatch({ outputs in
             for (k, l) in layers.enumerated() where maxima[k] > 0 {
                 let scale = Float(bins) / maxima[k]
                 for v in outputs[l] where v > 0 { histograms[k][min(bins - 1, Int(v * scale))] += 1 }
+                guard channels[k] > 0 else { continue }
+                let size = graph.layers[l].outputCount
+                let scales = channelMaxima[k].map { $0 > 0 ? Float(channelBins) / $0 : 0 }
+                for (i, v) in outputs[l].enumerated() where v > 0 {
+                    let c = (i % size) / plane[k]
+                    channelHistograms[k][c * channelBins + min(channelBins - 1, Int(v * scales[c]))] &+= 1
+                }
             }
         }, stage: "percentile")
-        return layers.indices.map { k in
-            let total = histograms[k].reduce(0, +)
-            guard total > 0 else { return (maxima[k], maxima[k]) }
+        /// The interpolated p-th percentile of a histogram on [0, top].
+        func quantile<C: Collection>(_ histogram: C, top: Float) -> Float where C.Element: BinaryInteger {
+            let total = histogram.reduce(0) { $0 + Int($1) }
+            guard total > 0 else { return top }
             let target = p / 100 * Double(total)
             var cumulative = 0
-            for (b, n) in histograms[k].enumerated() {
+            for (b, n) in histogram.map({ Int($0) }).enumerated() {
                 if Double(cumulative + n) >= target {
                     let within = n > 0 ? (target - Double(cumulative)) / Double(n) : 1
-                    return (maxima[k], Float((Double(b) + within) / Double(bins)) * maxima[k])
+                    return Float((Double(b) + within) / Double(histogram.count)) * top
                 }
                 cumulative += n
             }
-            return (maxima[k], maxima[k])
+            return top
+        }
+        return layers.indices.map { k in
+            let perChannel: [Float]? = channels[k] > 0 ? (0..<channels[k]).map { c in
+                quantile(channelHistograms[k][(c * channelBins)..<((c + 1) * channelBins)], top: channelMaxima[k][c])
+            } : nil
+            return LayerStatistics(max: maxima[k], percentile: quantile(histograms[k], top: maxima[k]), channelPercentiles: perChannel)
         }
     }
 }

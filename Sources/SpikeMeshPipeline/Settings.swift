@@ -37,6 +37,9 @@ public struct ConversionSettings: Sendable {
     /// nil = linear for qcfs, else spiking.
     public var pooling: PoolingMode? = nil
     public var reset = ResetMode.subtract
+    /// V(0) of hidden neurons (ReLU conversions; qcfs always uses θ/2).
+    public var initialPotential = ConversionOptions().initialPotential
+    public var thresholdScope = ConversionOptions().thresholdScope
     public var calibrationImages = 1000
     /// nil = the train split of an IDX `--data` folder, else the bundled training sample.
     public var calibrationData: String? = nil
@@ -53,6 +56,8 @@ public struct ConversionSettings: Sendable {
         o.percentile = percentile
         o.alpha = alpha
         o.reset = reset
+        o.initialPotential = initialPotential
+        o.thresholdScope = thresholdScope
         o.pooling = pooling ?? (o.method == .qcfs ? .linear : .spiking)
         o.seed = seed
         return o

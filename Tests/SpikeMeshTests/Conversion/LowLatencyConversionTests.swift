@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+@testable import SpikeMeshCore
+@testable import SpikeMeshModel
+@testable import SpikeMeshFormats
+@testable import SpikeMeshReference
+@testable import SpikeMeshConversion
+
+/// The low-latency remedies of Docs/Conversion.md on hand-made layers: V(0) = θ/2 and
+/// channel-wise thresholds.
+@Suite struct LowLatencyConversionTests {
+    /// input [4] → identity dense → ReLU → dense 4→2 (the output).
+    func identityLayer() throws -> ANNGraph {
+        var g = try ANNGraph(inputShape: [4], source: "hand-made")
+        var eye = [Float](repeating: 0, count: 16)
+        for i in 0..<4 { eye[i * 4 + i] = 1 }
+        try g.append("fc1", .dense(Dense(inFeatures: 4, outFeatures: 4, weights: eye)), inputs: [0])
+        try g.append("relu1", .relu, inputs: [1])
+        try g.append("fc2", .dense(Dense(inFeatures: 4, outFeatures: 2, weights: [1, 1, 1, 1, -1, -1, -1, -1])), inputs: [2])
+        return g
+    }
+
+    /// Spikes of population `p`, neuron `n`, in the first `ticks` ticks of image 0.
+    func spikes(_ r: SimulationResult, population p: Int, neuron n: Int, count: Int, ticks: Int) -> Int {
+        r.spikeTrains[0][p].filter { $0 % count == n && $0 / count < ticks }.count
+    }
+
+    /// With V(0) = θ/2 a neuron fed a constant x fires round(N·x/θ) times in N ticks; with
+    /// V(0) = 0, floor(N·x/θ). Nothing saturates (x < θ) and no N·x/θ is a tie.
+    @Test(arguments: [InitialPotentialMode.half, .zero])
+    func spikeCountsFollowTheClosedForm(_ mode: InitialPotentialMode) throws {
+        let x: [Float] = [0.9137, 0.7071, 0.3183, 0.1234]
+        let calibration: [Float] = [1, 0.5, 0.25, 0.125]   // θ = 1 with --method max
+        var options = ConversionOptions()
+        options.method = .max
+        options.initialPotential = mode
+        let (net, summary) = try Converter.convert(try identityLayer(), calibration: calibration, count: 1, options: options)
+        #expect(summary.entries.map(\.threshold) == [1])
+        #expect(net.populations[1].initialPotential == (mode == .half ? 0.5 : 0))
+        #expect(net.metadata["v0"] == mode.rawValue)
+        var sim = SimulationOptions()
+        sim.checkpoints = [40]
+        sim.keepSpikeTrains = true
+        let r = try ReferenceSimulator(network: net).run(x, count: 1, options: sim)
+        for n in 1...40 {
+            for i in 0..<4 {
+                let exact = Double(n) * Double(x[i])
+                let expected = mode == .half ? Int((exact + 0.5).rounded(.down)) : Int(exact.rounded(.down))
+                #expect(spikes(r, population: 1, neuron: i, count: 4, ticks: n) == expected, "N = \(n), x = \(x[i])")
+            }
+        }
+    }
+
+    /// input [1, 3, 3] → 1×1 conv to 2 channels (weights 1 and 3) → ReLU → flatten →
+    /// dense 18→2.
+    func twoChannelLayer() throws -> (ANNGraph, [Float]) {
+        var g = try ANNGraph(inputShape: [1, 3, 3], source: "hand-made")
+        try g.append("conv", .conv2d(Conv2d(inChannels: 1, outChannels: 2, kernelHeight: 1, kernelWidth: 1, weights: [1, 3],
+                                            bias: [0.05, -0.1])), inputs: [0])
+        try g.append("relu", .relu, inputs: [1])
+        try g.append("flatten", .flatten, inputs: [2])
+        let dense = (0..<36).map { Float(($0 * 7) % 11) / 11 - 0.4 }
+        try g.append("fc", .dense(Dense(inFeatures: 18, outFeatures: 2, weights: dense)), inputs: [3])
+        return (g, dense)
+    }
+
+    /// Per-channel θ equals the percentile of the channel's non-zero activations, computed
+    /// here by sorting; the scale is folded into the weights in and out, the bias included.
+    @Test func channelThresholdsArePerChannelPercentiles() throws {
+        let (graph, dense) = try twoChannelLayer()
+        var rng = SplitMix(state: 11)
+        let images = 60
+        let calibration = (0..<(images * 9)).map { _ in rng.unitFloat() * 2 - 0.5 }
+        var options = ConversionOptions()
+        options.percentile = 99
+        options.thresholdScope = .channel
+        let (net, summary) = try Converter.convert(graph, calibration: calibration, count: images, options: options)
+        let entry = try #require(summary.entries.first)
+        let lambdas = try #require(entry.channelThresholds)
+        let weights: [Float] = [1, 3], bias: [Float] = [0.05, -0.1]
+        for c in 0..<2 {
+            let values = calibration.map { max(0, $0 * weights[c] + bias[c]) }.filter { $0 > 0 }.sorted()
+            let rank = 0.99 * Double(values.count)
+            let expected = values[min(values.count - 1, Int(rank.rounded(.up)) - 1)]
+            // The histogram has 2,048 bins on [0, channel max]; a neighbouring sample is as close.
+            let tolerance = values.last! / 2048 + (values[values.count - 1] - values[values.count - 3])
+            #expect(abs(lambdas[c] - expected) <= tolerance, "channel \(c): \(lambdas[c]) vs \(expected)")
+        }
+        let theta = entry.threshold
+        guard case .conv(let conv) = net.projections[0].kind, case .dense(let fc) = net.projections[1].kind else {
+            Issue.record("unexpected projection kinds \(net.projections.map(\.typeName))")
+            return
+        }
+        for c in 0..<2 {
+            let s = theta / lambdas[c]
+            #expect(abs(conv.weights[c] - weights[c] * s) <= 1e-5 * abs(weights[c] * s))
+            #expect(abs(net.populations[1].bias![c] - bias[c] * s) <= 1e-6)
+            for o in 0..<2 {
+                for i in (c * 9)..<((c + 1) * 9) {
+                    #expect(abs(fc[o * 18 + i] - dense[o * 18 + i] / s) <= 1e-5)
+                }
+            }
+        }
+        #expect(net.metadata["thresholds"] == "channel")
+    }
+
+    /// Populations read through an identity (here the output read-out of a population with no
+    /// linear layer after it) keep one θ.
+    @Test func populationsWithoutPerChannelWeightsKeepOneThreshold() throws {
+        var g = try ANNGraph(inputShape: [2], source: "hand-made")
+        try g.append("fc", .dense(Dense(inFeatures: 2, outFeatures: 2, weights: [1, 0, 0, 2])), inputs: [0])
+        try g.append("relu", .relu, inputs: [1])
+        try g.append("fc2", .dense(Dense(inFeatures: 2, outFeatures: 2, weights: [1, 0, 0, 1])), inputs: [2])
+        try g.append("relu2", .relu, inputs: [3])
+        var options = ConversionOptions()
+        options.thresholdScope = .channel
+        let (net, summary) = try Converter.convert(g, calibration: [1, 1, 0.5, 0.25], count: 2, options: options)
+        #expect(net.projections.map(\.typeName) == ["dense", "dense", "identity"])
+        #expect(summary.entries.map { $0.channelThresholds != nil } == [true, false])
+    }
+
+    @Test func channelThresholdsNeedAnActivationStatistic() throws {
+        var options = ConversionOptions()
+        options.thresholdScope = .channel
+        options.method = .rmp
+        #expect(throws: SpikeMeshError.self) {
+            try Converter.convert(try identityLayer(), calibration: [1, 1, 1, 1], count: 1, options: options)
+        }
+    }
+
+    /// V(0), the folded weights and the options' metadata survive the network file.
+    @Test func remediesRoundTripThroughTheNetworkFile() throws {
+        let (graph, _) = try twoChannelLayer()
+        var options = ConversionOptions()
+        options.thresholdScope = .channel
+        options.initialPotential = .half
+        let calibration = (0..<90).map { Float($0 % 13) / 13 - 0.2 }
+        let (net, _) = try Converter.convert(graph, calibration: calibration, count: 10, options: options)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lowlatency-\(UUID().uuidString).smnet").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try NetworkFile.save(net, to: path)
+        guard case .float(let back) = try NetworkFile.load(path: path) else { throw SpikeMeshError(.malformed, "not read back as float") }
+        #expect(back.populations.map(\.initialPotential) == net.populations.map(\.initialPotential))
+        #expect(back.populations.map(\.threshold) == net.populations.map(\.threshold))
+        #expect(back.populations.map(\.bias) == net.populations.map(\.bias))
+        #expect(back.metadata["v0"] == "half" && back.metadata["thresholds"] == "channel")
+        guard case .conv(let a) = net.projections[0].kind, case .conv(let b) = back.projections[0].kind else {
+            Issue.record("not a convolution")
+            return
+        }
+        #expect(a.weights == b.weights)
+    }
+}
