@@ -33,6 +33,9 @@ enum Opt {
     static let thresholds = Option("thresholds", Parse.choices(ThresholdScope.self),
                                    help: "One threshold per layer, or one per output channel (Kim et al. 2020) folded into the weights; populations read through a residual skip or spiking pooling keep one.",
                                    default: ConversionSettings().thresholdScope.rawValue, parse: Parse.choice(ThresholdScope.self))
+    static let calibrateBias = Option("calibrate-bias", "T",
+                                      help: "Bias calibration (Li et al. 2021): layer by layer, shift each channel's bias by the mean error of T simulated ticks on the calibration images; 0 = off.",
+                                      default: "\(ConversionSettings().biasCalibrationTicks)", parse: Parse.int(0, ConversionOptions.maximumBiasCalibrationTicks))
     static let reset = Option("reset", Parse.choices(ResetMode.self), help: "Soft reset V ← V − θ (RMP) or hard reset V ← 0.",
                               default: ConversionSettings().reset.rawValue, parse: Parse.choice(ResetMode.self))
     static let calibrationImages = Option("calibration-images", "N", help: "Calibration images.",
@@ -41,10 +44,10 @@ enum Opt {
                                         default: "the train split of an IDX --data folder, else \(BundledExample.calibrationData)", parse: Parse.path)
     static let seed = Option("seed", "S", help: "Seed of every random draw (Poisson input, placement).",
                              default: "\(ConversionSettings().seed)", parse: { UInt64(try Parse.int(0)($0)) })
-    static let conversion: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, thresholds.spec, v0.spec, pooling.spec, reset.spec,
+    static let conversion: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, thresholds.spec, v0.spec, calibrateBias.spec, pooling.spec, reset.spec,
                                            calibrationImages.spec, calibrationData.spec, seed.spec]
     /// Options that only make sense when a model is converted.
-    static let conversionOnly: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, thresholds.spec, v0.spec, pooling.spec, reset.spec,
+    static let conversionOnly: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, thresholds.spec, v0.spec, calibrateBias.spec, pooling.spec, reset.spec,
                                                calibrationImages.spec]
 
     // Hardware (HardwareSettings).
@@ -109,6 +112,7 @@ extension Pipeline {
         conversion.reset = try args.value(Opt.reset) ?? conversion.reset
         conversion.initialPotential = try args.value(Opt.v0) ?? conversion.initialPotential
         conversion.thresholdScope = try args.value(Opt.thresholds) ?? conversion.thresholdScope
+        conversion.biasCalibrationTicks = try args.value(Opt.calibrateBias) ?? conversion.biasCalibrationTicks
         conversion.calibrationImages = try args.value(Opt.calibrationImages) ?? conversion.calibrationImages
         conversion.calibrationData = try args.value(Opt.calibrationData)
         conversion.seed = try args.value(Opt.seed) ?? conversion.seed

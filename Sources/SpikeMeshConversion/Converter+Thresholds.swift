@@ -58,6 +58,10 @@ public struct ConversionOptions: Sendable {
     public var initialPotential: InitialPotentialMode = .zero
     /// Per-layer or per-channel thresholds (`max` and `percentile` only).
     public var thresholdScope: ThresholdScope = .layer
+    /// Bias calibration (Li et al. 2021) at this many ticks after thresholds are set; 0 = off.
+    public var biasCalibrationTicks: Int = 0
+    /// The largest `biasCalibrationTicks` accepted.
+    public static let maximumBiasCalibrationTicks = 4096
     public init() {}
 }
 
@@ -75,6 +79,8 @@ public struct CalibrationSummary: Sendable {
         /// With `--thresholds channel`, θ of each output channel (in the ANN's units) where
         /// the population could take them; nil where it keeps one θ.
         public var channelThresholds: [Float]?
+        /// With `--calibrate-bias`, the shift added to each channel's bias.
+        public var biasShift: [Float]?
     }
     public var method: ThresholdMethod
     public var alpha: Float
@@ -142,6 +148,7 @@ public enum Converter {
             }
         }
         var entries: [CalibrationSummary.Entry] = []
+        var channelScale = [[Float]?](repeating: nil, count: network.populations.count)
         for p in hidden {
             let s = statistic[p]
             let theta = (s > 0 && s.isFinite ? s : 1) * options.alpha
@@ -154,9 +161,21 @@ public enum Converter {
             var channels: [Float]?
             if let lambdas = channelStatistic[p] {
                 channels = ChannelThresholds.fold(&network, population: p, channelThresholds: lambdas.map { $0 * options.alpha })
+                channelScale[p] = channels!.map { theta / $0 }
             }
             entries.append(.init(population: p, name: network.populations[p].name, neurons: network.populations[p].count,
                                  statistic: s, maxActivation: maxima[p], threshold: theta, channelThresholds: channels))
+        }
+        if options.biasCalibrationTicks != 0 {
+            guard (1...ConversionOptions.maximumBiasCalibrationTicks).contains(options.biasCalibrationTicks) else {
+                throw SpikeMeshError(.usage, "bias calibration ticks \(options.biasCalibrationTicks) must be in 1...\(ConversionOptions.maximumBiasCalibrationTicks)")
+            }
+            guard count > 0 else { throw SpikeMeshError(.usage, "bias calibration needs at least one image") }
+            let shifts = try BiasCalibration.calibrate(&network, graph: graph, channelScale: channelScale, calibration: calibration,
+                                                       count: count, ticks: options.biasCalibrationTicks, encoding: options.encoding,
+                                                       seed: options.seed, progress: progress)
+            for k in entries.indices { entries[k].biasShift = shifts[entries[k].population] }
+            network.metadata["calibrateBias"] = "\(options.biasCalibrationTicks)"
         }
         network.metadata["method"] = options.method.rawValue
         network.metadata["alpha"] = "\(options.alpha)"

@@ -40,6 +40,8 @@ public struct ConversionSettings: Sendable {
     /// V(0) of hidden neurons (ReLU conversions; qcfs always uses θ/2).
     public var initialPotential = ConversionOptions().initialPotential
     public var thresholdScope = ConversionOptions().thresholdScope
+    /// Bias calibration ticks (0 = off).
+    public var biasCalibrationTicks = ConversionOptions().biasCalibrationTicks
     public var calibrationImages = 1000
     /// nil = the train split of an IDX `--data` folder, else the bundled training sample.
     public var calibrationData: String? = nil
@@ -58,6 +60,7 @@ public struct ConversionSettings: Sendable {
         o.reset = reset
         o.initialPotential = initialPotential
         o.thresholdScope = thresholdScope
+        o.biasCalibrationTicks = biasCalibrationTicks
         o.pooling = pooling ?? (o.method == .qcfs ? .linear : .spiking)
         o.seed = seed
         return o

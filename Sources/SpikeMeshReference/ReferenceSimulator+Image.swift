@@ -41,6 +41,7 @@ struct ImageState {
         var predictions: [Int]
         var spikes: [Int]
         var maxCurrent: Float
+        var channelSpikes: [Int]
         var trains: [[Int]]
     }
 
@@ -50,6 +51,7 @@ struct ImageState {
         var outputSpikes: [Int]
         var predictions: [Int] = []
         var maxCurrent = -Float.infinity
+        var channelSpikes: [Int]
         var trains: [[Int]]
         /// The direct input's current per projection out of the input, computed once per image.
         var directCurrent: [[Float]?]
@@ -70,6 +72,7 @@ struct ImageState {
         }
         var tally = Tally(counts: [Int](repeating: 0, count: populations.count),
                           outputSpikes: [Int](repeating: 0, count: populations[network.output].count),
+                          channelSpikes: [Int](repeating: 0, count: options.recordChannelSpikesOf.map { populations[$0].channels } ?? 0),
                           trains: [[Int]](repeating: [], count: options.keepSpikeTrains ? populations.count : 0),
                           directCurrent: [[Float]?](repeating: nil, count: network.projections.count))
         let last = options.lastPopulation ?? (populations.count - 1)
@@ -82,7 +85,10 @@ struct ImageState {
             for p in 1...last {
                 integrate(p, tick: t, schedule: schedule, tally: &tally)
                 let fired = fire(p, slot: slot, suppressing: schedule.suppresses(t), outputSpikes: &tally.outputSpikes)
-                if schedule.counts(p, at: t) { tally.counts[p] += fired }
+                if schedule.counts(p, at: t) {
+                    tally.counts[p] += fired
+                    if options.recordChannelSpikesOf == p, fired > 0 { countByChannel(p, slot: slot, fired: fired, into: &tally.channelSpikes) }
+                }
                 if options.keepSpikeTrains, let tick = schedule.recordedTick(t), fired > 0 {
                     recordTrain(&tally.trains[p], population: p, slot: slot, tick: tick)
                 }
@@ -91,7 +97,15 @@ struct ImageState {
             for _ in schedule.checkpointsRead(at: t) { tally.predictions.append(readout(tally.outputSpikes)) }
         }
         while tally.predictions.count < schedule.checkpoints.count { tally.predictions.append(readout(tally.outputSpikes)) }
-        return ImageResult(predictions: tally.predictions, spikes: tally.counts, maxCurrent: tally.maxCurrent, trains: tally.trains)
+        return ImageResult(predictions: tally.predictions, spikes: tally.counts, maxCurrent: tally.maxCurrent,
+                           channelSpikes: tally.channelSpikes, trains: tally.trains)
+    }
+
+    /// Adds this tick's spikes of population p to their channels (membranes are HWC, so the
+    /// channel of index i is i mod C).
+    private func countByChannel(_ p: Int, slot: Int, fired: Int, into counts: inout [Int]) {
+        let c = network.populations[p].channels
+        for k in 0..<fired { counts[Int(active[p][slot][k]) % c] += 1 }
     }
 
     /// The input population's spikes of tick t: the analog image (direct), or Poisson draws

@@ -16,6 +16,8 @@ public struct SimulationOptions: Sendable {
     public var lastPopulation: Int? = nil
     /// Record the largest input current of this population (calibration of the RMP method).
     public var recordMaxCurrentOf: Int? = nil
+    /// Count this population's spikes per channel (calibration of the bias).
+    public var recordChannelSpikesOf: Int? = nil
     /// Keep every population's spike train per image (tests; memory grows with T).
     public var keepSpikeTrains = false
 
@@ -30,6 +32,9 @@ public struct SimulationResult: Sendable {
     public var spikes: [Int]
     /// Largest input current seen by `recordMaxCurrentOf`, over neurons, ticks and images.
     public var maxCurrent: Float
+    /// Spikes of `recordChannelSpikesOf` per channel over the counted ticks (summed over
+    /// images); empty when not asked for.
+    public var channelSpikes: [Int] = []
     /// Spike trains per image: `[image][population]` → indices of (tick · count + neuron) that fired.
     public var spikeTrains: [[[Int]]]
     public var ticksRun: Int
@@ -98,6 +103,7 @@ public struct ReferenceSimulator: Sendable {
                 for k in checkpoints.indices { partial.predictions[k].append((image, r.predictions[k])) }
                 for p in partial.spikes.indices { partial.spikes[p] += r.spikes[p] }
                 partial.maxCurrent = max(partial.maxCurrent, r.maxCurrent)
+                partial.add(channelSpikes: r.channelSpikes)
                 if options.keepSpikeTrains { partial.trains.append((image, r.trains)) }
             }
             return partial
@@ -106,13 +112,15 @@ public struct ReferenceSimulator: Sendable {
         var spikes = [Int](repeating: 0, count: network.populations.count)
         var maxCurrent = -Float.infinity
         var trains = [[[Int]]](repeating: [], count: options.keepSpikeTrains ? count : 0)
+        var channelSpikes = [Int](repeating: 0, count: options.recordChannelSpikesOf.map { network.populations[$0].channels } ?? 0)
         for partial in partials {
             for k in checkpoints.indices { for (image, p) in partial.predictions[k] { predictions[k][image] = p } }
             for p in spikes.indices { spikes[p] += partial.spikes[p] }
             maxCurrent = max(maxCurrent, partial.maxCurrent)
+            for (c, n) in partial.channelSpikes.enumerated() { channelSpikes[c] += n }
             for (image, t) in partial.trains { trains[image] = t }
         }
-        return SimulationResult(predictions: predictions, spikes: spikes, maxCurrent: maxCurrent,
+        return SimulationResult(predictions: predictions, spikes: spikes, maxCurrent: maxCurrent, channelSpikes: channelSpikes,
                                 spikeTrains: trains, ticksRun: schedule.totalTicks)
     }
 
@@ -121,6 +129,10 @@ public struct ReferenceSimulator: Sendable {
         var spikes: [Int]
         var maxCurrent: Float = -.infinity
         var trains: [(Int, [[Int]])] = []
+        var channelSpikes: [Int] = []
+        mutating func add(channelSpikes counts: [Int]) {
+            if channelSpikes.isEmpty { channelSpikes = counts } else { for (c, n) in counts.enumerated() { channelSpikes[c] += n } }
+        }
         init(checkpoints: Int, populations: Int) {
             predictions = Array(repeating: [], count: checkpoints)
             spikes = Array(repeating: 0, count: populations)

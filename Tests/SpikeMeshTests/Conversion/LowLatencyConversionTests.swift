@@ -150,4 +150,39 @@ import Testing
         }
         #expect(a.weights == b.weights)
     }
+
+    /// Li et al. 2021's bias calibration lowers the expected error of a layer: the mean over
+    /// images of |E[ANN] − E[spikes · θ / T]| per neuron, measured here by simulation.
+    @Test func biasCalibrationLowersTheExpectedError() throws {
+        var rng = SplitMix(state: 5)
+        let images = 40, ticks = 8
+        let calibration = (0..<(images * 4)).map { _ in rng.unitFloat() }
+        func meanError(_ calibrate: Bool) throws -> (error: Double, shifts: [Float]?) {
+            var options = ConversionOptions()
+            options.method = .max
+            options.biasCalibrationTicks = calibrate ? ticks : 0
+            let (net, summary) = try Converter.convert(try identityLayer(), calibration: calibration, count: images, options: options)
+            var sim = SimulationOptions()
+            sim.checkpoints = [ticks]
+            sim.keepSpikeTrains = true
+            let r = try ReferenceSimulator(network: net).run(calibration, count: images, options: sim)
+            let theta = Double(net.populations[1].threshold)
+            var error = 0.0
+            for n in 0..<4 {
+                var ann = 0.0, snn = 0.0
+                for i in 0..<images {
+                    ann += min(Double(calibration[i * 4 + n]), theta)
+                    snn += Double(r.spikeTrains[i][1].filter { $0 % 4 == n }.count) * theta / Double(ticks)
+                }
+                error += abs(ann - snn) / Double(images)
+            }
+            return (error / 4, summary.entries[0].biasShift)
+        }
+        let before = try meanError(false), after = try meanError(true)
+        #expect(before.shifts == nil)
+        let shifts = try #require(after.shifts)
+        // V(0) = 0 fires late, so every shift is upward.
+        #expect(shifts.allSatisfy { $0 > 0 })
+        #expect(after.error < before.error / 2, "error \(before.error) → \(after.error)")
+    }
 }

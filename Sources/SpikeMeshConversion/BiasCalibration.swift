@@ -1,0 +1,85 @@
+import SpikeMeshCore
+import SpikeMeshModel
+import SpikeMeshInference
+import SpikeMeshReference
+
+/// Bias calibration (`--calibrate-bias T`): Li et al. 2021, "A free lunch from ANN: towards
+/// efficient, accurate spiking neural networks calibration", §4.
+///
+/// After thresholds are set, the mean output of a spiking layer over T ticks differs from its
+/// ANN activation: the first ticks fire late (V(0) = 0) or early (θ/2), and the error of every
+/// layer before it arrives as input. Layer by layer, in topological order, each hidden
+/// population's bias of channel c moves by the expected error,
+/// `b_c += E[min(a_c, θ)] − E[spikes_c · θ / T]`,
+/// the ANN mean over the calibration images and positions of the channel (clipped at θ, the
+/// most a spiking neuron can send per tick) minus the spiking network's, simulated with the
+/// layers before it already corrected. A constant δ in the per-tick current moves the rate by
+/// δ/θ per tick, so the layer's expected output moves by δ. Nothing is held per image: the
+/// ANN means are summed batch by batch, and the simulator counts spikes per channel.
+enum BiasCalibration {
+    /// Calibrates every hidden population's bias at `ticks` ticks on `count` images; returns
+    /// the shifts per population (in the network's units), nil for populations not shifted.
+    static func calibrate(_ network: inout SpikingNetwork, graph: ANNGraph, channelScale: [[Float]?],
+                          calibration: [Float], count: Int, ticks: Int, encoding: InputEncoding, seed: UInt64,
+                          progress: ((String, Int, Int) -> Void)?) throws -> [[Float]?] {
+        let hidden = network.hidden
+        let target = try annMeans(network, graph: graph, channelScale: channelScale, calibration: calibration, count: count,
+                                  progress: progress)
+        var shifts = [[Float]?](repeating: nil, count: network.populations.count)
+        for (k, p) in hidden.enumerated() {
+            var options = SimulationOptions()
+            options.checkpoints = [ticks]
+            options.encoding = encoding
+            options.seed = seed
+            options.lastPopulation = p
+            options.recordChannelSpikesOf = p
+            let r = try ReferenceSimulator(network: network).run(calibration, count: count, options: options)
+            let pop = network.populations[p]
+            let samples = Double(count) * Double(pop.count / pop.channels) * Double(ticks)
+            let shift = (0..<pop.channels).map { c in
+                Float(target[p][c] - Double(r.channelSpikes[c]) * Double(pop.threshold) / samples)
+            }
+            var bias = pop.bias ?? [Float](repeating: 0, count: pop.channels)
+            for c in bias.indices { bias[c] += shift[c] }
+            network.populations[p].bias = bias
+            shifts[p] = shift
+            progress?("bias", k + 1, hidden.count)
+        }
+        return shifts
+    }
+
+    /// Per hidden population and channel, the mean of min(a · s_c, θ) over the calibration
+    /// images and positions, a the ANN activation the population carries and s_c its channel
+    /// scale (1 with one threshold per layer).
+    static func annMeans(_ network: SpikingNetwork, graph: ANNGraph, channelScale: [[Float]?], calibration: [Float],
+                         count: Int, progress: ((String, Int, Int) -> Void)?) throws -> [[Double]] {
+        let hidden = network.hidden
+        let layers = Set(hidden.map { network.populations[$0].layer })
+        let engine = ANNEngine(graph: graph)
+        let inputSize = graph.inputShape.reduce(1, *)
+        var sums = network.populations.map { [Double](repeating: 0, count: $0.channels) }
+        var done = 0
+        while done < count {
+            let n = min(256, count - done)
+            let outputs = engine.run(Array(calibration[(done * inputSize)..<((done + n) * inputSize)]), count: n,
+                                     keep: { layers.contains($0) })
+            for p in hidden {
+                let pop = network.populations[p]
+                let values = outputs[pop.layer]
+                let plane = pop.count / pop.channels
+                let scale = channelScale[p] ?? [Float](repeating: 1, count: pop.channels)
+                for (i, v) in values.enumerated() where v > 0 {
+                    let c = (i % pop.count) / plane   // the ANN is NCHW
+                    sums[p][c] += Double(min(v * scale[c], pop.threshold))
+                }
+            }
+            done += n
+            progress?("bias targets", done, count)
+        }
+        return network.populations.indices.map { p in
+            let pop = network.populations[p]
+            let samples = Double(count) * Double(pop.count / max(1, pop.channels))
+            return sums[p].map { $0 / samples }
+        }
+    }
+}
