@@ -52,6 +52,16 @@ enum Parse {
         return v
     }
 
+    /// "1%" or "1": one percentage point, as a fraction (0.01); 0…100.
+    @Sendable static func percentagePoints(_ text: String) throws -> Double {
+        var t = text.trimmingCharacters(in: .whitespaces)
+        if t.hasSuffix("%") { t.removeLast() }
+        guard let v = Double(t.trimmingCharacters(in: .whitespaces)), v.isFinite, v >= 0, v <= 100 else {
+            throw SpikeMeshError(.usage, "expected percentage points from 0 to 100, e.g. 1% or 0.5")
+        }
+        return v / 100
+    }
+
     @Sendable static func numbers(_ text: String) throws -> [Float] {
         try text.split(separator: ",", omittingEmptySubsequences: false).map {
             guard let v = Float($0.trimmingCharacters(in: .whitespaces)), v.isFinite else {

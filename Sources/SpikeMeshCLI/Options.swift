@@ -82,6 +82,10 @@ enum Opt {
                                 default: "\(RunSettings().workers) (the cores of this machine)", parse: Parse.int(1, 1024))
     static let run: [OptionSpec] = [timesteps.spec, encoding.spec, delivery.spec, srpTau.spec, exact.spec, threads.spec]
 
+    static let targetLoss = Option("target-loss", "P%",
+                                   help: "Report the smallest T whose accuracy is within P percentage points of the ANN's (e.g. 1%); needs an .onnx model.",
+                                   parse: Parse.percentagePoints)
+
     // Output.
     static let quiet = Flag("quiet", help: "No progress on stderr.")
     static func json(_ help: String) -> Flag { Flag("json", help: help) }

@@ -17,7 +17,7 @@ enum RunCommand {
         positionals: [Opt.modelPositional],
         options: Opt.input + Opt.conversion + Opt.hardwareGroup + Opt.mapping + Opt.run + [
             Opt.json("One JSON object: accuracy, latencyTicks, latencyMicroseconds, energyMicrojoules, energyBreakdown, synapticOps, spikeRate, packets, hops, counters …").spec,
-            Opt.quiet.spec,
+            Opt.targetLoss.spec, Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh run --hardware loihi --limit 200",
@@ -28,15 +28,43 @@ enum RunCommand {
     static func run(_ args: Arguments) throws {
         let json = args.flag(Opt.json)
         let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
+        let targetLoss = try args.value(Opt.targetLoss)
         let data = try pipeline.dataset()
         let hardware = try pipeline.hardwareModel()
         let loaded = try pipeline.load(args)
+        guard targetLoss == nil || loaded.graph != nil else {
+            throw SpikeMeshError(.usage, "--target-loss compares with the ANN's accuracy; \(loaded.source) is a network file with no ANN")
+        }
         let result = try pipeline.emulate(loaded, on: hardware, data: data)
+        let target = try targetLoss.map { try self.target($0, result: result, pipeline: pipeline, loaded: loaded, hardware: hardware, data: data) }
         if json {
-            printJSON(.object([("model", .string(loaded.source)), ("data", .string(data.source)), ("count", .int(data.count))] + result.jsonFields()))
+            printJSON(.object([("model", .string(loaded.source)), ("data", .string(data.source)), ("count", .int(data.count))] + result.jsonFields()
+                              + (target.map { [("targetLoss", $0.json())] } ?? [])))
         } else {
             print("network: \(loaded.source), data: \(data.source) (\(data.count) images)")
             print(result.text(), terminator: "")
+            if let target { print(target.text(), terminator: "") }
         }
+    }
+
+    /// The smallest T of the emulated curve within `loss` of the ANN on the same images, and
+    /// the latency and energy per inference there: the run's own if T is its largest, else
+    /// one more emulation at that T.
+    static func target(_ loss: Double, result: EmulationSummary, pipeline: Pipeline, loaded: LoadedNetwork,
+                       hardware: HardwareModel, data: Dataset) throws -> TargetLoss {
+        let ann = try ANNEngine(graph: loaded.graph!).evaluate(data, normalization: loaded.normalization)
+        var target = TargetLoss(loss: loss, reference: ann.accuracy, checkpoints: result.evaluation.checkpoints,
+                                accuracies: result.evaluation.accuracy)
+        guard let t = target.timesteps else { return target }
+        var at = result
+        if t != result.evaluation.checkpoints.last {
+            var again = pipeline
+            again.run.timesteps = [t]
+            at = try again.emulate(loaded, on: hardware, data: data)
+        }
+        target.latencyTicks = at.energy.latencyTicks
+        target.latencyMicroseconds = at.energy.latencyMicroseconds
+        target.energyMicrojoules = at.energy.totalMicrojoules
+        return target
     }
 }

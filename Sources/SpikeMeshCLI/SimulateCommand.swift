@@ -18,7 +18,7 @@ enum SimulateCommand {
         options: Opt.input + Opt.conversion + [
             Option("timesteps", "T[,T…]", help: "Ticks at which accuracy is read.", default: defaultTimesteps.map(String.init).joined(separator: ","),
                    repeatable: true, parse: Parse.timesteps).spec,
-            Opt.encoding.spec, Opt.delivery.spec, Opt.readout.spec, Opt.srpTau.spec, Opt.threads.spec,
+            Opt.encoding.spec, Opt.delivery.spec, Opt.readout.spec, Opt.srpTau.spec, Opt.threads.spec, Opt.targetLoss.spec,
             Opt.json("Print one JSON object: annAccuracy, spikeRate, curve [{timesteps, accuracy}], thresholds, spikesPerLayer.").spec,
             Opt.quiet.spec,
         ],
@@ -35,8 +35,12 @@ enum SimulateCommand {
         let json = args.flag(Opt.json)
         var pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
         if !args.has(Opt.timesteps) { pipeline.run.timesteps = defaultTimesteps }
+        let targetLoss = try args.value(Opt.targetLoss)
         let data = try pipeline.dataset()
         let loaded = try pipeline.load(args)
+        if targetLoss != nil && loaded.graph == nil {
+            throw SpikeMeshError(.usage, "--target-loss compares with the ANN's accuracy; \(loaded.source) is a network file with no ANN")
+        }
         let network = loaded.structure
         let normalization = loaded.normalization
         let ann = try loaded.graph.map { try ANNEngine(graph: $0).evaluate(data, normalization: normalization) }
@@ -62,6 +66,16 @@ enum SimulateCommand {
         let run = SimulationRunReport(model: loaded.source, data: data.source, images: data.count, annAccuracy: ann?.accuracy,
                                       thresholds: ThresholdTable.text(loaded), encoding: options.encoding, delivery: options.delivery,
                                       seconds: seconds, report: report)
-        if json { printJSON(run.json()) } else { print(run.text(), terminator: "") }
+        var target: TargetLoss?
+        if let targetLoss, let ann {
+            target = TargetLoss(loss: targetLoss, reference: ann.accuracy, checkpoints: report.checkpoints, accuracies: report.accuracies)
+        }
+        if json {
+            guard case .object(let fields) = run.json() else { return }
+            printJSON(.object(fields + (target.map { [("targetLoss", $0.json())] } ?? [])))
+        } else {
+            print(run.text(), terminator: "")
+            if let target { print(target.text(), terminator: "") }
+        }
     }
 }

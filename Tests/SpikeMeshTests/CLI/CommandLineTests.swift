@@ -106,4 +106,25 @@ import Testing
         let rows = try #require(energy["rows"] as? [[String: Any]])
         #expect(rows.count == 1 && rows[0]["hardware"] as? String == "generic-small")
     }
+
+    /// `run --target-loss` picks the smallest T of its curve within the loss of the ANN on the
+    /// same images, and its energy and latency there are those of a run at that T alone.
+    @Test func targetLossReportsTheEnergyOfARunAtThatT() throws {
+        let base = ["run", "--hardware", "generic-small"] + Self.small
+        let r = try Self.json(base + ["--timesteps", "2,4,32", "--target-loss", "100%"])
+        let target = try #require(r["targetLoss"] as? [String: Any])
+        // A loss of 100 points is met by any accuracy: the smallest T.
+        #expect(target["timesteps"] as? Int == 2)
+        let alone = try Self.json(base + ["--timesteps", "2"])
+        #expect(target["energyMicrojoules"] as? Double == alone["energyMicrojoules"] as? Double)
+        #expect(target["latencyTicks"] as? Double == alone["latencyTicks"] as? Double)
+        let none = try Self.json(["simulate"] + Self.small.prefix(4) + ["--timesteps", "1", "--target-loss", "0"])
+        let missed = try #require(none["targetLoss"] as? [String: Any])
+        #expect((missed["accuracy"] as? Double).map { $0 >= (missed["annAccuracy"] as! Double) } ?? (missed["timesteps"] is NSNull))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("target-\(UUID().uuidString).smnet").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try Self.run(["convert", "--calibration-images", "20", "-o", path]).code == 0)
+        let file = try Self.run(["simulate", path, "--target-loss", "1%", "--limit", "2"])
+        #expect(file.code == 2 && file.stderr.contains("no ANN"), "\(file.stderr)")
+    }
 }
