@@ -32,7 +32,7 @@ enum Opt {
                            default: ConversionSettings().initialPotential.rawValue + " (qcfs: always half)", parse: Parse.choice(InitialPotentialMode.self))
     static let thresholds = Option("thresholds", Parse.choices(ThresholdScope.self),
                                    help: "One threshold per layer, or one per output channel (Kim et al. 2020) folded into the weights; populations read through a residual skip or spiking pooling keep one.",
-                                   default: ConversionSettings().thresholdScope.rawValue, parse: Parse.choice(ThresholdScope.self))
+                                   default: "channel for max and percentile, else layer", parse: Parse.choice(ThresholdScope.self))
     static let calibrateBias = Option("calibrate-bias", "T",
                                       help: "Bias calibration (Li et al. 2021): layer by layer, shift each channel's bias by the mean error of T simulated ticks on the calibration images; 0 = off.",
                                       default: "\(ConversionSettings().biasCalibrationTicks)", parse: Parse.int(0, ConversionOptions.maximumBiasCalibrationTicks))
@@ -115,7 +115,7 @@ extension Pipeline {
         conversion.pooling = try args.value(Opt.pooling)
         conversion.reset = try args.value(Opt.reset) ?? conversion.reset
         conversion.initialPotential = try args.value(Opt.v0) ?? conversion.initialPotential
-        conversion.thresholdScope = try args.value(Opt.thresholds) ?? conversion.thresholdScope
+        conversion.thresholdScope = try args.value(Opt.thresholds)
         conversion.biasCalibrationTicks = try args.value(Opt.calibrateBias) ?? conversion.biasCalibrationTicks
         conversion.calibrationImages = try args.value(Opt.calibrationImages) ?? conversion.calibrationImages
         conversion.calibrationData = try args.value(Opt.calibrationData)

@@ -34,12 +34,15 @@ public struct ConversionSettings: Sendable {
     public var method: ThresholdMethod? = nil
     public var percentile = ConversionOptions().percentile
     public var alpha = ConversionOptions().alpha
-    /// nil = linear for qcfs, else spiking.
+    /// nil = linear for qcfs, else spiking. Linear pooling measures better at low T, but its
+    /// larger fan-in no longer fits the bundled CNN on Loihi's 4,096 axons (Docs/Conversion.md).
     public var pooling: PoolingMode? = nil
     public var reset = ResetMode.subtract
-    /// V(0) of hidden neurons (ReLU conversions; qcfs always uses θ/2).
-    public var initialPotential = ConversionOptions().initialPotential
-    public var thresholdScope = ConversionOptions().thresholdScope
+    /// V(0) of hidden neurons (ReLU conversions; qcfs always uses θ/2): θ/2 by default,
+    /// measured better at every T below 64 (Docs/Conversion.md).
+    public var initialPotential = InitialPotentialMode.half
+    /// nil = one θ per channel for `max` and `percentile`, one per layer for `rmp` and `qcfs`.
+    public var thresholdScope: ThresholdScope? = nil
     /// Bias calibration ticks (0 = off).
     public var biasCalibrationTicks = ConversionOptions().biasCalibrationTicks
     public var calibrationImages = 1000
@@ -50,7 +53,9 @@ public struct ConversionSettings: Sendable {
     public init() {}
 
     /// The conversion policy: QCFS-trained layers imply the qcfs method, and qcfs folds
-    /// average pooling into the next layer (as Bu et al. keep it).
+    /// average pooling into the next layer (as Bu et al. keep it); ReLU conversions start at
+    /// V(0) = θ/2 with one θ per channel. `ConversionOptions()` itself is the plain baseline (V(0) = 0,
+    /// one θ per layer, spiking pooling) that these defaults were measured against.
     public func options(for graph: ANNGraph) -> ConversionOptions {
         var o = ConversionOptions()
         let qcfs = graph.layers.contains { if case .qcfs = $0.op { true } else { false } }
@@ -59,7 +64,7 @@ public struct ConversionSettings: Sendable {
         o.alpha = alpha
         o.reset = reset
         o.initialPotential = initialPotential
-        o.thresholdScope = thresholdScope
+        o.thresholdScope = thresholdScope ?? (o.method == .max || o.method == .percentile ? .channel : .layer)
         o.biasCalibrationTicks = biasCalibrationTicks
         o.pooling = pooling ?? (o.method == .qcfs ? .linear : .spiking)
         o.seed = seed

@@ -27,6 +27,10 @@ struct GoldenConfiguration: Sendable, CustomStringConvertible {
     var hardware: String
     var overrides: [String] = []
     var method: ThresholdMethod? = nil
+    /// The conversion the golden files were made with, before the low-latency defaults
+    /// (Docs/Conversion.md): V(0) = 0, one θ per layer, spiking pooling except for QCFS.
+    /// `lowLatency` runs today's defaults instead.
+    var lowLatency = false
     var calibrationImages = 100
     var rateImages = 16
     var images = 8
@@ -51,6 +55,8 @@ struct GoldenConfiguration: Sendable, CustomStringConvertible {
                             checkpoints: [4, 8], srpTau: 4),
         GoldenConfiguration(name: "cnn-exact-generic-small", model: Fixtures.example("fmnist_cnn_nobias.onnx"),
                             hardware: "generic-small", exact: true),
+        GoldenConfiguration(name: "cnn-loihi-lowlatency-defaults", model: Fixtures.example("fmnist_cnn.onnx"), hardware: "loihi",
+                            lowLatency: true, checkpoints: [4, 8, 16]),
         GoldenConfiguration(name: "cnn-saturating-generic-small", model: Fixtures.example("fmnist_cnn.onnx"),
                             hardware: "generic-small", overrides: ["core.potentialBits=8"]),
     ]
@@ -71,6 +77,11 @@ enum GoldenRun {
         pipeline.conversion.method = config.method
         pipeline.conversion.calibrationImages = config.calibrationImages
         pipeline.conversion.seed = config.seed
+        if !config.lowLatency {
+            pipeline.conversion.initialPotential = .zero
+            pipeline.conversion.thresholdScope = .layer
+            pipeline.conversion.pooling = config.model.hasSuffix("_qcfs.onnx") ? .linear : .spiking
+        }
         pipeline.conversion.calibrationData = Fixtures.example("fashion-mnist-train-1000.smds.gz")
         pipeline.hardware.hardware = config.hardware
         pipeline.hardware.overrides = config.overrides
