@@ -127,12 +127,23 @@ def spikingjelly_network(path):
     return first, nn.Sequential(*rest)
 
 
+def normalization():
+    """The mean and std spikemesh-bench uses: the model's spikemesh.mean/std metadata, else 0
+    and 1 (Normalization.resolve); the generated wide-random model carries Fashion-MNIST's."""
+    if a.model == "wide-random":
+        return 0.2860, 0.3530
+    import onnx
+    meta = {q.key: q.value for q in onnx.load(a.model, load_external_data=False).metadata_props}
+    return float(meta.get("spikemesh.mean", 0)), float(meta.get("spikemesh.std", 1))
+
+
 @torch.no_grad()
 def run_spikingjelly(path, pixels, labels, threads):
     torch.set_num_threads(threads)
     first, rest = spikingjelly_network(path)
     first.eval(); rest.eval()
-    x = (torch.tensor(pixels, dtype=torch.float32) / 255 - 0.2860) / 0.3530
+    mean, std = normalization()
+    x = (torch.tensor(pixels, dtype=torch.float32) / 255 - mean) / std
     correct = 0
     start = time.perf_counter()
     for b in range(0, len(x), a.batch):

@@ -14,12 +14,25 @@ import Testing
     static let test = Result { try Dataset.load(path: Fixtures.example("fashion-mnist-test-1000.smds.gz")) }
     static let train = Result { try Dataset.load(path: Fixtures.example("fashion-mnist-train-1000.smds.gz")) }
 
-    static func converted(_ model: String, calibration: Int = 50) throws -> (SpikingNetwork, Normalization) {
+    static func converted(_ model: String, calibration: Int = 50, options: ConversionOptions = ConversionOptions()) throws -> (SpikingNetwork, Normalization) {
         let graph = try ONNXImporter.load(path: model)
         let norm = try Normalization.resolve(mean: nil, std: nil, graph: graph)
         let images = try train.get().normalizedBatch(0..<calibration, mean: norm.mean, std: norm.std)
-        return (try Converter.convert(graph, calibration: images, count: calibration, options: ConversionOptions()).0, norm)
+        return (try Converter.convert(graph, calibration: images, count: calibration, options: options).0, norm)
     }
+
+    /// Every low-latency remedy on (Docs/Conversion.md): V(0) = θ/2, channel-wise thresholds,
+    /// linear pooling (so that the populations before the poolings are scaled too) and bias
+    /// calibration.
+    static let remedies: ConversionOptions = {
+        var o = ConversionOptions()
+        o.initialPotential = .half
+        o.thresholdScope = .channel
+        o.pooling = .linear
+        o.biasCalibrationTicks = 8
+        return o
+    }()
+    static let cnnWithRemedies = Result { try converted(Fixtures.example("fmnist_cnn.onnx"), calibration: 20, options: remedies) }
 
     static let cnn = Result { try converted(Fixtures.example("fmnist_cnn.onnx")) }
     static let resnet = Result { try converted(Fixtures.path("models/fmnist_resnet_small.onnx")) }
@@ -69,6 +82,16 @@ import Testing
         let (a, b, _) = try both(net, hardware: "loihi", images: 4, timesteps: 24, encoding: encoding, delivery: delivery, norm: norm)
         expectSameSpikes(a, b, populations: net.populations.count, sizes: net.populations.map(\.count))
         #expect(a.counters.stalledPacketTicks == 0 && a.counters.latePackets == 0)
+    }
+
+    @Test(arguments: [DeliveryMode.layerSynchronous, .pipelined])
+    func exactWithEveryLowLatencyRemedy(delivery: DeliveryMode) throws {
+        let (net, norm) = try Self.cnnWithRemedies.get()
+        #expect(net.metadata["thresholds"] == "channel" && net.metadata["calibrateBias"] == "8")
+        #expect(net.hidden.allSatisfy { net.populations[$0].initialPotential == net.populations[$0].threshold / 2 })
+        let (a, b, _) = try both(net, hardware: "loihi", images: 3, timesteps: 16, encoding: .direct, delivery: delivery,
+                                 norm: norm, unlimitedLinks: true)
+        expectSameSpikes(a, b, populations: net.populations.count, sizes: net.populations.map(\.count))
     }
 
     /// Residual joins: pipelined delivery needs axon delays on the shorter path.
