@@ -56,7 +56,7 @@ parts = set(a.parts.split(","))
 
 # 1. Soft (subtract) vs hard (zero) reset, RMP thresholds, α = 1.
 if "reset" in parts or "alpha" in parts:
-    runs = {r: simulate(nobias, "--method", "rmp", "--reset", r, "--timesteps", ts) for r in ["subtract", "zero"]}
+    runs = {r: simulate(nobias, "--method", "rmp", "--v0", "zero", "--reset", r, "--timesteps", ts) for r in ["subtract", "zero"]}
     ann = runs["subtract"]["annAccuracy"]
     print(f"## Soft vs hard reset (RMP thresholds, α = 1), {nobias}; ANN accuracy {100*ann:.2f} %\n")
     print("| T | " + " | ".join(map(str, T)) + " |")
@@ -72,7 +72,7 @@ if "alpha" in parts:
     T2 = [1, 2, 4, 8, 16, 32, 64, 128, 256]
     alphas = [1.0, 0.8, 0.6, 0.4, 0.2]
     # α = 1 is the subtract run above, read at the same T.
-    runs2 = {al: simulate(nobias, "--method", "rmp", "--alpha", str(al), "--timesteps", ",".join(map(str, T2))) for al in alphas if al != 1.0}
+    runs2 = {al: simulate(nobias, "--method", "rmp", "--v0", "zero", "--alpha", str(al), "--timesteps", ",".join(map(str, T2))) for al in alphas if al != 1.0}
     runs2 = {1.0: dict(runs["subtract"], curve=runs["subtract"]["curve"][:len(T2)], spikeRate=None), **runs2}
     print("## Threshold scaling α (RMP thresholds × α, subtract reset)\n")
     print("| α | " + " | ".join(map(str, T2)) + " | R at T=256 |")
