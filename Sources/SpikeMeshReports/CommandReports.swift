@@ -14,7 +14,9 @@ public enum ThresholdTable {
         for e in s.entries {
             out += "  " + e.name.padding(toLength: 36, withPad: " ", startingAt: 0)
                 + String(format: "%8d neurons   θ = %.4f", e.neurons, e.threshold)
-                + (e.maxActivation.map { String(format: "   (max activation %.4f)", $0) } ?? "") + "\n"
+                + (e.maxActivation.map { String(format: "   (max activation %.4f)", $0) } ?? "")
+                + (e.channelThresholds.map { String(format: "   per channel %.4f…%.4f", $0.min() ?? 0, $0.max() ?? 0) } ?? "")
+                + (e.biasShift.map { String(format: "   bias shift %+.4f…%+.4f", $0.min() ?? 0, $0.max() ?? 0) } ?? "") + "\n"
         }
         return out
     }
