@@ -99,6 +99,13 @@ enum Opt {
     static let modelPositional = ("MODEL|NET", "An .onnx model (converted first) or a network file from 'spikemesh convert -o' (default: \(BundledExample.model)).")
 }
 
+/// `--target-loss` compares with the ANN's accuracy, which a network file does not have.
+func requireANN(for targetLoss: Double?, _ loaded: LoadedNetwork) throws {
+    guard targetLoss == nil || loaded.graph != nil else {
+        throw SpikeMeshError(.usage, "--target-loss compares with the ANN's accuracy; \(loaded.source) is a network file with no ANN")
+    }
+}
+
 /// Reads the option groups into a `Pipeline`.
 extension Pipeline {
     init(_ args: Arguments, quiet: Bool) throws {

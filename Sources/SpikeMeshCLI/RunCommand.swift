@@ -32,9 +32,7 @@ enum RunCommand {
         let data = try pipeline.dataset()
         let hardware = try pipeline.hardwareModel()
         let loaded = try pipeline.load(args)
-        guard targetLoss == nil || loaded.graph != nil else {
-            throw SpikeMeshError(.usage, "--target-loss compares with the ANN's accuracy; \(loaded.source) is a network file with no ANN")
-        }
+        try requireANN(for: targetLoss, loaded)
         let result = try pipeline.emulate(loaded, on: hardware, data: data)
         let target = try targetLoss.map { try self.target($0, result: result, pipeline: pipeline, loaded: loaded, hardware: hardware, data: data) }
         if json {

@@ -38,9 +38,7 @@ enum SimulateCommand {
         let targetLoss = try args.value(Opt.targetLoss)
         let data = try pipeline.dataset()
         let loaded = try pipeline.load(args)
-        if targetLoss != nil && loaded.graph == nil {
-            throw SpikeMeshError(.usage, "--target-loss compares with the ANN's accuracy; \(loaded.source) is a network file with no ANN")
-        }
+        try requireANN(for: targetLoss, loaded)
         let network = loaded.structure
         let normalization = loaded.normalization
         let ann = try loaded.graph.map { try ANNEngine(graph: $0).evaluate(data, normalization: normalization) }

@@ -23,7 +23,7 @@ enum BiasCalibration {
                           calibration: [Float], count: Int, ticks: Int, encoding: InputEncoding, seed: UInt64,
                           progress: ((String, Int, Int) -> Void)?) throws -> [[Float]?] {
         let hidden = network.hidden
-        let target = try annMeans(network, graph: graph, channelScale: channelScale, calibration: calibration, count: count,
+        let target = annMeans(network, graph: graph, channelScale: channelScale, calibration: calibration, count: count,
                                   progress: progress)
         var shifts = [[Float]?](repeating: nil, count: network.populations.count)
         for (k, p) in hidden.enumerated() {
@@ -52,29 +52,21 @@ enum BiasCalibration {
     /// images and positions, a the ANN activation the population carries and s_c its channel
     /// scale (1 with one threshold per layer).
     static func annMeans(_ network: SpikingNetwork, graph: ANNGraph, channelScale: [[Float]?], calibration: [Float],
-                         count: Int, progress: ((String, Int, Int) -> Void)?) throws -> [[Double]] {
+                         count: Int, progress: ((String, Int, Int) -> Void)?) -> [[Double]] {
         let hidden = network.hidden
         let layers = Set(hidden.map { network.populations[$0].layer })
-        let engine = ANNEngine(graph: graph)
-        let inputSize = graph.inputShape.reduce(1, *)
         var sums = network.populations.map { [Double](repeating: 0, count: $0.channels) }
-        var done = 0
-        while done < count {
-            let n = min(256, count - done)
-            let outputs = engine.run(Array(calibration[(done * inputSize)..<((done + n) * inputSize)]), count: n,
-                                     keep: { layers.contains($0) })
+        Converter.forEachCalibrationBatch(ANNEngine(graph: graph), graph: graph, calibration: calibration, count: count,
+                                          keep: layers, stage: "bias targets", progress: progress) { outputs in
             for p in hidden {
                 let pop = network.populations[p]
-                let values = outputs[pop.layer]
                 let plane = pop.count / pop.channels
                 let scale = channelScale[p] ?? [Float](repeating: 1, count: pop.channels)
-                for (i, v) in values.enumerated() where v > 0 {
+                for (i, v) in outputs[pop.layer].enumerated() where v > 0 {
                     let c = (i % pop.count) / plane   // the ANN is NCHW
                     sums[p][c] += Double(min(v * scale[c], pop.threshold))
                 }
             }
-            done += n
-            progress?("bias targets", done, count)
         }
         return network.populations.indices.map { p in
             let pop = network.populations[p]

@@ -188,6 +188,20 @@ public enum Converter {
         return (network, CalibrationSummary(method: options.method, alpha: options.alpha, images: count, entries: entries))
     }
 
+    /// Runs the ANN over the calibration images 256 at a time, keeping the outputs of the
+    /// layers in `keep`, so that no statistic holds the whole calibration set's activations.
+    static func forEachCalibrationBatch(_ engine: ANNEngine, graph: ANNGraph, calibration: [Float], count: Int, keep: Set<Int>,
+                                        stage: String, progress: ((String, Int, Int) -> Void)?, _ body: ([[Float]]) -> Void) {
+        let inputSize = graph.inputShape.reduce(1, *)
+        var done = 0
+        while done < count {
+            let n = min(256, count - done)
+            body(engine.run(Array(calibration[(done * inputSize)..<((done + n) * inputSize)]), count: n, keep: { keep.contains($0) }))
+            done += n
+            progress?(stage, done, count)
+        }
+    }
+
     /// What `activationStatistics` measured for one layer.
     struct LayerStatistics {
         var max: Float
@@ -208,21 +222,13 @@ public enum Converter {
                                      progress: ((String, Int, Int) -> Void)?) throws -> [LayerStatistics] {
         let engine = ANNEngine(graph: graph)
         let wanted = Set(layers)
-        let inputSize = graph.inputShape.reduce(1, *)
-        let batch = 256
         let channels = layers.map { perChannel ? graph.layers[$0].shape[0] : 0 }
         let plane = layers.map { l in graph.layers[l].outputCount / max(1, graph.layers[l].shape[0]) }
         var maxima = [Float](repeating: 0, count: layers.count)
         var channelMaxima = channels.map { [Float](repeating: 0, count: $0) }
         func forEachBatch(_ body: ([[Float]]) -> Void, stage: String) {
-            var done = 0
-            while done < count {
-                let n = min(batch, count - done)
-                let outputs = engine.run(Array(calibration[(done * inputSize)..<((done + n) * inputSize)]), count: n, keep: { wanted.contains($0) })
-                body(outputs)
-                done += n
-                progress?(stage, done, count)
-            }
+            forEachCalibrationBatch(engine, graph: graph, calibration: calibration, count: count, keep: wanted,
+                                    stage: stage, progress: progress, body)
         }
         forEachBatch({ outputs in
             for (k, l) in layers.enumerated() {
