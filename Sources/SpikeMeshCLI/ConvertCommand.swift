@@ -18,7 +18,7 @@ enum ConvertCommand {
             OptionSpec(name: "hardware", value: "NAME|FILE", help: "Also quantize to this hardware model's fixed point (weightBits, potentialBits) and save the fixed-point network."),
             Opt.set.spec, Opt.exact.spec, Opt.output.spec,
             Opt.json("Print one JSON object: model, method, alpha, reset, calibrationImages, layers [{name, neurons, threshold, statistic}], output.").spec,
-            Opt.quiet.spec,
+            Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh convert -o fmnist_cnn.smnet",

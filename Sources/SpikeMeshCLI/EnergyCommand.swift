@@ -17,7 +17,7 @@ enum EnergyCommand {
         positionals: [Opt.modelPositional],
         options: Opt.input + Opt.conversion + Opt.hardwareGroup + Opt.mapping + Opt.run + [
             Opt.json("One JSON object: macs, macEnergyMicrojoules, rows [{hardware, accuracy, energyMicrojoules, energyBreakdown, latencyMicroseconds, synapticOps, picojoulesPerSynapticOp}].").spec,
-            Opt.quiet.spec,
+            Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh energy",

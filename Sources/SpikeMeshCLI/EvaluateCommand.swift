@@ -14,7 +14,7 @@ enum EvaluateCommand {
         options: Opt.input + [
             Opt.batch.spec,
             Opt.json("Print one JSON object on stdout (keys: model, data, count, correct, accuracy, imagesPerSecond, seconds).").spec,
-            Opt.quiet.spec,
+            Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh evaluate",
@@ -25,7 +25,9 @@ enum EvaluateCommand {
     static func run(_ args: Arguments) throws {
         let json = args.flag(Opt.json)
         let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
-        let graph = try ONNXImporter.load(path: args.positional(0) ?? BundledExample.model)
+        let path = args.positional(0) ?? BundledExample.model
+        try pipeline.checkMemory(try MemoryEstimate.load(path: path), "loading \(Text.escaped(path))")
+        let graph = try ONNXImporter.load(path: path)
         let data = try pipeline.dataset()
         let normalization = try Normalization.resolve(mean: pipeline.input.mean, std: pipeline.input.std, graph: graph)
         let engine = ANNEngine(graph: graph)

@@ -18,7 +18,7 @@ enum MapCommand {
         options: [Opt.data.spec, Opt.mean.spec, Opt.std.spec] + Opt.conversion + Opt.hardwareGroup + Opt.mapping + [
             Opt.svg.spec, Opt.requireFit.spec,
             Opt.json("Print one JSON object: hardware, fits, cores, chips, layers [{name, neurons, cores, utilisation…}], tightest, placementCost, baselineCost, busiestLinks.").spec,
-            Opt.quiet.spec,
+            Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh map --hardware loihi",

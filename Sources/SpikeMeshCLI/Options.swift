@@ -82,6 +82,11 @@ enum Opt {
                                 default: "\(RunSettings().workers) (the cores of this machine)", parse: Parse.int(1, 1024))
     static let run: [OptionSpec] = [timesteps.spec, encoding.spec, delivery.spec, srpTau.spec, exact.spec, threads.spec]
 
+    static let maxMemory = Option("max-memory", "SIZE",
+                                  help: "Refuse, before allocating, work estimated above SIZE (512M, 8G, 50%: a share of physical memory).",
+                                  default: "\(Int(MemoryBudget.defaultFraction * 100))% of physical memory",
+                                  parse: { try MemoryBudget.parse($0) })
+
     static let targetLoss = Option("target-loss", "P%",
                                    help: "Report the smallest T whose accuracy is within P percentage points of the ANN's (e.g. 1%); needs an .onnx model.",
                                    parse: Parse.percentagePoints)
@@ -139,6 +144,7 @@ extension Pipeline {
         run.srpTau = try args.value(Opt.srpTau) ?? run.srpTau
         run.workers = try args.value(Opt.threads) ?? run.workers
         run.exact = args.flag(Opt.exact)
+        memory = try args.value(Opt.maxMemory) ?? memory
     }
 
     /// Loads the positional network; conversion options on an already converted file are an error.

@@ -16,7 +16,7 @@ enum ReportCommand {
         positionals: [("MODEL", "An .onnx file (default: \(BundledExample.model)).")],
         options: Opt.input + Opt.conversion + Opt.hardwareGroup + Opt.mapping + Opt.run + [
             Opt.json("One JSON object: annAccuracy, referenceAccuracy, thresholds, mapping {cores, chips, layers…}, and the run's fields (accuracy, latencyTicks, energyMicrojoules, energyBreakdown …).").spec,
-            Opt.quiet.spec,
+            Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh report",
@@ -38,6 +38,7 @@ enum ReportCommand {
         }
         let ann = try ANNEngine(graph: graph).evaluate(data, normalization: loaded.normalization)
         let simOptions = pipeline.simulationOptions
+        try pipeline.checkSimulation(loaded, "")
         let progress = Progress("reference simulation", total: 1, enabled: pipeline.showProgress)
         let reference = try loaded.reference.accuracy(data, normalization: loaded.normalization, options: simOptions)
         progress.finish()

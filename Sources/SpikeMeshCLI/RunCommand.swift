@@ -17,7 +17,7 @@ enum RunCommand {
         positionals: [Opt.modelPositional],
         options: Opt.input + Opt.conversion + Opt.hardwareGroup + Opt.mapping + Opt.run + [
             Opt.json("One JSON object: accuracy, latencyTicks, latencyMicroseconds, energyMicrojoules, energyBreakdown, synapticOps, spikeRate, packets, hops, counters …").spec,
-            Opt.targetLoss.spec, Opt.quiet.spec,
+            Opt.targetLoss.spec, Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh run --hardware loihi --limit 200",

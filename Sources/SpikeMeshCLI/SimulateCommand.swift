@@ -20,7 +20,7 @@ enum SimulateCommand {
                    repeatable: true, parse: Parse.timesteps).spec,
             Opt.encoding.spec, Opt.delivery.spec, Opt.readout.spec, Opt.srpTau.spec, Opt.threads.spec, Opt.targetLoss.spec,
             Opt.json("Print one JSON object: annAccuracy, spikeRate, curve [{timesteps, accuracy}], thresholds, spikesPerLayer.").spec,
-            Opt.quiet.spec,
+            Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh simulate --timesteps 16,64,256",
@@ -43,6 +43,7 @@ enum SimulateCommand {
         let normalization = loaded.normalization
         let ann = try loaded.graph.map { try ANNEngine(graph: $0).evaluate(data, normalization: normalization) }
         let options = pipeline.simulationOptions
+        try pipeline.checkSimulation(loaded, "")
         let simulator = loaded.reference
         let progress = Progress("simulate", total: data.count, enabled: pipeline.showProgress)
         let start = Date()

@@ -20,14 +20,17 @@ public struct SpikeMeshError: Error, CustomStringConvertible, Equatable, Sendabl
         case invalidArgument
         /// The network does not fit the chip and the caller asked for it to (`--require-fit`).
         case doesNotFit
+        /// Work estimated beyond the memory budget (`--max-memory`), refused before allocating.
+        case memoryLimit
 
         /// The CLI's exit status for this error (Docs/CLI.md, "Exit status"): 2 for usage,
-        /// 3 for does not fit, 1 for every other bad input. 70 (EX_SOFTWARE) is left for an
+        /// 3 for does not fit, 4 for work refused by the memory limit, 1 for every other bad input. 70 (EX_SOFTWARE) is left for an
         /// internal error, one that is not a `SpikeMeshError`.
         public var exitStatus: Int32 {
             switch self {
             case .usage: 2
             case .doesNotFit: 3
+            case .memoryLimit: 4
             case .io, .malformed, .unsupported, .invalidModel, .invalidArgument: 1
             }
         }

@@ -62,6 +62,8 @@ public struct Pipeline: Sendable {
     public var run = RunSettings()
     /// Show progress on stderr.
     public var showProgress = false
+    /// Work estimated beyond this is refused before it is allocated (`MemoryEstimate`).
+    public var memory = MemoryBudget.standard
 
     public init() {}
 
@@ -74,7 +76,7 @@ public struct Pipeline: Sendable {
     /// The images `input` names (the bundled test sample by default), limited to `limit` or,
     /// when no limit is set, to `defaultLimit`.
     public func dataset(defaultLimit: Int? = nil) throws -> Dataset {
-        var data = try Dataset.load(path: input.dataPath, split: input.split)
+        var data = try loadDataset(input.dataPath, split: input.split)
         if let limit = input.limit ?? defaultLimit { data = data.limited(to: limit) }
         return data
     }
@@ -83,15 +85,26 @@ public struct Pipeline: Sendable {
     /// folder, else (no `--data` at all) the bundled training sample. A single `--data` file
     /// has no training split, and nothing stands in for it silently.
     public func calibrationData() throws -> Dataset {
-        if let path = conversion.calibrationData { return try Dataset.load(path: path, split: .train) }
+        if let path = conversion.calibrationData { return try loadDataset(path, split: .train) }
         if let path = input.data {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                return try Dataset.load(path: path, split: .train)
+                return try loadDataset(path, split: .train)
             }
             throw SpikeMeshError(.usage, "--data \(path) is a single file with no training split; give calibration images with --calibration-data PATH")
         }
-        return try Dataset.load(path: BundledExample.calibrationData)
+        return try loadDataset(BundledExample.calibrationData, split: .test)
+    }
+
+    func loadDataset(_ path: String, split: DatasetSplit) throws -> Dataset {
+        try checkMemory(MemoryEstimate.dataset(path: path, split: split), "loading \(Text.escaped(path))")
+        return try Dataset.load(path: path, split: split)
+    }
+
+    /// `count` images of `data`, normalized, after checking their size against `memory`.
+    public func normalizedImages(_ data: Dataset, count: Int, _ normalization: Normalization, for what: String) throws -> [Float] {
+        try checkMemory(MemoryEstimate.images(count, inputSize: data.channels * data.height * data.width), "normalizing \(count) \(what) images")
+        return data.normalizedBatch(0..<count, mean: normalization.mean, std: normalization.std)
     }
 
     // MARK: Load and convert
@@ -100,6 +113,7 @@ public struct Pipeline: Sendable {
     /// example).
     public func load(_ path: String?) throws -> LoadedNetwork {
         let path = path ?? BundledExample.model
+        try checkMemory(try MemoryEstimate.load(path: path), "loading \(Text.escaped(path))")
         if NetworkFile.looks(path) {
             let contents = try NetworkFile.load(path: path)
             let normalization = try Normalization.resolve(mean: input.mean, std: input.std, metadata: contents.metadata)
@@ -123,7 +137,7 @@ public struct Pipeline: Sendable {
             count = min(conversion.calibrationImages, all.count)
             let calibration = all.limited(to: count)
             try calibration.check(fits: graph.inputShape, of: graph.source, normalization: normalization)
-            images = calibration.normalizedBatch(0..<count, mean: normalization.mean, std: normalization.std)
+            images = try normalizedImages(calibration, count: count, normalization, for: "calibration")
         }
         let progress = progress("calibrate (\(options.method.rawValue))", total: options.method == .rmp ? 1 : count)
         defer { progress.finish() }
@@ -153,7 +167,8 @@ public struct Pipeline: Sendable {
             throw SpikeMeshError(e.code, "\(e.message) — give spike-rate images with --calibration-data PATH, or --rate-images 0 to assume rates")
         }
         let count = min(mapping.rateImages, data.count)
-        let images = data.normalizedBatch(0..<count, mean: loaded.normalization.mean, std: loaded.normalization.std)
+        let images = try normalizedImages(data, count: count, loaded.normalization, for: "spike-rate")
+        try checkSimulation(loaded, " for spike rates")
         let progress = progress("estimate spike rates", total: 1)
         defer { progress.finish() }
         let values = try loaded.reference.spikeRates(images: images, count: count, timesteps: mapping.rateTimesteps)
@@ -210,9 +225,11 @@ public struct Pipeline: Sendable {
     /// the caller when it emulates on several hardware models (nil = measured here).
     public func emulate(_ loaded: LoadedNetwork, on hardware: HardwareModel, data: Dataset,
                         rates: SpikeRates? = nil) throws -> EmulationSummary {
-        var (network, quantization) = try quantize(loaded, for: hardware)
         let expected = try rates ?? self.rates(loaded)
         let mapping = try map(loaded.structure, on: hardware, rates: expected)
+        try checkMemory(ByteCount.sum(MemoryEstimate.resident(loaded), MemoryEstimate.emulation(loaded.structure, mapping: mapping, workers: run.workers)),
+                        "emulating \(loaded.source) on \(hardware.name) (\(mapping.cores.count) cores, \(run.workers) workers)")
+        var (network, quantization) = try quantize(loaded, for: hardware)
         network.metadata["rates"] = expected.origin
         let options = emulationOptions
         let emulator = try Emulator(network: network, mapping: mapping)
