@@ -36,6 +36,9 @@ enum Opt {
     static let calibrateBias = Option("calibrate-bias", "T",
                                       help: "Bias calibration (Li et al. 2021): layer by layer, shift each channel's bias by the mean error of T simulated ticks on the calibration images; 0 = off.",
                                       default: "\(ConversionSettings().biasCalibrationTicks)", parse: Parse.int(0, ConversionOptions.maximumBiasCalibrationTicks))
+    static let calibratePotential = Option("calibrate-potential", "T",
+                                           help: "Potential calibration (Li et al. 2021): layer by layer, shift each channel's initial membrane by T × the mean error of T simulated ticks; the shift keeps helping at other T. 0 = off.",
+                                           default: "\(ConversionSettings.defaultPotentialCalibrationTicks) (qcfs: 0)", parse: Parse.int(0, ConversionOptions.maximumBiasCalibrationTicks))
     static let reset = Option("reset", Parse.choices(ResetMode.self), help: "Soft reset V ← V − θ (RMP) or hard reset V ← 0.",
                               default: ConversionSettings().reset.rawValue, parse: Parse.choice(ResetMode.self))
     static let calibrationImages = Option("calibration-images", "N", help: "Calibration images.",
@@ -44,10 +47,10 @@ enum Opt {
                                         default: "the train split of an IDX --data folder, else \(BundledExample.calibrationData)", parse: Parse.path)
     static let seed = Option("seed", "S", help: "Seed of every random draw (Poisson input, placement).",
                              default: "\(ConversionSettings().seed)", parse: { UInt64(try Parse.int(0)($0)) })
-    static let conversion: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, thresholds.spec, v0.spec, calibrateBias.spec, pooling.spec, reset.spec,
+    static let conversion: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, thresholds.spec, v0.spec, calibrateBias.spec, calibratePotential.spec, pooling.spec, reset.spec,
                                            calibrationImages.spec, calibrationData.spec, seed.spec]
     /// Options that only make sense when a model is converted.
-    static let conversionOnly: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, thresholds.spec, v0.spec, calibrateBias.spec, pooling.spec, reset.spec,
+    static let conversionOnly: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, thresholds.spec, v0.spec, calibrateBias.spec, calibratePotential.spec, pooling.spec, reset.spec,
                                                calibrationImages.spec]
 
     // Hardware (HardwareSettings).
@@ -129,6 +132,7 @@ extension Pipeline {
         conversion.initialPotential = try args.value(Opt.v0) ?? conversion.initialPotential
         conversion.thresholdScope = try args.value(Opt.thresholds)
         conversion.biasCalibrationTicks = try args.value(Opt.calibrateBias) ?? conversion.biasCalibrationTicks
+        conversion.potentialCalibrationTicks = try args.value(Opt.calibratePotential) ?? conversion.potentialCalibrationTicks
         conversion.calibrationImages = try args.value(Opt.calibrationImages) ?? conversion.calibrationImages
         conversion.calibrationData = try args.value(Opt.calibrationData)
         conversion.seed = try args.value(Opt.seed) ?? conversion.seed

@@ -60,7 +60,10 @@ public struct ConversionOptions: Sendable {
     public var thresholdScope: ThresholdScope = .layer
     /// Bias calibration (Li et al. 2021) at this many ticks after thresholds are set; 0 = off.
     public var biasCalibrationTicks: Int = 0
-    /// The largest `biasCalibrationTicks` accepted.
+    /// Potential calibration (the same paper's V(0) correction) at this many ticks, after
+    /// any bias calibration; 0 = off.
+    public var potentialCalibrationTicks: Int = 0
+    /// The largest `biasCalibrationTicks` or `potentialCalibrationTicks` accepted.
     public static let maximumBiasCalibrationTicks = 4096
     public init() {}
 }
@@ -81,6 +84,8 @@ public struct CalibrationSummary: Sendable {
         public var channelThresholds: [Float]?
         /// With `--calibrate-bias`, the shift added to each channel's bias.
         public var biasShift: [Float]?
+        /// With `--calibrate-potential`, how far each channel's V(0) moved.
+        public var potentialShift: [Float]?
     }
     public var method: ThresholdMethod
     public var alpha: Float
@@ -176,6 +181,17 @@ public enum Converter {
                                                        seed: options.seed, progress: progress)
             for k in entries.indices { entries[k].biasShift = shifts[entries[k].population] }
             network.metadata["calibrateBias"] = "\(options.biasCalibrationTicks)"
+        }
+        if options.potentialCalibrationTicks != 0 {
+            guard (1...ConversionOptions.maximumBiasCalibrationTicks).contains(options.potentialCalibrationTicks) else {
+                throw SpikeMeshError(.usage, "potential calibration ticks \(options.potentialCalibrationTicks) must be in 1...\(ConversionOptions.maximumBiasCalibrationTicks)")
+            }
+            guard count > 0 else { throw SpikeMeshError(.usage, "potential calibration needs at least one image") }
+            let shifts = try BiasCalibration.calibrate(&network, .potential, graph: graph, channelScale: channelScale, calibration: calibration,
+                                                       count: count, ticks: options.potentialCalibrationTicks, encoding: options.encoding,
+                                                       seed: options.seed, progress: progress)
+            for k in entries.indices { entries[k].potentialShift = shifts[entries[k].population] }
+            network.metadata["calibratePotential"] = "\(options.potentialCalibrationTicks)"
         }
         network.metadata["method"] = options.method.rawValue
         network.metadata["alpha"] = "\(options.alpha)"

@@ -124,7 +124,12 @@ public enum Quantizer {
             }
             populations.append(FixedPointPopulation(name: pop.name, shape: pop.shape, threshold: Int64(theta), reset: pop.reset,
                                                     initialPotential: integer(pop.initialPotential), bias: pop.bias.map { $0.map(integer) },
-                                                    layer: pop.layer, qcfsLambda: pop.qcfsLambda))
+                                                    layer: pop.layer, qcfsLambda: pop.qcfsLambda,
+                                                    channelInitialPotential: pop.channelInitialPotential.map { $0.map { v in
+                                                        // A calibrated V(0) below θ stays below Θ after rounding, so
+                                                        // no neuron fires before its first input arrives.
+                                                        v < pop.threshold ? min(integer(v), Int64(theta) - 1) : integer(v)
+                                                    } }))
             entries.append(Entry(population: q, name: pop.name, threshold: pop.threshold, integerThreshold: Int(theta),
                                  scale: Float(scale), weights: count, clipped: clipped, zeroed: zeroed,
                                  relativeError: valueSquares > 0 ? (errorSquares / valueSquares).squareRoot() : 0,

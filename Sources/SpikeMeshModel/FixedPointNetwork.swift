@@ -66,7 +66,8 @@ public struct FixedPointNetwork: Sendable, Equatable {
             guard p.threshold >= 1, p.threshold <= limit else {
                 throw fail("\(at): threshold \(p.threshold) must be in 1…\(limit) (\(format.potentialBits)-bit potentials)")
             }
-            guard abs(p.initialPotential) <= limit, (p.bias ?? []).allSatisfy({ abs($0) <= limit }) else {
+            guard abs(p.initialPotential) <= limit, (p.bias ?? []).allSatisfy({ abs($0) <= limit }),
+                  (p.channelInitialPotential ?? []).allSatisfy({ abs($0) <= limit }) else {
                 throw fail("\(at): a bias or initial potential does not fit \(format.potentialBits)-bit potentials (±\(limit))")
             }
         }
@@ -125,17 +126,20 @@ public struct FixedPointPopulation: Sendable, Codable, Equatable {
     public var layer: Int
     /// λ of the QCFS activation this population replaces, if any (float units, for reports).
     public var qcfsLambda: Float?
+    /// V(0) per channel, rounded and clamped like V(0), replacing it where present; nil for none.
+    public var channelInitialPotential: [Int64]?
 
     public init(name: String, shape: [Int], threshold: Int64, reset: ResetMode, initialPotential: Int64, bias: [Int64]?,
-                layer: Int, qcfsLambda: Float?) {
+                layer: Int, qcfsLambda: Float?, channelInitialPotential: [Int64]? = nil) {
         self.name = name; self.shape = shape; self.threshold = threshold; self.reset = reset
         self.initialPotential = initialPotential; self.bias = bias; self.layer = layer; self.qcfsLambda = qcfsLambda
+        self.channelInitialPotential = channelInitialPotential
     }
 
     public var count: Int { shape.reduce(1, *) }
     public var channels: Int { shape[0] }
 
-    enum CodingKeys: String, CodingKey { case name, shape, threshold, reset, initialPotential, bias, layer, qcfsLambda }
+    enum CodingKeys: String, CodingKey { case name, shape, threshold, reset, initialPotential, bias, layer, qcfsLambda, channelInitialPotential }
 
     /// Reads the integers as JSON numbers and says which is not an integer (JSONDecoder's own
     /// Int64 decoding reports only "not valid JSON", with no place).
@@ -156,6 +160,9 @@ public struct FixedPointPopulation: Sendable, Codable, Equatable {
         bias = try c.decodeIfPresent([Double].self, forKey: .bias).map { b in try b.indices.map { try integer(b[$0], .bias, $0) } }
         layer = try c.decode(Int.self, forKey: .layer)
         qcfsLambda = try c.decodeIfPresent(Float.self, forKey: .qcfsLambda)
+        channelInitialPotential = try c.decodeIfPresent([Double].self, forKey: .channelInitialPotential).map { v in
+            try v.indices.map { try integer(v[$0], .channelInitialPotential, $0) }
+        }
     }
 
     struct IndexKey: CodingKey {
@@ -171,7 +178,8 @@ public struct FixedPointPopulation: Sendable, Codable, Equatable {
     /// The population with its integers as Floats (`FixedPointNetwork.integerView()`).
     package var integerView: Population {
         Population(name: name, shape: shape, threshold: Float(threshold), reset: reset, initialPotential: Float(initialPotential),
-                   bias: bias.map { $0.map { Float($0) } }, layer: layer, qcfsLambda: qcfsLambda)
+                   bias: bias.map { $0.map { Float($0) } }, layer: layer, qcfsLambda: qcfsLambda,
+                   channelInitialPotential: channelInitialPotential.map { $0.map { Float($0) } })
     }
 }
 

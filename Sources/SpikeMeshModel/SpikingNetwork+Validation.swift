@@ -17,6 +17,10 @@ extension SpikingNetwork {
             }
             guard p.threshold.isFinite, p.threshold > 0 else { throw fail("\(at): threshold \(p.threshold) must be positive and finite") }
             guard p.initialPotential.isFinite else { throw fail("\(at): initialPotential is not finite") }
+            if let v = p.channelInitialPotential {
+                guard v.count == p.channels else { throw fail("\(at): \(v.count) channelInitialPotential values for \(p.channels) channels") }
+                guard v.allSatisfy(\.isFinite) else { throw fail("\(at): a channelInitialPotential value is not finite") }
+            }
             if let b = p.bias {
                 guard b.count == p.channels else { throw fail("\(at): \(b.count) bias values for \(p.channels) channels") }
                 guard b.allSatisfy(\.isFinite) else { throw fail("\(at): a bias value is not finite") }

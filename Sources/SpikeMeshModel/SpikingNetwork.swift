@@ -73,14 +73,18 @@ public struct Population: Sendable, Codable {
     public var layer: Int
     /// λ of the QCFS activation this population replaces, if any.
     public var qcfsLambda: Float?
+    /// V(0) per channel (shape[0] values), replacing `initialPotential` where present: set by
+    /// potential calibration (`--calibrate-potential`); nil for one V(0) for every neuron.
+    public var channelInitialPotential: [Float]?
 
     public var count: Int { shape.reduce(1, *) }
     public var channels: Int { shape[0] }
 
     public init(name: String, shape: [Int], threshold: Float, reset: ResetMode, initialPotential: Float, bias: [Float]?,
-                layer: Int, qcfsLambda: Float?) {
+                layer: Int, qcfsLambda: Float?, channelInitialPotential: [Float]? = nil) {
         self.name = name; self.shape = shape; self.threshold = threshold; self.reset = reset
         self.initialPotential = initialPotential; self.bias = bias; self.layer = layer; self.qcfsLambda = qcfsLambda
+        self.channelInitialPotential = channelInitialPotential
     }
 }
 

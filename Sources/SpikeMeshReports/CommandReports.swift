@@ -16,7 +16,8 @@ public enum ThresholdTable {
                 + String(format: "%8d neurons   θ = %.4f", e.neurons, e.threshold)
                 + (e.maxActivation.map { String(format: "   (max activation %.4f)", $0) } ?? "")
                 + (e.channelThresholds.map { String(format: "   per channel %.4f…%.4f", $0.min() ?? 0, $0.max() ?? 0) } ?? "")
-                + (e.biasShift.map { String(format: "   bias shift %+.4f…%+.4f", $0.min() ?? 0, $0.max() ?? 0) } ?? "") + "\n"
+                + (e.biasShift.map { String(format: "   bias shift %+.4f…%+.4f", $0.min() ?? 0, $0.max() ?? 0) } ?? "")
+                + (e.potentialShift.map { String(format: "   V(0) shift %+.4f…%+.4f", $0.min() ?? 0, $0.max() ?? 0) } ?? "") + "\n"
         }
         return out
     }

@@ -5,6 +5,7 @@ import Testing
 @testable import SpikeMeshFormats
 @testable import SpikeMeshReference
 @testable import SpikeMeshConversion
+@testable import SpikeMeshHardware
 
 /// The low-latency remedies of Docs/Conversion.md on hand-made layers: V(0) = θ/2 and
 /// channel-wise thresholds.
@@ -134,8 +135,10 @@ import Testing
         var options = ConversionOptions()
         options.thresholdScope = .channel
         options.initialPotential = .half
+        options.potentialCalibrationTicks = 4
         let calibration = (0..<90).map { Float($0 % 13) / 13 - 0.2 }
         let (net, _) = try Converter.convert(graph, calibration: calibration, count: 10, options: options)
+        #expect(net.hidden.allSatisfy { net.populations[$0].channelInitialPotential?.count == net.populations[$0].channels })
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("lowlatency-\(UUID().uuidString).smnet").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try NetworkFile.save(net, to: path)
@@ -143,7 +146,17 @@ import Testing
         #expect(back.populations.map(\.initialPotential) == net.populations.map(\.initialPotential))
         #expect(back.populations.map(\.threshold) == net.populations.map(\.threshold))
         #expect(back.populations.map(\.bias) == net.populations.map(\.bias))
-        #expect(back.metadata["v0"] == "half" && back.metadata["thresholds"] == "channel")
+        #expect(back.populations.map(\.channelInitialPotential) == net.populations.map(\.channelInitialPotential))
+        #expect(back.metadata["v0"] == "half" && back.metadata["thresholds"] == "channel" && back.metadata["calibratePotential"] == "4")
+        // The fixed-point file keeps one integer V(0) per channel, each below Θ.
+        let (fixed, _) = try Quantizer.exact(net)
+        try NetworkFile.save(fixed, to: path)
+        guard case .fixedPoint(let fixedBack) = try NetworkFile.load(path: path) else { throw SpikeMeshError(.malformed, "not read back as fixed point") }
+        #expect(fixedBack == fixed)
+        for p in fixed.hidden {
+            let v0 = try #require(fixed.populations[p].channelInitialPotential)
+            #expect(v0.count == fixed.populations[p].channels && v0.allSatisfy { $0 < fixed.populations[p].threshold })
+        }
         guard case .conv(let a) = net.projections[0].kind, case .conv(let b) = back.projections[0].kind else {
             Issue.record("not a convolution")
             return
@@ -154,35 +167,68 @@ import Testing
     /// Li et al. 2021's bias calibration lowers the expected error of a layer: the mean over
     /// images of |E[ANN] − E[spikes · θ / T]| per neuron, measured here by simulation.
     @Test func biasCalibrationLowersTheExpectedError() throws {
-        var rng = SplitMix(state: 5)
         let images = 40, ticks = 8
-        let calibration = (0..<(images * 4)).map { _ in rng.unitFloat() }
-        func meanError(_ calibrate: Bool) throws -> (error: Double, shifts: [Float]?) {
-            var options = ConversionOptions()
-            options.method = .max
-            options.biasCalibrationTicks = calibrate ? ticks : 0
-            let (net, summary) = try Converter.convert(try identityLayer(), calibration: calibration, count: images, options: options)
-            var sim = SimulationOptions()
-            sim.checkpoints = [ticks]
-            sim.keepSpikeTrains = true
-            let r = try ReferenceSimulator(network: net).run(calibration, count: images, options: sim)
-            let theta = Double(net.populations[1].threshold)
-            var error = 0.0
-            for n in 0..<4 {
-                var ann = 0.0, snn = 0.0
-                for i in 0..<images {
-                    ann += min(Double(calibration[i * 4 + n]), theta)
-                    snn += Double(r.spikeTrains[i][1].filter { $0 % 4 == n }.count) * theta / Double(ticks)
-                }
-                error += abs(ann - snn) / Double(images)
-            }
-            return (error / 4, summary.entries[0].biasShift)
-        }
-        let before = try meanError(false), after = try meanError(true)
+        let before = try calibratedError(.none, images: images, calibrateAt: ticks, measureAt: ticks)
+        let after = try calibratedError(.bias, images: images, calibrateAt: ticks, measureAt: ticks)
         #expect(before.shifts == nil)
         let shifts = try #require(after.shifts)
         // V(0) = 0 fires late, so every shift is upward.
         #expect(shifts.allSatisfy { $0 > 0 })
         #expect(after.error < before.error / 2, "error \(before.error) → \(after.error)")
+    }
+
+    /// Potential calibration moves each channel's V(0) by T × the bias shift; the layer's
+    /// expected error falls at the T it was calibrated at and, unlike a bias shift, also at 4T.
+    @Test func potentialCalibrationLowersTheErrorAtItsTAndBeyond() throws {
+        let images = 40, ticks = 8
+        let none = try calibratedError(.none, images: images, calibrateAt: ticks, measureAt: ticks)
+        let potential = try calibratedError(.potential, images: images, calibrateAt: ticks, measureAt: ticks)
+        let bias = try calibratedError(.bias, images: images, calibrateAt: ticks, measureAt: ticks)
+        let shifts = try #require(potential.shifts)
+        // V(0) = 0 fires late, so every V(0) moves up, by about T × the bias shift, and stays below θ.
+        #expect(shifts.allSatisfy { $0 > 0 })
+        let theta = potential.network.populations[1].threshold
+        #expect(try #require(potential.network.populations[1].channelInitialPotential).allSatisfy { $0 > 0 && $0 <= theta * 63 / 64 })
+        for (v, b) in zip(shifts, try #require(bias.shifts)) where v < theta * 63 / 64 {
+            #expect(abs(v - b * Float(ticks)) <= 1e-4 * theta, "V(0) shift \(v) vs \(ticks) × bias shift \(b)")
+        }
+        #expect(potential.error < none.error / 2, "error at T: \(none.error) → \(potential.error)")
+        let noneLater = try calibratedError(.none, images: images, calibrateAt: ticks, measureAt: 4 * ticks)
+        let potentialLater = try calibratedError(.potential, images: images, calibrateAt: ticks, measureAt: 4 * ticks)
+        let biasLater = try calibratedError(.bias, images: images, calibrateAt: ticks, measureAt: 4 * ticks)
+        #expect(potentialLater.error < noneLater.error / 2, "error at 4T: \(noneLater.error) → \(potentialLater.error)")
+        #expect(potentialLater.error < biasLater.error, "at 4T the bias over-corrects: \(biasLater.error) vs V(0) \(potentialLater.error)")
+    }
+
+    enum Calibration { case none, bias, potential }
+
+    /// The hand-made identity layer, converted with `max` thresholds and V(0) = 0, optionally
+    /// calibrated at `calibrateAt` ticks; returns the mean over neurons of
+    /// |E[ANN] − E[spikes · θ / T]| over the images at T = `measureAt`, measured by simulation.
+    func calibratedError(_ kind: Calibration, images: Int, calibrateAt: Int, measureAt ticks: Int) throws
+        -> (error: Double, shifts: [Float]?, network: SpikingNetwork) {
+        var rng = SplitMix(state: 5)
+        let calibration = (0..<(images * 4)).map { _ in rng.unitFloat() }
+        var options = ConversionOptions()
+        options.method = .max
+        options.biasCalibrationTicks = kind == .bias ? calibrateAt : 0
+        options.potentialCalibrationTicks = kind == .potential ? calibrateAt : 0
+        let (net, summary) = try Converter.convert(try identityLayer(), calibration: calibration, count: images, options: options)
+        var sim = SimulationOptions()
+        sim.checkpoints = [ticks]
+        sim.keepSpikeTrains = true
+        let r = try ReferenceSimulator(network: net).run(calibration, count: images, options: sim)
+        let theta = Double(net.populations[1].threshold)
+        var error = 0.0
+        for n in 0..<4 {
+            var ann = 0.0, snn = 0.0
+            for i in 0..<images {
+                ann += min(Double(calibration[i * 4 + n]), theta)
+                snn += Double(r.spikeTrains[i][1].filter { $0 % 4 == n && $0 / 4 < ticks }.count) * theta / Double(ticks)
+            }
+            error += abs(ann - snn) / Double(images)
+        }
+        let entry = summary.entries[0]
+        return (error / 4, kind == .potential ? entry.potentialShift : entry.biasShift, net)
     }
 }

@@ -22,14 +22,15 @@ import Testing
     }
 
     /// Every low-latency remedy on (Docs/Conversion.md): V(0) = θ/2, channel-wise thresholds,
-    /// linear pooling (so that the populations before the poolings are scaled too) and bias
-    /// calibration.
+    /// linear pooling (so that the populations before the poolings are scaled too), bias
+    /// calibration and potential calibration (one V(0) per channel).
     static let remedies: ConversionOptions = {
         var o = ConversionOptions()
         o.initialPotential = .half
         o.thresholdScope = .channel
         o.pooling = .linear
         o.biasCalibrationTicks = 8
+        o.potentialCalibrationTicks = 8
         return o
     }()
     static let cnnWithRemedies = Result { try converted(Fixtures.example("fmnist_cnn.onnx"), calibration: 20, options: remedies) }
@@ -89,6 +90,9 @@ import Testing
         let (net, norm) = try Self.cnnWithRemedies.get()
         #expect(net.metadata["thresholds"] == "channel" && net.metadata["calibrateBias"] == "8")
         #expect(net.hidden.allSatisfy { net.populations[$0].initialPotential == net.populations[$0].threshold / 2 })
+        #expect(net.metadata["calibratePotential"] == "8")
+        // The calibrated V(0) differs between channels, so the per-channel path is exercised.
+        #expect(net.hidden.allSatisfy { p in Set(net.populations[p].channelInitialPotential ?? []).count > 1 })
         let (a, b, _) = try both(net, hardware: "loihi", images: 3, timesteps: 16, encoding: .direct, delivery: delivery,
                                  norm: norm, unlimitedLinks: true)
         expectSameSpikes(a, b, populations: net.populations.count, sizes: net.populations.map(\.count))

@@ -28,7 +28,8 @@ struct GoldenConfiguration: Sendable, CustomStringConvertible {
     var overrides: [String] = []
     var method: ThresholdMethod? = nil
     /// The conversion the golden files were made with, before the low-latency defaults
-    /// (Docs/Conversion.md): V(0) = 0 and one θ per layer (pooling kept its default).
+    /// (Docs/Conversion.md): V(0) = 0, one θ per layer and no potential calibration (pooling
+    /// kept its default).
     /// `lowLatency` runs today's defaults instead.
     var lowLatency = false
     var calibrationImages = 100
@@ -80,6 +81,7 @@ enum GoldenRun {
         if !config.lowLatency {
             pipeline.conversion.initialPotential = .zero
             pipeline.conversion.thresholdScope = .layer
+            pipeline.conversion.potentialCalibrationTicks = 0
         }
         pipeline.conversion.calibrationData = Fixtures.example("fashion-mnist-train-1000.smds.gz")
         pipeline.hardware.hardware = config.hardware
