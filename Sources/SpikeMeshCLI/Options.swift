@@ -35,10 +35,10 @@ enum Opt {
                                    default: "channel for max and percentile, else layer", parse: Parse.choice(ThresholdScope.self))
     static let calibrateBias = Option("calibrate-bias", "T",
                                       help: "Bias calibration (Li et al. 2021): layer by layer, shift each channel's bias by the mean error of T simulated ticks on the calibration images; 0 = off.",
-                                      default: "\(ConversionSettings().biasCalibrationTicks)", parse: Parse.int(0, ConversionOptions.maximumBiasCalibrationTicks))
+                                      default: "\(ConversionSettings().biasCalibrationTicks)", parse: Parse.int(0, ConversionOptions.maximumCalibrationTicks))
     static let calibratePotential = Option("calibrate-potential", "T",
                                            help: "Potential calibration (Li et al. 2021): layer by layer, shift each channel's initial membrane by T × the mean error of T simulated ticks; the shift keeps helping at other T. 0 = off.",
-                                           default: "\(ConversionSettings.defaultPotentialCalibrationTicks) (qcfs: 0)", parse: Parse.int(0, ConversionOptions.maximumBiasCalibrationTicks))
+                                           default: "\(ConversionSettings.defaultPotentialCalibrationTicks) (qcfs: 0)", parse: Parse.int(0, ConversionOptions.maximumCalibrationTicks))
     static let reset = Option("reset", Parse.choices(ResetMode.self), help: "Soft reset V ← V − θ (RMP) or hard reset V ← 0.",
                               default: ConversionSettings().reset.rawValue, parse: Parse.choice(ResetMode.self))
     static let calibrationImages = Option("calibration-images", "N", help: "Calibration images.",

@@ -21,21 +21,22 @@ import SpikeMeshReference
 /// correction) moves each channel's V(0) by δ·T instead, clamped to [−θ, θ·63/64] so that no
 /// neuron fires before its first input arrives. A bias shift moves the output by δ at every
 /// T; a V(0) shift moves it by δ·T/T′ at T′ ticks. The error it corrects is mostly a fixed
-/// number of spikes lost or gained while the layers fill (measured on the bundled CNN: the
-/// bias shifts calibrated at T = 16, 32 and 128, times T, agree within about 0.1 θ), so a V(0)
-/// calibrated at one T keeps helping at the others, where a bias calibrated at 32
-/// over-corrects at 256 (Docs/Conversion.md).
+/// number of spikes lost or gained while the layers fill (measured on the bundled CNN's
+/// convolutions: the bias shifts calibrated at T = 16 and 128 differ 6–20×, while the shifts
+/// times T agree within 0.12 θ for the median channel), so a V(0) calibrated at one T keeps
+/// helping at the others, where a bias calibrated at 32 over-corrects at 256 (Docs/Conversion.md).
 enum BiasCalibration {
     enum Kind: Sendable { case bias, potential }
     /// Calibration simulates (and takes its ANN targets from) at most this many of the
-    /// calibration images: each layer re-simulates the layers before it, and on the bundled
-    /// CNN, ResNet and MLP 256 images gave the accuracy of 1,000 within ±0.3 % at every T
-    /// from 8 to 256 in a quarter of the time (Docs/Conversion.md).
+    /// calibration images: each layer re-simulates the layers before it, and with potential
+    /// calibration 256 images gave the accuracy of 1,000 within 0.2 % on the bundled CNN at
+    /// every T from 8 to 256 and within 0.5 % on the ResNet from T = 16, in about a quarter of
+    /// the time (Docs/Conversion.md).
     static let simulatedImages = 256
 
-    /// Calibrates every hidden population's bias at `ticks` ticks on `count` images; returns
-    /// the shifts per population (in the network's units), nil for populations not shifted.
-    static func calibrate(_ network: inout SpikingNetwork, _ kind: Kind = .bias, graph: ANNGraph, channelScale: [[Float]?],
+    /// Calibrates every hidden population's bias (or V(0)) at `ticks` ticks on `count` images;
+    /// returns the shifts per population (in the network's units), nil for populations not shifted.
+    static func calibrate(_ network: inout SpikingNetwork, _ kind: Kind, graph: ANNGraph, channelScale: [[Float]?],
                           calibration: [Float], count: Int, ticks: Int, encoding: InputEncoding, seed: UInt64,
                           progress: ((String, Int, Int) -> Void)?) throws -> [[Float]?] {
         let hidden = network.hidden
@@ -70,7 +71,7 @@ enum BiasCalibration {
                 network.populations[p].channelInitialPotential = moved
                 shifts[p] = moved.indices.map { moved[$0] - v0[$0] }
             }
-            progress?(kind == .bias ? "bias" : "potential", k + 1, hidden.count)
+            progress?("\(kind)", k + 1, hidden.count)
         }
         return shifts
     }

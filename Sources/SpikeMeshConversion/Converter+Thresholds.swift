@@ -64,7 +64,7 @@ public struct ConversionOptions: Sendable {
     /// any bias calibration; 0 = off.
     public var potentialCalibrationTicks: Int = 0
     /// The largest `biasCalibrationTicks` or `potentialCalibrationTicks` accepted.
-    public static let maximumBiasCalibrationTicks = 4096
+    public static let maximumCalibrationTicks = 4096
     public init() {}
 }
 
@@ -171,27 +171,21 @@ public enum Converter {
             entries.append(.init(population: p, name: network.populations[p].name, neurons: network.populations[p].count,
                                  statistic: s, maxActivation: maxima[p], threshold: theta, channelThresholds: channels))
         }
-        if options.biasCalibrationTicks != 0 {
-            guard (1...ConversionOptions.maximumBiasCalibrationTicks).contains(options.biasCalibrationTicks) else {
-                throw SpikeMeshError(.usage, "bias calibration ticks \(options.biasCalibrationTicks) must be in 1...\(ConversionOptions.maximumBiasCalibrationTicks)")
+        for (kind, ticks) in [(BiasCalibration.Kind.bias, options.biasCalibrationTicks), (.potential, options.potentialCalibrationTicks)] where ticks != 0 {
+            guard (1...ConversionOptions.maximumCalibrationTicks).contains(ticks) else {
+                throw SpikeMeshError(.usage, "\(kind) calibration ticks \(ticks) must be in 1...\(ConversionOptions.maximumCalibrationTicks)")
             }
-            guard count > 0 else { throw SpikeMeshError(.usage, "bias calibration needs at least one image") }
-            let shifts = try BiasCalibration.calibrate(&network, graph: graph, channelScale: channelScale, calibration: calibration,
-                                                       count: count, ticks: options.biasCalibrationTicks, encoding: options.encoding,
+            guard count > 0 else { throw SpikeMeshError(.usage, "\(kind) calibration needs at least one image") }
+            let shifts = try BiasCalibration.calibrate(&network, kind, graph: graph, channelScale: channelScale, calibration: calibration,
+                                                       count: count, ticks: ticks, encoding: options.encoding,
                                                        seed: options.seed, progress: progress)
-            for k in entries.indices { entries[k].biasShift = shifts[entries[k].population] }
-            network.metadata["calibrateBias"] = "\(options.biasCalibrationTicks)"
-        }
-        if options.potentialCalibrationTicks != 0 {
-            guard (1...ConversionOptions.maximumBiasCalibrationTicks).contains(options.potentialCalibrationTicks) else {
-                throw SpikeMeshError(.usage, "potential calibration ticks \(options.potentialCalibrationTicks) must be in 1...\(ConversionOptions.maximumBiasCalibrationTicks)")
+            for k in entries.indices {
+                switch kind {
+                case .bias: entries[k].biasShift = shifts[entries[k].population]
+                case .potential: entries[k].potentialShift = shifts[entries[k].population]
+                }
             }
-            guard count > 0 else { throw SpikeMeshError(.usage, "potential calibration needs at least one image") }
-            let shifts = try BiasCalibration.calibrate(&network, .potential, graph: graph, channelScale: channelScale, calibration: calibration,
-                                                       count: count, ticks: options.potentialCalibrationTicks, encoding: options.encoding,
-                                                       seed: options.seed, progress: progress)
-            for k in entries.indices { entries[k].potentialShift = shifts[entries[k].population] }
-            network.metadata["calibratePotential"] = "\(options.potentialCalibrationTicks)"
+            network.metadata[kind == .bias ? "calibrateBias" : "calibratePotential"] = "\(ticks)"
         }
         network.metadata["method"] = options.method.rawValue
         network.metadata["alpha"] = "\(options.alpha)"

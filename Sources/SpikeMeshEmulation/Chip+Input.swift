@@ -12,13 +12,9 @@ extension Chip {
         let network = plan.network, pops = network.populations, output = network.output
         counters.images += 1
         for p in pops.indices {
-            if p != output, let v0 = pops[p].channelInitialPotential {
-                state.populations[p].membranes.withUnsafeMutableBufferPointer { m in
-                    for i in m.indices { m[i] = v0[i % v0.count] }
-                }
-            } else {
-                let v0 = p == output ? 0 : pops[p].initialPotential
-                state.populations[p].membranes.withUnsafeMutableBufferPointer { $0.update(repeating: v0) }
+            let v0 = p == output ? [0] : pops[p].channelInitialPotential ?? [pops[p].initialPotential]
+            state.populations[p].membranes.withUnsafeMutableBufferPointer { m in
+                for i in m.indices { m[i] = v0[i % v0.count] }   // channels last: channel i mod C
             }
             state.populations[p].suppressed.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
             state.populations[p].active.removeAll(keepingCapacity: true)

@@ -64,13 +64,8 @@ struct ImageState {
         let populations = network.populations
         var rng = SplitMix(state: RunSupport.imageSeed(options.seed, image))
         for p in populations.indices {
-            if p == network.output || populations[p].channelInitialPotential == nil {
-                let v0 = p == network.output ? 0 : populations[p].initialPotential
-                for i in membranes[p].indices { membranes[p][i] = v0 }
-            } else {
-                let v0 = populations[p].channelInitialPotential!
-                for i in membranes[p].indices { membranes[p][i] = v0[i % v0.count] }
-            }
+            let v0 = p == network.output ? [0] : populations[p].channelInitialPotential ?? [populations[p].initialPotential]
+            for i in membranes[p].indices { membranes[p][i] = v0[i % v0.count] }   // HWC: channel i mod C
             for s in spikes[p].indices { for i in spikes[p][s].indices { spikes[p][s][i] = 0 } }
             for s in activeCount[p].indices { activeCount[p][s] = 0 }
             for i in suppressed[p].indices { suppressed[p][i] = false }
