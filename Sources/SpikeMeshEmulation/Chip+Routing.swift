@@ -33,8 +33,10 @@ extension Chip {
         try counters.linkPackets.withUnsafeMutableBufferPointer { linkPackets in
         try counters.linkPeak.withUnsafeMutableBufferPointer { linkPeak in
         try state.queues.write { queues in
-            for i32 in fired {
+            let payloads = scratch.payloads
+            for (n, i32) in fired.enumerated() {
                 let i = Int(i32)
+                let payload = payloads.isEmpty ? 1 : payloads[n]
                 let src = Int(cores[i])
                 let (first, end) = (Int(o[i]), Int(o[i + 1]))
                 counters.coreSpikes[src] += 1
@@ -56,7 +58,7 @@ extension Chip {
                     if arrival > due { late += 1 }
                     let tick = max(arrival, due)
                     guard tick - t < plan.queueLength else { throw plan.queueOverflow(waiting: tick - t) }
-                    queues.append(Packet(core: entryCore[k], projection: Int32(j), neuron: i32, sign: 1, taps: entryTaps[k]),
+                    queues.append(Packet(core: entryCore[k], projection: Int32(j), neuron: i32, sign: payload, taps: entryTaps[k]),
                                   population: emulator.targets[j], tick: tick)
                 }
             }

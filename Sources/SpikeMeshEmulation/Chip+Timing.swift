@@ -47,7 +47,7 @@ extension Chip {
     /// 0, and the output's spike counts restart.
     mutating func resetForSRP() {
         let network = plan.network
-        for p in network.hidden {
+        for p in network.hidden where network.populations[p].relay == nil {
             let pop = network.populations[p]
             let half = pop.halfThreshold
             for i in 0..<pop.count {

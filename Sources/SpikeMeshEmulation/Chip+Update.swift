@@ -1,3 +1,5 @@
+import SpikeMeshModel
+
 /// How a population's neurons are updated in a tick; chosen per population and tick.
 enum UpdateStrategy {
     /// Every neuron (a bias or the direct input feeds it), eight at a time; the bias is added
@@ -36,6 +38,7 @@ extension Chip {
         defer { swap(&kernel.fired, &scratch.fired); swap(&kernel.saturated, &scratch.saturated) }
         kernel.fired.removeAll(keepingCapacity: true)
         kernel.saturated.removeAll(keepingCapacity: true)
+        scratch.payloads.removeAll(keepingCapacity: true)
         let previouslyActive = state.populations[p].active
         let updates: Int
         switch strategy {
@@ -60,6 +63,68 @@ extension Chip {
         state.populations[p].touchedCount = 0
         for i in kernel.saturated { counters.coreSaturations[Int(cores[Int(i)])] += 1 }
         counters.populationSaturations[p] += kernel.saturated.count
+        counters.populationNeuronUpdates[p] += updates
+    }
+}
+
+extension Chip {
+    /// Updates relay population p (`Relay`): every neuron touched this tick (all of them when
+    /// it is updated densely) and every signed relay still at |V| ≥ Θ. `V ← sat(V + I)`; a
+    /// graded relay then sends V as its payload (saturated at ±payloadLimit, counted) and
+    /// resets to 0; a signed relay sends +1 at V ≥ Θ (V ← V − Θ) or −1 at V ≤ −Θ (V ← V + Θ).
+    /// Spikes go to `scratch.fired`, payloads to `scratch.payloads`.
+    mutating func updateRelay(_ p: Int, _ relay: Relay) {
+        let pop = plan.network.populations[p]
+        let cores = plan.emulator.neuronCore[p]
+        let (limit, theta, payloadLimit) = (plan.limit, pop.threshold, plan.payloadLimit)
+        let dense = plan.denseUpdate[p]
+        scratch.fired.removeAll(keepingCapacity: true)
+        scratch.payloads.removeAll(keepingCapacity: true)
+        var updates = 0, saturations = 0
+        var state = state.populations[p]
+        self.state.populations[p] = PopulationState(count: 0, flags: 0)   // moved out while updated, and back below
+        defer { self.state.populations[p] = state }
+        let previouslyActive = state.active
+        state.active.removeAll(keepingCapacity: true)
+        func visit(_ i: Int) {
+            var u = state.membranes[i] &+ state.accumulator[i]
+            state.accumulator[i] = 0
+            if u > limit || u < -limit {
+                u = u > 0 ? limit : -limit
+                saturations += 1
+                counters.coreSaturations[Int(cores[i])] += 1
+            }
+            updates += 1
+            scratch.coreUpdates[Int(cores[i])] += 1
+            switch relay {
+            case .graded:
+                state.membranes[i] = 0
+                guard u != 0 else { return }
+                if u > payloadLimit || u < -payloadLimit {
+                    u = u > 0 ? payloadLimit : -payloadLimit
+                    saturations += 1
+                    counters.coreSaturations[Int(cores[i])] += 1
+                }
+                scratch.fired.append(Int32(i))
+                scratch.payloads.append(Int32(u))
+            case .signed:
+                let out: Int64 = u >= theta ? 1 : u <= -theta ? -1 : 0
+                u -= out * theta
+                state.membranes[i] = u
+                if out != 0 { scratch.fired.append(Int32(i)); scratch.payloads.append(Int32(out)) }
+                if u >= theta || u <= -theta { state.active.append(Int32(i)) }
+            }
+        }
+        if dense {
+            for i in 0..<pop.count { visit(i) }
+        } else {
+            let listed = Array(state.touchedList[0..<state.touchedCount])
+            for i in listed { visit(Int(i)) }
+            for i in previouslyActive where !state.touched[Int(i)] { visit(Int(i)) }
+            for i in listed { state.touched[Int(i)] = false }
+            state.touchedCount = 0
+        }
+        counters.populationSaturations[p] += saturations
         counters.populationNeuronUpdates[p] += updates
     }
 }

@@ -73,7 +73,7 @@ struct Chip {
         for p in 1..<plan.network.populations.count {
             activity.synapticOps += deliver(p, tick: t)
             addInputCurrent(p, tick: t)
-            update(p, tick: t, strategy: strategy(p))
+            if let relay = plan.network.populations[p].relay { updateRelay(p, relay) } else { update(p, tick: t, strategy: strategy(p)) }
             let (spikes, packets) = try emit(p, tick: t)
             activity.spikes += spikes
             activity.packets += packets

@@ -32,6 +32,8 @@ struct ChipPlan: Sendable {
     let inputProjections: [Int]
     /// Somas update every neuron every tick (TrueNorth-style) for timing and energy.
     let everyTick: Bool
+    /// A graded relay's payload saturates at ±payloadLimit = ±(2^(gradedSpikeBits−1) − 1).
+    let payloadLimit: Int64
 
     var network: FixedPointNetwork { emulator.network }
     var mapping: Mapping { emulator.mapping }
@@ -59,9 +61,11 @@ struct ChipPlan: Sendable {
         inputInverse = RunSupport.hwcIndex(pops[0].shape)
         inputProjections = network.projections.indices.filter { network.projections[$0].source == 0 }
         everyTick = mapping.hardware.core.somaUpdate == .everyTick
+        let graded = mapping.hardware.core.gradedSpikeBits
+        payloadLimit = graded > 1 ? (Int64(1) << Int64(graded - 1)) - 1 : 0
         let plan = emulator.plan
         blockGroups = pops.indices.map { p in
-            guard p > 0, !dense[p], let g = mapping.grids[p] else { return 0 }
+            guard p > 0, !dense[p], pops[p].relay == nil, let g = mapping.grids[p] else { return 0 }
             let incoming = network.projections.indices.filter { emulator.targets[$0] == p }
             let ok = !incoming.isEmpty && incoming.allSatisfy { j in
                 plan.info[j].kind == .conv || (plan.info[j].kind == .dense && g.channels == pops[p].count)

@@ -55,6 +55,9 @@ struct TickScratch {
     var coreSOPs: [Int]
     var coreUpdates: [Int]
     var fired: [Int32] = []
+    /// A relay population's payload per fired neuron (graded: the partial sum; signed: ±1);
+    /// empty for a neuron population, whose spikes carry +1.
+    var payloads: [Int32] = []
     var saturated: [Int32] = []
 
     init(cores: Int) {

@@ -25,6 +25,10 @@ struct DeliveryPlan: Sendable {
         var identityWeight: Int64
         /// Channel groups of the target population (`SliceGrid`), for tracking touched blocks.
         var targetGroups: Int
+        /// The first source channel a conv reads (`Projection.sourceRange`): source channel
+        /// c uses kernel channel c − firstChannel. The mapping sends no packet from a channel
+        /// the projection does not read.
+        var firstChannel: Int
     }
 
     /// The part of its population a core holds, as half-open ranges.
@@ -57,7 +61,7 @@ struct DeliveryPlan: Sendable {
         for c in compiled {
             var p = ProjectionInfo(kind: .identity, sourceChannels: c.sc, targetChannels: c.tc, kernel: 1,
                                    weightBase: weights.count, tapStartBase: tapStart.count, rowBase: rows.count, identityWeight: 0,
-                                   targetGroups: 0)
+                                   targetGroups: 0, firstChannel: c.channels.lowerBound)
             switch c.op {
             case .identity(let w):
                 p.identityWeight = Int64(w)
@@ -207,7 +211,7 @@ struct DeliveryPlan: Sendable {
         case .conv:
             // The source position's kernel taps inside this core's window; each adds the core's
             // run of output channels.
-            let c = i % info.sourceChannels
+            let c = i % info.sourceChannels - info.firstChannel
             let outC = info.targetChannels
             let c0 = Int(win.c0), width = Int(win.c1 - win.c0)
             let kernelBase = p.weights + info.weightBase + c * info.kernel * outC + c0

@@ -32,7 +32,7 @@ extension Emulator {
             progress?(start + n)
         }
         guard let c = counters else { throw SpikeMeshError(.invalidArgument, "no images to emulate") }
-        let hidden = network.hidden
+        let hidden = network.hidden.filter { network.populations[$0].relay == nil }
         let neurons = hidden.reduce(0) { $0 + network.populations[$1].count }
         let spikes = hidden.reduce(0) { $0 + c.populationSpikes[$1] }
         let rate = Double(spikes) / Double(max(1, neurons * (checkpoints.last ?? 1) * data.count))

@@ -53,6 +53,9 @@ public struct Emulator: Sendable {
     public init(network: FixedPointNetwork, mapping: Mapping) throws {
         self.network = network
         self.mapping = mapping
+        if mapping.hardware.core.gradedSpikeBits == 0, let r = network.populations.first(where: { $0.relay == .graded }) {
+            throw SpikeMeshError(.invalidArgument, "relay \(Text.quoted(r.name)) sends graded spikes, but \(mapping.hardware.name) has core.gradedSpikeBits = 0 (binary spikes): decompose the network for this hardware")
+        }
         // Kernel taps and weight layouts come from the integer view, whose weights are exact
         // (|W| < 2^23); thresholds, biases and potentials are read as integers.
         let view = network.integerView()

@@ -3,7 +3,8 @@ struct Packet {
     var core: Int32
     var projection: Int32
     var neuron: Int32
-    /// +1, or −1 for a negative Poisson input spike.
+    /// +1; −1 for a negative Poisson input spike or a signed relay's negative spike; a graded
+    /// relay's payload (its partial sum, in the target's integer units).
     var sign: Int32
     /// The entry's window-tap range in the delivery plan (−1 for dense and identity).
     var taps: Int32

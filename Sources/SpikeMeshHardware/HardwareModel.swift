@@ -41,6 +41,10 @@ public struct HardwareModel: Sendable, Equatable {
         /// Whether a convolution kernel may be stored once and shared by a core's neurons.
         public var sharedKernels = false
         public var somaUpdate = SomaUpdate.event
+        /// Payload bits a spike may carry (graded spikes, Loihi 2: up to 32, Lava uses 24);
+        /// 0 = binary spikes. Fan-in decomposition uses graded relays when it is above 0, and
+        /// a relay's payload saturates (counted) at ±(2^(bits−1) − 1).
+        public var gradedSpikeBits = 0
     }
 
     public struct Time: Sendable, Equatable {
@@ -178,6 +182,8 @@ extension HardwareModel {
             m.core.weightBits = try s.int("weightBits", m.core.weightBits, min: 2, max: 24)
             m.core.potentialBits = try s.int("potentialBits", m.core.potentialBits, min: 2, max: 32)
             m.core.sharedKernels = try s.bool("sharedKernels", m.core.sharedKernels)
+            m.core.gradedSpikeBits = try s.int("gradedSpikeBits", m.core.gradedSpikeBits, min: 0, max: 32)
+            if m.core.gradedSpikeBits == 1 { throw SpikeMeshError(.malformed, "core.gradedSpikeBits = 1 is not a signed payload (0 for binary spikes, or 2…32)") }
             let soma = try s.string("somaUpdate", m.core.somaUpdate.rawValue)
             guard let mode = SomaUpdate(rawValue: soma) else {
                 throw SpikeMeshError(.malformed, "core.somaUpdate: \(Text.quoted(soma)) is not one of \(SomaUpdate.allCases.map { "\(Text.quoted($0.rawValue))" }.joined(separator: ", "))")

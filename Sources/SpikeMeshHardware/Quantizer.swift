@@ -65,36 +65,61 @@ public enum Quantizer {
         var entries: [Entry] = []
         var scales = [Float](repeating: 1, count: network.populations.count)
         let potentialLimit = Double((Int64(1) << Int64(potentialBits - 1)) - 1)
+        // A relay shares its target's units (the root: the first population down its identity
+        // chain that is not a relay), so its partial sum is already in the target's integers.
+        // The root's Θ comes from every weight into the root and its relays, except the
+        // relays' own identity projections (weight 1, graded; Θ_relay, signed).
+        var root = Array(network.populations.indices)
+        for q in network.populations.indices.reversed() where network.populations[q].relay != nil {
+            if let out = network.projections.first(where: { $0.source == q }) { root[q] = root[out.target] }
+        }
+        func fromRelayOfSameRoot(_ proj: Projection) -> Bool {
+            network.populations[proj.source].relay != nil && root[proj.source] == root[proj.target]
+        }
+        var effective: [Int: [Double]] = [:]
+        var largestOf = [Double](repeating: 0, count: network.populations.count)
+        for (j, proj) in network.projections.enumerated() where !fromRelayOfSameRoot(proj) {
+            let target = network.populations[proj.target]
+            let factor = Double(network.amplitude(proj.source)) / Double(target.threshold)
+            let raw: [Float]
+            switch proj.kind {
+            case .dense(let w): raw = w
+            case .conv(let c): raw = c.weights
+            case .avgPool: raw = avgPoolWeights(proj, network: network)
+            case .identity: raw = [proj.positionWeights?.first ?? 1]
+            }
+            let values = raw.map { Double($0) * factor }
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw SpikeMeshError(.invalidModel, "projection \(j) into \(Text.quoted(target.name)): weight [\(bad)] × θ(source) / θ = \(values[bad]) is not finite; the thresholds are too far apart")
+            }
+            effective[j] = values
+            largestOf[root[proj.target]] = max(largestOf[root[proj.target]], values.map(abs).max() ?? 0)
+        }
         for q in network.populations.indices.dropFirst() {
             let pop = network.populations[q]
-            let bits = q == network.output ? (outputWeightBits ?? weightBits) : weightBits
+            let bits = root[q] == network.output ? (outputWeightBits ?? weightBits) : weightBits
             let wMax = Double((1 << (bits - 1)) - 1)
             let incoming = network.projections.indices.filter { network.projections[$0].target == q }
-            // Effective weights per projection, in the projection's own layout.
-            var effective: [Int: [Double]] = [:]
-            var largest = 0.0
-            for j in incoming {
-                let proj = network.projections[j]
-                let factor = Double(network.amplitude(proj.source)) / Double(pop.threshold)
-                let raw: [Float]
-                switch proj.kind {
-                case .dense(let w): raw = w
-                case .conv(let c): raw = c.weights
-                case .avgPool: raw = avgPoolWeights(proj, network: network)
-                case .identity: raw = [proj.positionWeights?.first ?? 1]
-                }
-                let values = raw.map { Double($0) * factor }
-                if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                    throw SpikeMeshError(.invalidModel, "projection \(j) into \(Text.quoted(pop.name)): weight [\(bad)] × θ(source) / θ = \(values[bad]) is not finite; the thresholds are too far apart")
-                }
-                effective[j] = values
-                largest = max(largest, values.map(abs).max() ?? 0)
+            let largest = largestOf[root[q]]
+            if q != root[q], network.populations[root[q]].threshold != pop.threshold {
+                throw SpikeMeshError(.invalidModel, "relay \(Text.quoted(pop.name)): θ \(pop.threshold) differs from its target's θ \(network.populations[root[q]].threshold)")
             }
             let theta = largest > 0 ? max(1, min((wMax / largest).rounded(.down), potentialLimit)) : min(wMax, potentialLimit)
             scales[q] = Float(theta) / pop.threshold
+            // A signed relay's spike carries Θ_relay into its target, as a weight: at most wMax.
+            let integerThreshold = pop.relay == .signed ? min(theta, wMax) : theta
             var clipped = 0, zeroed = 0, count = 0, big = 0
             var errorSquares = 0.0, valueSquares = 0.0
             for j in incoming {
+                let proj = network.projections[j]
+                if fromRelayOfSameRoot(proj) {
+                    // Weight 1 for a graded relay's payload; Θ_relay for a signed relay's spike.
+                    let relayTheta = min(theta, wMax)
+                    let w: Int32 = network.populations[proj.source].relay == .graded ? 1 : Int32(relayTheta)
+                    count += 1
+                    projections[j] = FixedPointProjection(source: proj.source, target: q, kind: .identity(weight: w))
+                    continue
+                }
                 let ints: [Int32] = effective[j]!.map { w in
                     var v = (w * theta).rounded(.toNearestOrAwayFromZero)
                     if abs(v) > wMax { v = v < 0 ? -wMax : wMax; clipped += 1 }
@@ -105,7 +130,6 @@ public enum Quantizer {
                     return Int32(v)
                 }
                 count += ints.count
-                let proj = network.projections[j]
                 let kind: FixedPointProjection.Kind
                 switch proj.kind {
                 case .dense: kind = .dense(weights: ints)
@@ -113,7 +137,7 @@ public enum Quantizer {
                 case .avgPool(let pool): kind = .avgPool(window: pool.window, weights: ints)
                 case .identity: kind = .identity(weight: ints[0])
                 }
-                projections[j] = FixedPointProjection(source: proj.source, target: q, kind: kind)
+                projections[j] = FixedPointProjection(source: proj.source, target: q, kind: kind, sourceRange: proj.sourceRange)
             }
             let scale = theta / Double(pop.threshold)
             var clamped = 0
@@ -122,15 +146,15 @@ public enum Quantizer {
                 if abs(v) > potentialLimit { clamped += 1 }
                 return Int64(max(-potentialLimit, min(potentialLimit, v)))
             }
-            populations.append(FixedPointPopulation(name: pop.name, shape: pop.shape, threshold: Int64(theta), reset: pop.reset,
+            populations.append(FixedPointPopulation(name: pop.name, shape: pop.shape, threshold: Int64(integerThreshold), reset: pop.reset,
                                                     initialPotential: integer(pop.initialPotential), bias: pop.bias.map { $0.map(integer) },
                                                     layer: pop.layer, qcfsLambda: pop.qcfsLambda,
                                                     channelInitialPotential: pop.channelInitialPotential.map { $0.map { v in
                                                         // A calibrated V(0) below θ stays below Θ after rounding, so
                                                         // no neuron fires before its first input arrives.
                                                         v < pop.threshold ? min(integer(v), Int64(theta) - 1) : integer(v)
-                                                    } }))
-            entries.append(Entry(population: q, name: pop.name, threshold: pop.threshold, integerThreshold: Int(theta),
+                                                    } }, relay: pop.relay))
+            entries.append(Entry(population: q, name: pop.name, threshold: pop.threshold, integerThreshold: Int(integerThreshold),
                                  scale: Float(scale), weights: count, clipped: clipped, zeroed: zeroed,
                                  relativeError: valueSquares > 0 ? (errorSquares / valueSquares).squareRoot() : 0,
                                  largestWeight: big, clampedValues: clamped))

@@ -39,7 +39,9 @@ public enum Mapper {
         let reaches = network.projections.indices.map { Reach($0, network: network) }
         let incoming = populations.indices.map { p in reaches.filter { $0.target == p } }
         let outgoing = populations.indices.map { p in reaches.filter { $0.source == p } }
-        var caps = [Int](repeating: hardware.core.neurons, count: populations.count)
+        // A signed relay neuron is a pair of hardware neurons (its positive and negative part).
+        let width = populations.map { $0.relay == .signed ? 2 : 1 }
+        var caps = populations.indices.map { max(1, hardware.core.neurons / width[$0]) }
         var grids = [SliceGrid?](repeating: nil, count: populations.count)
         var violations: [Mapping.Violation] = []
         var fanOutViolations: [Mapping.Violation] = []
@@ -94,7 +96,7 @@ public enum Mapper {
                 let synapses = incoming[p].reduce(0) {
                     $0 + $1.synapses(s, shared: hardware.core.sharedKernels && isConvLike($1))
                 }
-                cores.append(.init(population: p, slice: s, neurons: s.neurons, axons: axons, synapses: synapses,
+                cores.append(.init(population: p, slice: s, neurons: s.neurons * width[p], axons: axons, synapses: synapses,
                                    synapseBits: synapses * bits, fanOutEntries: 0))
             }
         }
@@ -164,6 +166,19 @@ public enum Mapper {
         return false
     }
 
+    /// What one neuron of a population needs of a core: input axons and synapse bits (shared
+    /// kernels where the core allows). A need above the core's limit is what fan-in
+    /// decomposition removes and what `slice` otherwise reports as a violation.
+    static func singleNeuronNeeds(_ incoming: [Reach], core: HardwareModel.Core) -> (axons: Int, bits: Int) {
+        var axons = 0, synapses = 0
+        for r in incoming {
+            let b = r.bounds(cpc: 1, th: 1, tw: 1, shared: core.sharedKernels && isConvLike(r))
+            axons += b.axons
+            synapses += b.synapses
+        }
+        return (axons, synapses * (core.weightBits + core.synapseOverheadBits))
+    }
+
     /// The grid with the fewest cores whose every slice fits. When even a one-neuron slice
     /// needs more axons or synapse memory than a core has, those limits are raised to what
     /// one neuron needs (the least over-commitment), the search runs again, and the raised
@@ -182,7 +197,7 @@ public enum Mapper {
             }
             return (axons, synapses * bits)
         }
-        let single = needs(1, 1, 1)
+        let single = singleNeuronNeeds(incoming, core: core)
         let axonLimit = max(core.axons, single.axons), bitLimit = max(core.synapseMemoryBits, single.bits)
         var best: (cores: Int, grid: SliceGrid)?
         var ties: [SliceGrid] = []
@@ -237,12 +252,12 @@ public enum Mapper {
             let t = grids[r.target]!
             switch r.kind {
             case .dense:
-                for i in counts.indices { counts[i] += t.count }
+                for i in counts.indices where r.reads(hwc: i) { counts[i] += t.count }
             case .window(_, let all):
                 let (rowTiles, colTiles) = r.targetTiles(t, height: grid.height, width: grid.width)!
                 for y in 0..<grid.height { for x in 0..<grid.width {
                     let spatial = rowTiles[y].count * colTiles[x].count
-                    for c in 0..<grid.channels {
+                    for c in r.channels {
                         counts[(y * grid.width + x) * grid.channels + c] += spatial * (all ? t.groups : 1)
                     }
                 } }
@@ -264,7 +279,7 @@ public enum Mapper {
         }
         for y in 0..<H { for x in 0..<W { for c in 0..<C {
             let i = (y * W + x) * C + c
-            for pr in prepared {
+            for pr in prepared where pr.r.reads(hwc: i) {
                 let base = firstCore[pr.r.target]
                 switch pr.r.kind {
                 case .dense:

@@ -16,6 +16,9 @@ package struct Reach: Sendable {
     let kind: Kind
     let sourceDims: (Int, Int, Int)
     let targetDims: (Int, Int, Int)
+    /// What the projection reads (`Projection.sourceRange`): a window's source channels, or a
+    /// dense projection's source neurons in CHW order.
+    let channels: Range<Int>
     /// Synapses per target neuron with the whole window inside the input.
     package let fanIn: Int
 
@@ -26,6 +29,11 @@ package struct Reach: Sendable {
         target = p.target
         sourceDims = CompiledProjection.dims(network.populations[p.source].shape)
         targetDims = CompiledProjection.dims(network.populations[p.target].shape)
+        if case .dense = p.kind {
+            channels = p.sourceRange ?? 0..<(sourceDims.0 * sourceDims.1 * sourceDims.2)
+        } else {
+            channels = p.sourceRange ?? 0..<sourceDims.0
+        }
         switch p.kind {
         case .conv(let c):
             kind = .window(c.window, allChannels: true)
@@ -38,7 +46,17 @@ package struct Reach: Sendable {
             fanIn = 1
         case .dense:
             kind = .dense
-            fanIn = sourceDims.0 * sourceDims.1 * sourceDims.2
+            fanIn = channels.count
+        }
+    }
+
+    /// Whether source neuron `hwc` (channels-last) is read: always, but for a decomposed
+    /// projection's `sourceRange`.
+    func reads(hwc i: Int) -> Bool {
+        let (c, yx) = (i % sourceDims.0, i / sourceDims.0)
+        switch kind {
+        case .dense: return channels.contains((c * sourceDims.1 + yx / sourceDims.2) * sourceDims.2 + yx % sourceDims.2)
+        case .window: return channels.contains(c)
         }
     }
 
@@ -75,11 +93,11 @@ package struct Reach: Sendable {
     /// Distinct source neurons (input axons) a target slice needs.
     func axons(_ s: SliceGrid.Slice) -> Int {
         switch kind {
-        case .dense: return sourceDims.0 * sourceDims.1 * sourceDims.2
+        case .dense: return fanIn
         case .window(let w, let all):
             let rows = Self.covered(s.rows, k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top, size: sourceDims.1)
             let cols = Self.covered(s.cols, k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left, size: sourceDims.2)
-            return (all ? sourceDims.0 : s.channels.count) * rows * cols
+            return (all ? channels.count : s.channels.count) * rows * cols
         }
     }
 
@@ -89,10 +107,10 @@ package struct Reach: Sendable {
         case .dense: return s.neurons * fanIn
         case .window(let w, let all):
             if w.taps == 1 && !all { return s.neurons }   // identity
-            if shared { return (all ? sourceDims.0 : 1) * w.taps * s.channels.count }
+            if shared { return (all ? channels.count : 1) * w.taps * s.channels.count }
             let rows = Self.validTaps(s.rows, k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top, size: sourceDims.1)
             let cols = Self.validTaps(s.cols, k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left, size: sourceDims.2)
-            return rows * cols * (all ? sourceDims.0 : 1) * s.channels.count
+            return rows * cols * (all ? channels.count : 1) * s.channels.count
         }
     }
 
@@ -104,9 +122,9 @@ package struct Reach: Sendable {
         case .window(let w, let all):
             let rows = min(sourceDims.1, (th - 1) * w.strideHeight + w.kernelHeight)
             let cols = min(sourceDims.2, (tw - 1) * w.strideWidth + w.kernelWidth)
-            let axons = (all ? sourceDims.0 : cpc) * rows * cols
+            let axons = (all ? channels.count : cpc) * rows * cols
             if w.taps == 1 && !all { return (axons, neurons) }
-            return (axons, shared ? (all ? sourceDims.0 : 1) * w.taps * cpc : neurons * fanIn)
+            return (axons, shared ? (all ? channels.count : 1) * w.taps * cpc : neurons * fanIn)
         }
     }
 

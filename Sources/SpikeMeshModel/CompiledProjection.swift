@@ -4,7 +4,8 @@ package struct CompiledProjection: Sendable {
     package enum Op: Sendable {
         /// `weights[((c·kh + u)·kw + v)·outC + o]`.
         case conv(weights: [Float], window: Window)
-        /// `weights[chw · out + o]`, `row[hwc]` = chw index of a source neuron.
+        /// `weights[chw · out + o]`, `row[hwc]` = chw index of a source neuron within the
+        /// channels read (−1 for a neuron outside them).
         case dense(weights: [Float], row: [Int])
         /// `inverseArea[oy · tw + ox]` = 1/divisor of that window.
         case avgPool(window: Window, inverseArea: [Float])
@@ -16,6 +17,10 @@ package struct CompiledProjection: Sendable {
     package let op: Op
     package let sc: Int, sh: Int, sw: Int
     package let tc: Int, th: Int, tw: Int
+    /// What a conv or dense projection reads (`Projection.sourceRange`): conv, the source
+    /// channels (source channel c uses kernel channel c − lowerBound); dense, the source neurons
+    /// in CHW order. The whole source when nil.
+    package let channels: Range<Int>
 
     package static func dims(_ shape: [Int]) -> (Int, Int, Int) {
         shape.count == 3 ? (shape[0], shape[1], shape[2]) : (shape.reduce(1, *), 1, 1)
@@ -26,6 +31,7 @@ package struct CompiledProjection: Sendable {
         target = p.target
         (sc, sh, sw) = Self.dims(network.populations[p.source].shape)
         (tc, th, tw) = Self.dims(network.populations[p.target].shape)
+        if case .dense = p.kind { channels = p.sourceRange ?? 0..<(sc * sh * sw) } else { channels = p.sourceRange ?? 0..<sc }
         switch p.kind {
         case .conv(let c):
             var w = [Float](repeating: 0, count: c.weights.count)
@@ -42,12 +48,15 @@ package struct CompiledProjection: Sendable {
             op = .conv(weights: w, window: c.window)
             buildTaps(c.window)
         case .dense(let weights):
-            let inCount = sc * sh * sw
+            let inCount = channels.count
             let out = tc * th * tw
             var w = [Float](repeating: 0, count: weights.count)
             for o in 0..<out { for i in 0..<inCount { w[i * out + o] = weights[o * inCount + i] } }
-            var row = [Int](repeating: 0, count: inCount)
-            for y in 0..<sh { for x in 0..<sw { for c in 0..<sc { row[(y * sw + x) * sc + c] = (c * sh + y) * sw + x } } }
+            var row = [Int](repeating: -1, count: sc * sh * sw)
+            for y in 0..<sh { for x in 0..<sw { for c in 0..<sc {
+                let chw = (c * sh + y) * sw + x
+                if channels.contains(chw) { row[(y * sw + x) * sc + c] = chw - channels.lowerBound }
+            } } }
             op = .dense(weights: w, row: row)
         case .avgPool(let pool):
             var inverse = [Float](repeating: 0, count: th * tw)
@@ -143,6 +152,7 @@ package struct CompiledProjection: Sendable {
             weights.withUnsafeBufferPointer { w in
                 for i32 in active {
                     let i = Int(i32)
+                    guard row[i] >= 0 else { continue }
                     Self.addScaled(amplitude * s[i], w.baseAddress! + row[i] * out, into: current, count: out)
                 }
             }
@@ -155,8 +165,9 @@ package struct CompiledProjection: Sendable {
                         for i32 in active {
                             let i = Int(i32)
                             let (q, c) = i.quotientAndRemainder(dividingBy: sc)
+                            guard channels.contains(c) else { continue }
                             let a = amplitude * s[i]
-                            let kernelBase = w.baseAddress! + c * kernel * outC
+                            let kernelBase = w.baseAddress! + (c - channels.lowerBound) * kernel * outC
                             let (from, to) = (Int(start[q]), Int(start[q + 1]))
                             // Constant widths let the compiler unroll the common cases.
                             switch outC {

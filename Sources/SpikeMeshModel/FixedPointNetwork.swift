@@ -128,18 +128,22 @@ public struct FixedPointPopulation: Sendable, Codable, Equatable {
     public var qcfsLambda: Float?
     /// V(0) per channel, rounded and clamped like V(0), replacing it where present; nil for none.
     public var channelInitialPotential: [Int64]?
+    /// A relay of fan-in decomposition (`Relay`); it shares its target's units (scale), so a
+    /// graded relay's payload is already in the target's integers.
+    public var relay: Relay?
 
     public init(name: String, shape: [Int], threshold: Int64, reset: ResetMode, initialPotential: Int64, bias: [Int64]?,
-                layer: Int, qcfsLambda: Float?, channelInitialPotential: [Int64]? = nil) {
+                layer: Int, qcfsLambda: Float?, channelInitialPotential: [Int64]? = nil, relay: Relay? = nil) {
         self.name = name; self.shape = shape; self.threshold = threshold; self.reset = reset
         self.initialPotential = initialPotential; self.bias = bias; self.layer = layer; self.qcfsLambda = qcfsLambda
         self.channelInitialPotential = channelInitialPotential
+        self.relay = relay
     }
 
     public var count: Int { shape.reduce(1, *) }
     public var channels: Int { shape[0] }
 
-    enum CodingKeys: String, CodingKey { case name, shape, threshold, reset, initialPotential, bias, layer, qcfsLambda, channelInitialPotential }
+    enum CodingKeys: String, CodingKey { case name, shape, threshold, reset, initialPotential, bias, layer, qcfsLambda, channelInitialPotential, relay }
 
     /// Reads the integers as JSON numbers and says which is not an integer (JSONDecoder's own
     /// Int64 decoding reports only "not valid JSON", with no place).
@@ -163,6 +167,7 @@ public struct FixedPointPopulation: Sendable, Codable, Equatable {
         channelInitialPotential = try c.decodeIfPresent([Double].self, forKey: .channelInitialPotential).map { v in
             try v.indices.map { try integer(v[$0], .channelInitialPotential, $0) }
         }
+        relay = try c.decodeIfPresent(Relay.self, forKey: .relay)
     }
 
     struct IndexKey: CodingKey {
@@ -179,7 +184,7 @@ public struct FixedPointPopulation: Sendable, Codable, Equatable {
     package var integerView: Population {
         Population(name: name, shape: shape, threshold: Float(threshold), reset: reset, initialPotential: Float(initialPotential),
                    bias: bias.map { $0.map { Float($0) } }, layer: layer, qcfsLambda: qcfsLambda,
-                   channelInitialPotential: channelInitialPotential.map { $0.map { Float($0) } })
+                   channelInitialPotential: channelInitialPotential.map { $0.map { Float($0) } }, relay: relay)
     }
 }
 
@@ -200,11 +205,14 @@ public struct FixedPointProjection: Sendable, Equatable {
     public var source: Int
     public var target: Int
     public var kind: Kind
+    /// The source channels a dense or conv projection reads (`Projection.sourceRange`).
+    public var sourceRange: Range<Int>?
 
-    public init(source: Int, target: Int, kind: Kind) {
+    public init(source: Int, target: Int, kind: Kind, sourceRange: Range<Int>? = nil) {
         self.source = source
         self.target = target
         self.kind = kind
+        self.sourceRange = sourceRange
     }
 
     /// Every integer weight, in the kind's layout.
@@ -218,12 +226,12 @@ public struct FixedPointProjection: Sendable, Equatable {
     var integerView: Projection {
         switch kind {
         case .dense(let w):
-            return Projection(source: source, target: target, kind: .dense(weights: w.map { Float($0) }))
+            return Projection(source: source, target: target, kind: .dense(weights: w.map { Float($0) }), sourceRange: sourceRange)
         case .conv(let window, let inChannels, let outChannels, let w):
             let c = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelHeight: window.kernelHeight,
                            kernelWidth: window.kernelWidth, strideHeight: window.strideHeight, strideWidth: window.strideWidth,
                            padding: window.padding, weights: w.map { Float($0) })
-            return Projection(source: source, target: target, kind: .conv(c))
+            return Projection(source: source, target: target, kind: .conv(c), sourceRange: sourceRange)
         case .avgPool(let window, let w):
             let pool = Pool(kernelHeight: window.kernelHeight, kernelWidth: window.kernelWidth, strideHeight: window.strideHeight,
                             strideWidth: window.strideWidth, padding: window.padding, countIncludePad: false)
@@ -247,6 +255,7 @@ public struct FixedPointProjection: Sendable, Equatable {
         }
         source = p.source
         target = p.target
+        sourceRange = p.sourceRange
         switch p.kind {
         case .dense(let w): kind = .dense(weights: try ints(w))
         case .conv(let c): kind = .conv(window: c.window, inChannels: c.inChannels, outChannels: c.outChannels, weights: try ints(c.weights))

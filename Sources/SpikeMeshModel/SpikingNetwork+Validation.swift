@@ -35,14 +35,31 @@ extension SpikingNetwork {
                 throw fail("\(at): source \(proj.source) must come before target \(proj.target) (populations are in topological order)")
             }
             let src = populations[proj.source], dst = populations[proj.target]
-            let (sc, sh, sw) = CompiledProjection.dims(src.shape)
+            let (fullSC, sh, sw) = CompiledProjection.dims(src.shape)
+            var sc = fullSC, readCount = src.count
+            if let range = proj.sourceRange {
+                let whole: Int
+                switch proj.kind {
+                case .dense: whole = src.count
+                case .conv: whole = src.channels
+                default: throw fail("\(at): sourceRange applies to dense and conv projections only, not \(proj.typeName)")
+                }
+                guard range.lowerBound >= 0, range.upperBound <= whole, !range.isEmpty else {
+                    throw fail("\(at): sourceRange \(range.lowerBound)..<\(range.upperBound) is not a non-empty range within 0..<\(whole) (\(proj.typeName == "conv" ? "source channels" : "source neurons"))")
+                }
+                sc = range.count
+                readCount = range.count
+            }
+            if src.relay == .graded {
+                guard case .identity = proj.kind else { throw fail("\(at): a graded relay (\(Text.quoted(src.name))) feeds its target through an identity projection only, not \(proj.typeName)") }
+            }
             let (tc, th, tw) = CompiledProjection.dims(dst.shape)
             let between = "\(at) (\(Text.quoted(src.name)) → \(Text.quoted(dst.name)))"
             switch proj.kind {
             case .dense(let weights):
                 guard dst.shape.count == 1 else { throw fail("\(between): a dense projection needs a [F] target, not \(dst.shape)") }
-                guard ANNGraph.product([src.count, dst.count]) == weights.count else {
-                    throw fail("\(between): dense has \(weights.count) weights, expected \(src.count) × \(dst.count)")
+                guard ANNGraph.product([readCount, dst.count]) == weights.count else {
+                    throw fail("\(between): dense has \(weights.count) weights, expected \(readCount) × \(dst.count)")
                 }
                 guard weights.allSatisfy(\.isFinite) else { throw fail("\(between): a weight is not finite") }
             case .conv(let c):
@@ -73,6 +90,9 @@ extension SpikingNetwork {
                 if let w = proj.positionWeights, w.count != 1 { throw fail("\(between): identity takes one weight, found \(w.count)") }
             }
             if let w = proj.positionWeights, !w.allSatisfy(\.isFinite) { throw fail("\(between): a position weight is not finite") }
+        }
+        if let r = populations.firstIndex(where: { $0.relay != nil }), r == 0 || r == output {
+            throw fail("population \(r) (\(Text.quoted(populations[r].name))): the input and the output cannot be relays")
         }
         for p in populations.indices.dropFirst() where incoming(p).isEmpty {
             throw fail("population \(p) (\(Text.quoted(populations[p].name))) has no incoming projection")

@@ -46,9 +46,15 @@ public struct SpikingNetwork: Sendable, Codable {
 
     /// The value one spike of population `p` carries into its targets' weights: θ_p, or 1 for
     /// the input. (A `FixedPointNetwork`'s spikes carry 1: its weights already hold θ_source.)
+    /// A graded relay's spikes carry their payload (its partial sum) with amplitude 1, as the
+    /// direct input does.
     public func amplitude(_ p: Int) -> Float {
-        p == 0 ? 1 : populations[p].threshold
+        p == 0 || populations[p].relay == .graded ? 1 : populations[p].threshold
     }
+
+    /// Hidden populations that are neurons of the converted network, not relays: SRP resets
+    /// and suppresses these.
+    public var hiddenNeurons: [Int] { hidden.filter { populations[$0].relay == nil } }
 }
 
 public enum ResetMode: String, Sendable, Codable, CaseIterable {
@@ -56,6 +62,20 @@ public enum ResetMode: String, Sendable, Codable, CaseIterable {
     case subtract
     /// Hard reset: `V ← 0` on a spike.
     case zero
+}
+
+/// A population inserted by fan-in decomposition (Docs/Mapping.md, "Relays and splitters"):
+/// it integrates one group of a neuron's inputs and forwards the partial sum to it through an
+/// identity projection of weight 1.
+public enum Relay: String, Sendable, Codable, CaseIterable {
+    /// Each tick the relay sends its whole partial sum as one packet with a payload and resets
+    /// to 0 (chips with graded spikes, Loihi 2): exact.
+    case graded
+    /// A signed soft-reset relay (binary-spike chips): on V ≥ θ a +1 spike and V ← V − θ, on
+    /// V ≤ −θ a −1 spike and V ← V + θ, at most one per tick. On a chip it is a pair of
+    /// neurons for the positive and the negative part that reset each other; the residual
+    /// (|V| < θ) is what the target has not yet received.
+    case signed
 }
 
 public struct Population: Sendable, Codable {
@@ -76,15 +96,18 @@ public struct Population: Sendable, Codable {
     /// V(0) per channel (shape[0] values), replacing `initialPotential` where present: set by
     /// potential calibration (`--calibrate-potential`); nil for one V(0) for every neuron.
     public var channelInitialPotential: [Float]?
+    /// Set for a relay population inserted by fan-in decomposition; nil for a neuron population.
+    public var relay: Relay?
 
     public var count: Int { shape.reduce(1, *) }
     public var channels: Int { shape[0] }
 
     public init(name: String, shape: [Int], threshold: Float, reset: ResetMode, initialPotential: Float, bias: [Float]?,
-                layer: Int, qcfsLambda: Float?, channelInitialPotential: [Float]? = nil) {
+                layer: Int, qcfsLambda: Float?, channelInitialPotential: [Float]? = nil, relay: Relay? = nil) {
         self.name = name; self.shape = shape; self.threshold = threshold; self.reset = reset
         self.initialPotential = initialPotential; self.bias = bias; self.layer = layer; self.qcfsLambda = qcfsLambda
         self.channelInitialPotential = channelInitialPotential
+        self.relay = relay
     }
 }
 
@@ -107,12 +130,18 @@ public struct Projection: Sendable, Codable {
     /// position (H·W, row-major) replacing 1/window; for `identity`, one weight replacing 1.
     /// Fixed-point networks set it; nil means the implied weights.
     public var positionWeights: [Float]?
+    /// The part of the source a `conv` or `dense` projection reads, its weights laid out for
+    /// that part alone: for `conv`, a range of source channels (`inChannels` = its count); for
+    /// `dense`, a range of source neurons in CHW order, the ANN's flatten order (`in` = its
+    /// count). Fan-in decomposition sets it; nil reads the whole source.
+    public var sourceRange: Range<Int>?
 
-    public init(source: Int, target: Int, kind: Kind, positionWeights: [Float]? = nil) {
+    public init(source: Int, target: Int, kind: Kind, positionWeights: [Float]? = nil, sourceRange: Range<Int>? = nil) {
         self.source = source
         self.target = target
         self.kind = kind
         self.positionWeights = positionWeights
+        self.sourceRange = sourceRange
     }
 
     public var typeName: String {

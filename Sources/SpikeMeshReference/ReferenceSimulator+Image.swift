@@ -183,6 +183,7 @@ struct ImageState {
     /// V ≥ θ that may fire spike once and reset. Returns the spikes; the output's are tallied.
     private mutating func fire(_ p: Int, slot: Int, suppressing: Bool, outputSpikes: inout [Int]) -> Int {
         let pop = network.populations[p]
+        if let relay = pop.relay { return fireRelay(p, relay, slot: slot) }
         let fires = p != network.output || options.readout == .spikeCount
         let theta = pop.threshold
         let subtract = pop.reset == .subtract
@@ -216,11 +217,34 @@ struct ImageState {
         return fired
     }
 
+    /// A relay's tick (`Relay`): graded relays send their whole partial sum and reset to 0;
+    /// signed relays send ±1 when |V| ≥ θ and move V toward 0 by θ. Never suppressed by SRP.
+    private mutating func fireRelay(_ p: Int, _ relay: Relay, slot: Int) -> Int {
+        let theta = network.populations[p].threshold
+        var fired = 0
+        for i in 0..<membranes[p].count {
+            let u = membranes[p][i] + current[p][i]
+            var out: Float = 0
+            switch relay {
+            case .graded:
+                out = u
+                membranes[p][i] = 0
+            case .signed:
+                out = u >= theta ? 1 : u <= -theta ? -1 : 0
+                membranes[p][i] = u - out * theta
+            }
+            spikes[p][slot][i] = out
+            if out != 0 { active[p][slot][fired] = Int32(i); fired += 1 }
+        }
+        activeCount[p][slot] = fired
+        return fired
+    }
+
     /// SRP at the end of tick τ: mark hidden neurons whose residual potential is not positive,
     /// reset hidden membranes to θ/2 and the output's to 0, restart the output's spike counts.
     private mutating func resetForSRP(outputSpikes: inout [Int]) {
         let populations = network.populations
-        for p in network.hidden {
+        for p in network.hiddenNeurons {
             // θ/2, rounded half away from zero in integer units (the chip's
             // `FixedPointPopulation.halfThreshold`).
             let half = populations[p].threshold / 2

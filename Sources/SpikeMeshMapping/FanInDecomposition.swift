@@ -1,0 +1,199 @@
+import SpikeMeshCore
+import SpikeMeshModel
+import SpikeMeshHardware
+
+/// Fan-in decomposition (DESIGN.md, "Mapping"; Docs/Mapping.md, "Relays"): where one neuron
+/// alone needs more input axons or synapse memory than a core has, its inputs are split into
+/// groups of source channels and each group is integrated by a relay population that forwards
+/// its partial sum to the neuron through an identity projection of weight 1.
+///
+/// It changes the network, not the limits: a `SpikingNetwork` in, a `SpikingNetwork` out, so
+/// the reference simulator, the quantizer, the mapper and the emulator all run the same
+/// decomposed network. Convolutions stay convolutions (a relay's projection is the same
+/// window over a block of source channels, `Projection.sourceRange`); nothing is unrolled.
+///
+/// Group sizes: a dense projection's relay neurons all share one set of axons, so a group may
+/// fill a core (`axons`, `synapseMemoryBits`); a convolution's neighbouring neurons need
+/// overlapping but larger windows, so a group uses at most half of a core, leaving room for a
+/// slice of several neurons. The relay kind comes from the hardware model: graded where spikes
+/// carry a payload (`core.gradedSpikeBits` > 0), signed spiking relays otherwise.
+public enum FanInDecomposition {
+    /// One inserted relay population.
+    public struct Relay: Sendable, Equatable {
+        /// The relay's population index in the decomposed network.
+        public var population: Int
+        public var name: String
+        /// The population whose inputs it integrates (its name, and its index in the decomposed network).
+        public var target: Int
+        public var targetName: String
+        /// The limit that forced it: "input axons" or "synapse memory bits".
+        public var limit: String
+        /// What one target neuron needed before, and the core's limit.
+        public var needed: Int
+        public var available: Int
+        public var kind: SpikeMeshModel.Relay
+        /// The source channels this relay reads.
+        public var sourceRange: Range<Int>
+        public var neurons: Int
+    }
+
+    /// A population whose fan-in could not be decomposed (left for the mapper to report).
+    public struct Unresolved: Sendable, Equatable {
+        public var population: Int
+        public var name: String
+        public var reason: String
+    }
+
+    public struct Result: Sendable {
+        public var network: SpikingNetwork
+        public var relays: [Relay]
+        public var unresolved: [Unresolved]
+        /// For each population of the input network, its index in the decomposed network.
+        public var newIndex: [Int]
+    }
+
+    /// The relay kind a hardware model's spikes allow.
+    public static func relayKind(for core: HardwareModel.Core) -> SpikeMeshModel.Relay {
+        core.gradedSpikeBits > 0 ? .graded : .signed
+    }
+
+    public static func decompose(_ network: SpikingNetwork, core: HardwareModel.Core) throws -> Result {
+        try network.validate()
+        let kind = relayKind(for: core)
+        let bits = core.weightBits + core.synapseOverheadBits
+        let reaches = network.projections.indices.map { Reach($0, network: network) }
+        // Per original population: the relays to insert before it (source channel ranges per
+        // projection), and the projections that stay direct.
+        struct Plan { var groups: [(projection: Int, channels: Range<Int>)] = []; var limit = ""; var needed = 0; var available = 0 }
+        var plans = [Plan?](repeating: nil, count: network.populations.count)
+        var unresolved: [Unresolved] = []
+        for q in network.populations.indices.dropFirst() {
+            let incoming = reaches.filter { $0.target == q }
+            let need = Mapper.singleNeuronNeeds(incoming, core: core)
+            guard need.axons > core.axons || need.bits > core.synapseMemoryBits else { continue }
+            var plan = Plan()
+            (plan.limit, plan.needed, plan.available) = need.axons > core.axons
+                ? ("input axons", need.axons, core.axons) : ("synapse memory bits", need.bits, core.synapseMemoryBits)
+            var direct = 0   // axons of the projections that stay direct, and of the relays
+            var failed: String?
+            for r in incoming {
+                let proj = network.projections[r.projection]
+                let splittable: Bool
+                switch proj.kind {
+                case .dense, .conv: splittable = network.populations[proj.source].relay == nil
+                default: splittable = false
+                }
+                let single = r.bounds(cpc: 1, th: 1, tw: 1, shared: core.sharedKernels && Mapper.isConvLike(r))
+                guard splittable, r.channels.count > 1 else { direct += single.axons; continue }
+                // Units: a convolution's source channels, a dense projection's source neurons.
+                let dense: Bool
+                if case .dense = proj.kind { dense = true } else { dense = false }
+                let perUnitAxons = max(1, single.axons / r.channels.count)
+                let perUnitBits = max(1, single.synapses * bits / r.channels.count)
+                let share = dense ? 1 : 2
+                let perGroup = min(core.axons / share / perUnitAxons, core.synapseMemoryBits / share / perUnitBits)
+                guard perGroup >= 1 else {
+                    failed = "one source \(dense ? "neuron" : "channel") of projection \(r.projection) needs \(perUnitAxons) axons and \(perUnitBits) synapse bits per neuron"
+                    break
+                }
+                let count = (r.channels.count + perGroup - 1) / perGroup
+                let size = (r.channels.count + count - 1) / count
+                var lo = r.channels.lowerBound
+                while lo < r.channels.upperBound {
+                    let hi = min(lo + size, r.channels.upperBound)
+                    plan.groups.append((r.projection, lo..<hi))
+                    lo = hi
+                }
+                direct += count
+            }
+            if failed == nil, direct > core.axons {
+                failed = "its \(plan.groups.count) relays and direct inputs need \(direct) axons per neuron (a relay tree is not built yet)"
+            }
+            if let failed {
+                unresolved.append(Unresolved(population: q, name: network.populations[q].name, reason: failed))
+                continue
+            }
+            plans[q] = plan
+        }
+        guard plans.contains(where: { $0 != nil }) else {
+            return Result(network: network, relays: [], unresolved: unresolved, newIndex: Array(network.populations.indices))
+        }
+        // The decomposed network: each population's relays just before it.
+        var populations: [Population] = []
+        var newIndex = [Int](repeating: 0, count: network.populations.count)
+        var relayIndex: [[Int]] = Array(repeating: [], count: network.populations.count)
+        var relays: [Relay] = []
+        for q in network.populations.indices {
+            let pop = network.populations[q]
+            if let plan = plans[q] {
+                for (k, g) in plan.groups.enumerated() {
+                    relayIndex[q].append(populations.count)
+                    let name = "\(pop.name)/relay\(k)"
+                    relays.append(Relay(population: populations.count, name: name, target: -1, targetName: pop.name, limit: plan.limit,
+                                        needed: plan.needed, available: plan.available, kind: kind, sourceRange: g.channels,
+                                        neurons: pop.count))
+                    populations.append(Population(name: name, shape: pop.shape, threshold: pop.threshold, reset: .subtract,
+                                                  initialPotential: 0, bias: nil, layer: pop.layer, qcfsLambda: nil, relay: kind))
+                }
+            }
+            newIndex[q] = populations.count
+            for i in relays.indices where relays[i].target < 0 { relays[i].target = newIndex[q] }
+            populations.append(pop)
+        }
+        var projections: [Projection] = []
+        for (j, proj) in network.projections.enumerated() {
+            let q = proj.target
+            guard let plan = plans[q], plan.groups.contains(where: { $0.projection == j }) else {
+                projections.append(Projection(source: newIndex[proj.source], target: newIndex[q], kind: proj.kind,
+                                              positionWeights: proj.positionWeights, sourceRange: proj.sourceRange))
+                continue
+            }
+            for (k, g) in plan.groups.enumerated() where g.projection == j {
+                let relay = relayIndex[q][k]
+                projections.append(Projection(source: newIndex[proj.source], target: relay,
+                                              kind: restricted(proj, to: g.channels, network: network),
+                                              sourceRange: g.channels))
+                projections.append(Projection(source: relay, target: newIndex[q], kind: .identity))
+            }
+        }
+        var metadata = network.metadata
+        if !relays.isEmpty { metadata["fanInRelays"] = "\(relays.count) \(kind.rawValue)" }
+        let result = SpikingNetwork(populations: populations, projections: projections, output: newIndex[network.output], metadata: metadata)
+        try result.validate()
+        return Result(network: result, relays: relays, unresolved: unresolved, newIndex: newIndex)
+    }
+
+    /// Projection `proj`'s weights for the part `channels` of its source only (conv: source
+    /// channels; dense: source neurons in CHW order), within the part it already reads.
+    static func restricted(_ proj: Projection, to channels: Range<Int>, network: SpikingNetwork) -> Projection.Kind {
+        let src = network.populations[proj.source]
+        let read: Range<Int>
+        if case .dense = proj.kind { read = proj.sourceRange ?? 0..<src.count } else { read = proj.sourceRange ?? 0..<src.channels }
+        let lo = channels.lowerBound - read.lowerBound, n = channels.count
+        switch proj.kind {
+        case .conv(var c):
+            let taps = c.kernelHeight * c.kernelWidth
+            var w: [Float] = []
+            w.reserveCapacity(c.outChannels * n * taps)
+            for o in 0..<c.outChannels {
+                let base = (o * c.inChannels + lo) * taps
+                w += c.weights[base..<(base + n * taps)]
+            }
+            c.inChannels = n
+            c.weights = w
+            c.bias = nil
+            return .conv(c)
+        case .dense(let weights):
+            let out = weights.count / read.count
+            var w: [Float] = []
+            w.reserveCapacity(out * n)
+            for o in 0..<out {
+                let base = o * read.count + lo
+                w += weights[base..<(base + n)]
+            }
+            return .dense(weights: w)
+        default:
+            return proj.kind
+        }
+    }
+}
