@@ -32,10 +32,10 @@ enum MapCommand {
         let hardware = try pipeline.hardwareModel()
         let loaded = try pipeline.load(args)
         let rates = try pipeline.rates(loaded)
-        let mapping = try pipeline.map(loaded.structure, on: hardware, rates: rates)
-        var network = loaded.structure
+        let (decomposed, mapping) = try pipeline.mapDecomposed(loaded, on: hardware, rates: rates)
+        var network = decomposed.loaded.structure
         network.metadata["rates"] = rates.origin
-        let report = MappingReport(mapping: mapping, network: network)
+        let report = MappingReport(mapping: mapping, network: network, relays: decomposed.relays)
         let svg = try args.value(Opt.svg)
         if let path = svg {
             do { try report.svg().write(toFile: path, atomically: true, encoding: .utf8) } catch {

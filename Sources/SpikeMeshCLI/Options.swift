@@ -66,7 +66,8 @@ enum Opt {
                                    default: "\(MappingSettings().rateImages)", parse: Parse.int(0))
     static let anneal = Option("anneal", "N", help: "Placement annealing moves per core (0 = snake baseline only).",
                                default: "\(MappingSettings().anneal)", parse: Parse.int(0, 1_000_000))
-    static let mapping: [OptionSpec] = [rateImages.spec, anneal.spec]
+    static let noSplit = Flag("no-split", help: "No fan-in relays: a layer whose single neuron needs more input axons or synapse memory than a core has is mapped over-committed and reported as DOES NOT FIT (what-if studies of the raw network).")
+    static let mapping: [OptionSpec] = [rateImages.spec, anneal.spec, noSplit.spec]
 
     // Run (RunSettings).
     static let timesteps = Option("timesteps", "T[,T…]", help: "Input-presentation ticks; accuracy is read at each, energy and latency at the largest.",
@@ -140,6 +141,7 @@ extension Pipeline {
         hardware.overrides = try args.all(Opt.set)
         mapping.rateImages = try args.value(Opt.rateImages) ?? mapping.rateImages
         mapping.anneal = try args.value(Opt.anneal) ?? mapping.anneal
+        if args.flag(Opt.noSplit) { mapping.split = false }
         let timesteps = try args.all(Opt.timesteps)
         if !timesteps.isEmpty { run.timesteps = timesteps }
         run.encoding = try args.value(Opt.encoding) ?? run.encoding

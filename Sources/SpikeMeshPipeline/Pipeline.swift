@@ -175,6 +175,39 @@ public struct Pipeline: Sendable {
         return SpikeRates(values: values, origin: "\(count) calibration images, T = \(mapping.rateTimesteps)")
     }
 
+    /// `loaded` decomposed for `hardware` (`mapping.split`): relay populations where one neuron
+    /// needs more input axons or synapse memory than a core has (`FanInDecomposition`). The
+    /// network is unchanged when nothing needs relays or splitting is off.
+    public func decompose(_ loaded: LoadedNetwork, for hardware: HardwareModel) throws -> DecomposedNetwork {
+        guard mapping.split else { return DecomposedNetwork(loaded: loaded, decomposition: nil) }
+        let d = try FanInDecomposition.decompose(loaded.structure, core: hardware.core)
+        guard !d.relays.isEmpty else { return DecomposedNetwork(loaded: loaded, decomposition: d) }
+        guard let float = loaded.float else {
+            throw SpikeMeshError(.unsupported, "\(loaded.source) is a fixed-point network file and \(d.relays.count) relays are needed on \(hardware.name) (first for \(Text.quoted(d.relays[0].targetName))); convert from the model, write a float network file, or map with --no-split")
+        }
+        var network = d.network
+        network.metadata = float.metadata.merging(d.network.metadata) { _, new in new }
+        let decomposed = LoadedNetwork(contents: .float(network), graph: loaded.graph, summary: loaded.summary,
+                                       normalization: loaded.normalization, source: loaded.source)
+        return DecomposedNetwork(loaded: decomposed, decomposition: d)
+    }
+
+    /// Rates of the undecomposed network for the decomposed one: a relay gets its target's.
+    public func rates(_ rates: SpikeRates, for decomposed: DecomposedNetwork) -> SpikeRates {
+        guard let d = decomposed.decomposition, !d.relays.isEmpty, let values = rates.values else { return rates }
+        var expanded = [Double](repeating: 0, count: d.network.populations.count)
+        for (old, new) in d.newIndex.enumerated() { expanded[new] = values[old] }
+        for r in d.relays { expanded[r.population] = expanded[r.target] }
+        return SpikeRates(values: expanded, origin: rates.origin + "; each relay at its target's rate")
+    }
+
+    /// Decomposes (`decompose`) and maps `loaded` on `hardware`; `rates` are the undecomposed
+    /// network's.
+    public func mapDecomposed(_ loaded: LoadedNetwork, on hardware: HardwareModel, rates: SpikeRates) throws -> (DecomposedNetwork, Mapping) {
+        let decomposed = try decompose(loaded, for: hardware)
+        return (decomposed, try map(decomposed.loaded.structure, on: hardware, rates: self.rates(rates, for: decomposed)))
+    }
+
     /// Maps `network` on `hardware` with the given rates.
     public func map(_ network: SpikingNetwork, on hardware: HardwareModel, rates: SpikeRates) throws -> Mapping {
         var options = Mapper.Options()
@@ -226,7 +259,8 @@ public struct Pipeline: Sendable {
     public func emulate(_ loaded: LoadedNetwork, on hardware: HardwareModel, data: Dataset,
                         rates: SpikeRates? = nil) throws -> EmulationSummary {
         let expected = try rates ?? self.rates(loaded)
-        let mapping = try map(loaded.structure, on: hardware, rates: expected)
+        let (decomposed, mapping) = try mapDecomposed(loaded, on: hardware, rates: expected)
+        let loaded = decomposed.loaded
         try checkMemory(ByteCount.sum(MemoryEstimate.resident(loaded), MemoryEstimate.emulation(loaded.structure, mapping: mapping, workers: run.workers)),
                         "emulating \(loaded.source) on \(hardware.name) (\(mapping.cores.count) cores, \(run.workers) workers)")
         var (network, quantization) = try quantize(loaded, for: hardware)
@@ -238,8 +272,17 @@ public struct Pipeline: Sendable {
         let evaluation = try emulator.evaluate(data, normalization: loaded.normalization, options: options) { progress.update($0) }
         progress.finish()
         return EmulationSummary(hardware: hardware, mapping: mapping, network: network, quantization: quantization,
-                                evaluation: evaluation, options: options, seconds: Date().timeIntervalSince(start))
+                                evaluation: evaluation, options: options, seconds: Date().timeIntervalSince(start),
+                                relays: decomposed.decomposition?.relays ?? [])
     }
+}
+
+/// A network as it is mapped: the loaded network with any relays, and what was inserted
+/// (nil when splitting is off).
+public struct DecomposedNetwork: Sendable {
+    public var loaded: LoadedNetwork
+    public var decomposition: FanInDecomposition.Result?
+    public var relays: [FanInDecomposition.Relay] { decomposition?.relays ?? [] }
 }
 
 /// Expected spikes per neuron per tick of every population (nil = assumed), and their origin.

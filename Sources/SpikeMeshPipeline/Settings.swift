@@ -94,6 +94,9 @@ public struct MappingSettings: Sendable {
     public var rateTimesteps = 32
     /// Annealing moves per core (0 = the snake baseline only).
     public var anneal = 2_000
+    /// Fan-in decomposition (`FanInDecomposition`): relays where one neuron needs more of a
+    /// core than it has. Off (`--no-split`): such cores are over-committed and reported.
+    public var split = true
     public init() {}
 }
 

@@ -180,7 +180,7 @@ public struct PipelineReport: Sendable {
         (self.checkpoints, self.reference, self.emulation) = (checkpoints, reference, emulation)
     }
 
-    var mapping: MappingReport { MappingReport(mapping: emulation.mapping, network: emulation.network.integerView()) }
+    var mapping: MappingReport { MappingReport(mapping: emulation.mapping, network: emulation.network.integerView(), relays: emulation.relays) }
 
     public func json() -> JSON {
         .object([

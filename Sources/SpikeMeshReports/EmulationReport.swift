@@ -16,9 +16,12 @@ public struct EmulationSummary: Sendable {
     public let options: EmulationOptions
     public let seconds: Double
     public let energy: EnergyEstimate
+    /// Relays inserted by fan-in decomposition (empty when none were needed or splitting was off).
+    public let relays: [FanInDecomposition.Relay]
 
     public init(hardware: HardwareModel, mapping: Mapping, network: FixedPointNetwork, quantization: Quantizer.Report,
-                evaluation: Emulator.Evaluation, options: EmulationOptions, seconds: Double) {
+                evaluation: Emulator.Evaluation, options: EmulationOptions, seconds: Double, relays: [FanInDecomposition.Relay] = []) {
+        self.relays = relays
         self.hardware = hardware
         self.mapping = mapping
         self.network = network
@@ -42,6 +45,13 @@ public struct EmulationSummary: Sendable {
         if !mapping.fits {
             out += "warning: the network does not fit \(hardware.name); over-committed cores were emulated as if the limit were larger:\n"
             for v in mapping.violations { out += "  \(v.description)\n" }
+        }
+        if !relays.isEmpty {
+            let spikes = relays.reduce(0) { $0 + c.populationSpikes[$1.population] }, sops = relays.reduce(0) { $0 + c.populationSynapticOps[$1.population] }
+            let layers = Set(relays.map(\.targetName)).count
+            out += "relays: \(relays.count) \(relays[0].kind.rawValue) relay populations for \(layers) layer(s) whose neurons exceed a core (Docs/Mapping.md, \"Relays\"): "
+            out += String(format: "%.0f spikes and %.0f synaptic ops per inference (%.1f %% of the synaptic ops)\n", Double(spikes) / n, Double(sops) / n,
+                          100 * Double(sops) / Double(max(c.synapticOps, 1)))
         }
         out += "quantization (per layer: Θ, relative weight error, weights rounded to zero):\n"
         for e in quantization.entries {
@@ -81,6 +91,12 @@ public struct EmulationSummary: Sendable {
             ("cores", .int(mapping.cores.count)), ("chips", .int(mapping.chipsUsed)),
             ("weightBits", .int(quantization.weightBits)), ("potentialBits", .int(quantization.potentialBits)),
             ("spilled", .bool(mapping.chipsUsed > hardware.mesh.chips)),
+            ("relays", .array(relays.map { r in
+                .object([("name", .string(r.name)), ("layer", .string(r.targetName)), ("kind", .string(r.kind.rawValue)),
+                         ("limit", .string(r.limit)), ("neurons", .int(r.neurons)),
+                         ("spikesPerImage", .number(Double(c.populationSpikes[r.population]) / n)),
+                         ("synapticOpsPerImage", .number(Double(c.populationSynapticOps[r.population]) / n))])
+            })),
             ("quantization", .array(quantization.entries.map {
                 .object([("layer", .string($0.name)), ("threshold", .float($0.threshold)), ("integerThreshold", .int($0.integerThreshold)),
                          ("relativeError", .number($0.relativeError)), ("zeroed", .int($0.zeroed)), ("clipped", .int($0.clipped)),

@@ -39,10 +39,47 @@ public struct MappingReport: Sendable {
     /// Expected packets per tick (hidden layers) and packet-hops per tick.
     public let packetsPerTick: Double
     public let hopsPerTick: Double
+    /// Relays inserted by fan-in decomposition, one entry per layer they serve.
+    public let relayGroups: [RelayGroup]
 
-    public init(mapping: Mapping, network: SpikingNetwork) {
+    /// The relays of one layer: what forced them and what they cost the mapping.
+    public struct RelayGroup: Sendable {
+        public var layer: String
+        public var kind: String
+        public var limit: String
+        /// One neuron's need before decomposition, and the core's limit.
+        public var needed: Int, available: Int
+        public var relays: Int
+        /// Relay neurons (a signed relay neuron is two hardware neurons) and their cores.
+        public var neurons: Int, hardwareNeurons: Int, cores: Int
+        /// Expected packets per tick out of the relays (at the rates the mapping used).
+        public var packetsPerTick: Double
+        /// Extra ticks the relays add to the layer's input in pipelined delivery (0 layer-synchronous).
+        public var pipelinedTicks: Int
+    }
+
+    public init(mapping: Mapping, network: SpikingNetwork, relays: [FanInDecomposition.Relay] = []) {
         self.mapping = mapping
         self.network = network
+        var groups: [RelayGroup] = []
+        for r in relays {
+            let first = mapping.firstCore[r.population], count = mapping.grids[r.population]!.count
+            let cores = first..<(first + count)
+            let packets = mapping.traffic.reduce(0.0) { cores.contains($1.from) ? $0 + $1.rate : $0 }
+            let hardwareNeurons = mapping.cores[cores].reduce(0) { $0 + $1.neurons }
+            if let k = groups.firstIndex(where: { $0.layer == r.targetName }) {
+                groups[k].relays += 1
+                groups[k].neurons += r.neurons
+                groups[k].hardwareNeurons += hardwareNeurons
+                groups[k].cores += count
+                groups[k].packetsPerTick += packets
+            } else {
+                groups.append(RelayGroup(layer: r.targetName, kind: r.kind.rawValue, limit: r.limit, needed: r.needed, available: r.available,
+                                         relays: 1, neurons: r.neurons, hardwareNeurons: hardwareNeurons, cores: count,
+                                         packetsPerTick: packets, pipelinedTicks: 1))
+            }
+        }
+        relayGroups = groups
         let hw = mapping.hardware.core
         var layers: [Layer] = []
         var tightest = (limit: "neurons", layer: "", use: -1.0)
@@ -107,6 +144,15 @@ public struct MappingReport: Sendable {
         out += "\nchips: " + chipCores.enumerated().map { "chip \($0.offset): \($0.element) used, \(hw.mesh.coresPerChip - $0.element) idle" }.joined(separator: "; ") + "\n"
         out += String(format: "tightest limit: %@ in \"%@\" at %.1f %% (headroom %.1f %%)\n", tightest.limit, tightest.layer,
                       100 * tightest.use, 100 * (1 - tightest.use))
+        if !relayGroups.isEmpty {
+            let cores = relayGroups.reduce(0) { $0 + $1.cores }
+            out += "relays (fan-in decomposition, Docs/Mapping.md): \(relayGroups.reduce(0) { $0 + $1.relays }) relay populations on \(cores) of the \(totalCores) cores\n"
+            for g in relayGroups {
+                out += "  \(Text.quoted(g.layer)): \(g.limit) \(g.needed) per neuron > \(g.available) → \(g.relays) \(g.kind) relays, "
+                out += "\(g.neurons) neurons (\(g.hardwareNeurons) on hardware), \(g.cores) cores, "
+                out += String(format: "%.1f packets/tick, +%d tick pipelined\n", g.packetsPerTick, g.pipelinedTicks)
+            }
+        }
         if !mapping.violations.isEmpty {
             out += "DOES NOT FIT — over-committed cores (run/energy emulate them as if the limit were larger):\n"
             for v in mapping.violations { out += "  \(v.description)\n" }
@@ -143,6 +189,12 @@ public struct MappingReport: Sendable {
             ("chipCores", .array(chipCores.map { .int($0) })),
             ("tightest", .object([("limit", .string(tightest.limit)), ("layer", .string(tightest.layer)),
                                   ("utilisation", .number(tightest.use)), ("headroom", .number(1 - tightest.use))])),
+            ("relays", .array(relayGroups.map { g in
+                .object([("layer", .string(g.layer)), ("kind", .string(g.kind)), ("limit", .string(g.limit)), ("needed", .int(g.needed)),
+                         ("available", .int(g.available)), ("relays", .int(g.relays)), ("neurons", .int(g.neurons)),
+                         ("hardwareNeurons", .int(g.hardwareNeurons)), ("cores", .int(g.cores)),
+                         ("expectedPacketsPerTick", .number(g.packetsPerTick)), ("pipelinedTicks", .int(g.pipelinedTicks))])
+            })),
             ("violations", .array(mapping.violations.map {
                 .object([("limit", .string($0.limit)), ("layer", .string($0.name)), ("needed", .int($0.needed)), ("available", .int($0.available))])
             })),

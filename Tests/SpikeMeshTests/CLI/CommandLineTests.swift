@@ -90,7 +90,7 @@ import Testing
             (["simulate", "--limit", "4", "--calibration-images", "20", "--timesteps", "4,8"],
              ["annAccuracy", "spikeRate", "curve", "spikesPerLayer", "thresholds", "encoding", "delivery"]),
             (["map", "--hardware", "truenorth", "--calibration-images", "20", "--rate-images", "2", "--anneal", "10"],
-             ["hardware", "fits", "cores", "chips", "layers", "tightest", "violations", "placementCost"]),
+             ["hardware", "fits", "cores", "chips", "layers", "tightest", "relays", "violations", "placementCost"]),
             (["run", "--hardware", "generic-small", "--timesteps", "8"] + Self.small,
              ["hardware", "accuracy", "curve", "latencyTicks", "latencyMicroseconds", "energyMicrojoules", "energyBreakdown",
               "synapticOps", "spikeRate", "packets", "hops", "layers", "quantization"]),
@@ -105,6 +105,24 @@ import Testing
         let energy = try Self.json(["energy", "--hardware", "generic-small", "--timesteps", "8"] + Self.small)
         let rows = try #require(energy["rows"] as? [[String: Any]])
         #expect(rows.count == 1 && rows[0]["hardware"] as? String == "generic-small")
+    }
+
+    /// On TrueNorth the bundled CNN fits only with relays: `map` lists them and which limit
+    /// forced them; `--no-split` maps the raw network over-committed and names the violations.
+    @Test func mapInsertsRelaysUnlessNoSplit() throws {
+        let args = ["map", "--hardware", "truenorth", "--calibration-images", "20", "--rate-images", "0", "--anneal", "10"]
+        let split = try Self.json(args)
+        #expect(split["fits"] as? Bool == true)
+        let relays = try #require(split["relays"] as? [[String: Any]])
+        #expect(relays.map { $0["layer"] as? String } == ["/features/features.9/Relu", "/act_fc/Relu"])
+        #expect(relays.map { $0["needed"] as? Int } == [288, 1568])
+        #expect(relays.allSatisfy { $0["kind"] as? String == "signed" && $0["limit"] as? String == "input axons" })
+        let raw = try Self.json(args + ["--no-split"])
+        #expect(raw["fits"] as? Bool == false)
+        #expect((raw["relays"] as? [Any])?.isEmpty == true)
+        #expect((raw["violations"] as? [Any])?.count == 2)
+        let graded = try Self.json(args + ["--set", "core.gradedSpikeBits=24"])
+        #expect((graded["relays"] as? [[String: Any]])?.allSatisfy { $0["kind"] as? String == "graded" } == true)
     }
 
     /// `run --target-loss` picks the smallest T of its curve within the loss of the ANN on the

@@ -53,6 +53,12 @@ import Testing
         #expect(total(saturating, "saturations") > 0)
         let srp = try golden("qcfs-srp-truenorth")
         #expect(srp["ticksRun"] as! Int == 12)
+        for name in ["cnn-truenorth-signed-relays", "cnn-truenorth-graded-relays"] {
+            let relays = try golden(name)
+            #expect((relays["mapping"] as! [String: Any])["fits"] as! Bool == true, "\(name) must fit with its relays")
+            let names = (relays["quantization"] as! [[String: Any]]).map { $0["layer"] as! String }
+            #expect(names.contains { $0.hasSuffix("/relay0") }, "\(name) must contain relays")
+        }
         for name in GoldenConfiguration.all.map(\.name) {
             let g = try golden(name)
             #expect(total(g, "spikes") > 1000, "\(name) must involve real activity")

@@ -41,6 +41,9 @@ struct GoldenConfiguration: Sendable, CustomStringConvertible {
     var srpTau = 0
     var exact = false
     var seed: UInt64 = 3
+    /// Fan-in relays (Docs/Mapping.md, "Relays"). Off for the files recorded before relays
+    /// existed, which over-commit cores instead; on for the relay configurations.
+    var split = false
 
     var description: String { name }
 
@@ -60,6 +63,11 @@ struct GoldenConfiguration: Sendable, CustomStringConvertible {
                             lowLatency: true, checkpoints: [4, 8, 16]),
         GoldenConfiguration(name: "cnn-saturating-generic-small", model: Fixtures.example("fmnist_cnn.onnx"),
                             hardware: "generic-small", overrides: ["core.potentialBits=8"]),
+        // Relays on TrueNorth's 256-axon cores: signed on the chip as it is, graded with a payload.
+        GoldenConfiguration(name: "cnn-truenorth-signed-relays", model: Fixtures.example("fmnist_cnn.onnx"), hardware: "truenorth",
+                            rateImages: 4, images: 4, checkpoints: [16], delivery: .pipelined, split: true),
+        GoldenConfiguration(name: "cnn-truenorth-graded-relays", model: Fixtures.example("fmnist_cnn.onnx"), hardware: "truenorth",
+                            overrides: ["core.gradedSpikeBits=24"], rateImages: 4, images: 4, checkpoints: [16], split: true),
     ]
 
     var goldenPath: String { Fixtures.path("golden/\(name).json") }
@@ -87,6 +95,7 @@ enum GoldenRun {
         pipeline.hardware.hardware = config.hardware
         pipeline.hardware.overrides = config.overrides
         pipeline.mapping.rateImages = config.rateImages
+        pipeline.mapping.split = config.split
         pipeline.run.timesteps = config.checkpoints
         pipeline.run.encoding = config.encoding
         pipeline.run.delivery = config.delivery
