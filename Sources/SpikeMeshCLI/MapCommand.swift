@@ -11,13 +11,16 @@ enum MapCommand {
         input axons, synapse memory, fan-out entries), places them on the mesh (a snake in
         layer order as the baseline, then seeded annealing on expected packets × hops with
         spike rates from a short reference run), and routes one packet per spike and
-        destination core (XY). A layer that cannot fit even one neuron per core is reported
-        as DOES NOT FIT, naming the limit and by how much. Method: Docs/Mapping.md.
+        destination core (XY). Where one neuron needs more input axons or synapse memory than
+        a core has, relay populations integrate groups of its inputs and forward the partial
+        sums (graded on chips with graded spikes, signed spiking relays otherwise); the report
+        lists them. With --no-split such a layer is reported as DOES NOT FIT, naming the limit
+        and by how much. Method: Docs/Mapping.md.
         """,
         positionals: [Opt.modelPositional],
         options: [Opt.data.spec, Opt.mean.spec, Opt.std.spec] + Opt.conversion + Opt.hardwareGroup + Opt.mapping + [
             Opt.svg.spec, Opt.requireFit.spec,
-            Opt.json("Print one JSON object: hardware, fits, cores, chips, layers [{name, neurons, cores, utilisation…}], tightest, placementCost, baselineCost, busiestLinks.").spec,
+            Opt.json("Print one JSON object: hardware, fits, cores, chips, layers [{name, neurons, cores, utilisation…}], tightest, relays, violations, placementCost, baselineCost, busiestLinks.").spec,
             Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
