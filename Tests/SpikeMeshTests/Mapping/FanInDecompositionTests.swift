@@ -8,6 +8,7 @@ import Testing
 @testable import SpikeMeshHardware
 @testable import SpikeMeshMapping
 @testable import SpikeMeshEmulation
+@testable import SpikeMeshEnergy
 
 /// Fan-in decomposition: relays make every core limit hold, graded relays are exact, and the
 /// emulator runs decomposed networks spike for spike like the reference.
@@ -97,5 +98,92 @@ import Testing
         let relaySpikes = d.relays.reduce(0) { $0 + emulated.counters.populationSpikes[$1.population] }
         #expect(relaySpikes > 100, "the relays must carry real traffic (\(relaySpikes) spikes)")
         #expect(emulated.counters.saturations == 0)
+    }
+}
+
+/// One layer split over two graded relays, every counter worked out by hand.
+///
+/// input x = 1 (direct) ─[3, 5, 3, 5]→ A = 4 neurons, Θ = 10 ─[1, 2, 1, 2]→ output (1 neuron)
+///
+/// On cores of 2 axons the output's 4 inputs do not fit: relay R0 integrates A0 and A1, R1
+/// integrates A2 and A3, and each forwards its sum to the output with weight 1. A0 and A2 get
+/// 3 per tick and fire at t4 and t7; A1 and A3 get 5 and fire at t2, t4, t6, t8. So each relay
+/// sends a payload at t2 (2), t4 (1 + 2 = 3), t6 (2), t7 (1) and t8 (2): 10 relay packets, 12
+/// packets from A; the output accumulates 2 × (2 + 3 + 2 + 1 + 2) = 20 over 8 ticks, exactly
+/// what it would get without relays.
+@Suite struct HandWorkedRelayTests {
+    func float() -> SpikingNetwork {
+        func pop(_ name: String, _ count: Int, _ theta: Float, _ layer: Int) -> Population {
+            Population(name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil, layer: layer, qcfsLambda: nil)
+        }
+        return SpikingNetwork(populations: [pop("input", 1, 1, 0), pop("A", 4, 10, 1), pop("out", 1, 1, 2)], projections: [
+            Projection(source: 0, target: 1, kind: .dense(weights: [3, 5, 3, 5])),
+            Projection(source: 1, target: 2, kind: .dense(weights: [1, 2, 1, 2])),
+        ], output: 2, metadata: [:])
+    }
+
+    /// The decomposed float network's values, as integers (they already are).
+    func fixed(_ n: SpikingNetwork) throws -> FixedPointNetwork {
+        try FixedPointNetwork(
+            populations: n.populations.map {
+                FixedPointPopulation(name: $0.name, shape: $0.shape, threshold: Int64($0.threshold), reset: $0.reset, initialPotential: 0,
+                                     bias: nil, layer: $0.layer, qcfsLambda: nil, relay: $0.relay)
+            },
+            projections: try n.projections.enumerated().map { try FixedPointProjection(integers: $1, index: $0) },
+            output: n.output, metadata: [:],
+            format: FixedPointInfo(hardware: "hand", weightBits: 8, potentialBits: 16, scales: n.populations.map { _ in 1 }))
+    }
+
+    @Test func twoGradedRelays() throws {
+        var hw = try MapperTests.hardware("generic-small", ["core.neurons=2", "core.axons=2", "core.gradedSpikeBits=8"])
+        hw.mesh.linkCapacity = 0
+        let d = try FanInDecomposition.decompose(float(), core: hw.core)
+        #expect(d.relays.map(\.sourceRange) == [0..<2, 2..<4])
+        #expect(d.relays.allSatisfy { $0.kind == .graded && $0.limit == "input axons" && $0.needed == 4 && $0.available == 2 })
+        #expect(d.network.populations.map(\.name) == ["input", "A", "out/relay0", "out/relay1", "out"])
+        #expect(d.newIndex == [0, 1, 4])
+        let network = try fixed(d.network)
+        var options = Mapper.Options()
+        options.movesPerCore = 0
+        let mapping = try Mapper.map(network, on: hw, options: options)
+        #expect(mapping.fits && mapping.cores.count == 5)   // A on 2 cores, one per relay, one for the output
+        var e = EmulationOptions()
+        e.checkpoints = [8]
+        e.workers = 1
+        let emulator = try Emulator(network: network, mapping: mapping)
+        var chip = try Chip(emulator: emulator, options: e)
+        chip.reset(image: 0, pixels: [1])
+        let out: [Int64] = [0, 4, 4, 10, 10, 14, 16, 20]
+        let relayPackets = [0, 2, 0, 2, 0, 2, 2, 2], aPackets = [0, 2, 0, 4, 0, 2, 2, 2]
+        for t in 1...8 {
+            let cost = try chip.step(t)
+            #expect(chip.membranes(of: 4) == [out[t - 1]], "tick \(t)")
+            #expect(chip.membranes(of: 2) == [0] && chip.membranes(of: 3) == [0], "a graded relay resets to 0 every tick")
+            #expect(cost.packets == relayPackets[t - 1] + aPackets[t - 1] && cost.spikes == cost.packets, "tick \(t)")
+            #expect(cost.synapticOps == cost.packets, "tick \(t): one synapse per packet (A → its relay, relay → output)")
+        }
+        // The whole run through the emulator: packets, hops and energy.
+        let r = try emulator.run([1], count: 1, options: e)
+        let c = r.counters
+        #expect(c.packets == 22 && c.delivered == 22 && c.synapticOps == 22 && c.saturations == 0)
+        #expect(c.populationSpikes == [0, 12, 5, 5, 0])
+        func hops(_ a: Int, _ b: Int) -> Int { mapping.mesh.hops(mapping.placement[a], mapping.placement[b]).total }
+        let core = { (p: Int, i: Int) in mapping.coreOf(population: p, neuron: i) }
+        let spikesOfA = [2, 4, 2, 4]
+        let expectedHops = (0..<4).reduce(0) { $0 + spikesOfA[$1] * hops(core(1, $1), core(2 + $1 / 2, 0)) }
+            + 5 * (hops(core(2, 0), core(4, 0)) + hops(core(3, 0), core(4, 0)))
+        #expect(c.hopsWithinChip == expectedHops && expectedHops > 0)
+        let energy = EnergyEstimate(counters: c, hardware: hw, chips: mapping.chipsUsed)
+        let pj = Dictionary(uniqueKeysWithValues: energy.parts.map { ($0.name, $0.microjoules * 1e6) })
+        #expect(abs((pj["synaptic"] ?? .nan) - 22 * hw.energy.synapticOpPJ) < 1e-6)
+        #expect(abs((pj["spikeOut"] ?? .nan) - 22 * hw.energy.spikeOutPJ) < 1e-6)
+        #expect(abs((pj["routingWithinChip"] ?? .nan) - Double(expectedHops) * hw.energy.hopPJ) < 1e-6)
+        #expect(c.ticks == 8)
+        // Without relays the output gets the same 20 (its membrane is read out).
+        let whole = try fixed(float())
+        var raw = try Chip(emulator: try Emulator(network: whole, mapping: try Mapper.map(whole, on: hw, options: options)), options: e)
+        raw.reset(image: 0, pixels: [1])
+        for t in 1...8 { try raw.step(t) }
+        #expect(raw.membranes(of: 2) == [20])
     }
 }
