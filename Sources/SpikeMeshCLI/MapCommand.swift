@@ -31,7 +31,8 @@ enum MapCommand {
 
     static func run(_ args: Arguments) throws {
         let json = args.flag(Opt.json)
-        let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
+        var pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
+        pipeline.structureOnly = true
         let hardware = try pipeline.hardwareModel()
         let loaded = try pipeline.load(args)
         let rates = try pipeline.rates(loaded)
@@ -49,6 +50,7 @@ enum MapCommand {
             printJSON(report.json())
         } else {
             print("network: \(loaded.source)")
+            if let why = loaded.structure.metadata["structureOnly"] { print("note: \(why); give --calibration-data for thresholds and measured rates") }
             print(report.text(), terminator: "")
             if let path = svg { print("wrote \(path)") }
         }

@@ -64,6 +64,11 @@ public struct Pipeline: Sendable {
     public var showProgress = false
     /// Work estimated beyond this is refused before it is allocated (`MemoryEstimate`).
     public var memory = MemoryBudget.standard
+    /// `map`: when no images were asked for (no `--data`, no `--calibration-data`) and the
+    /// bundled sample does not fit the model's input, convert from structure alone (every
+    /// θ = 1, `Converter.structure`) instead of failing: thresholds affect neither slicing nor
+    /// placement. The network's metadata `structureOnly` says why.
+    public var structureOnly = false
 
     public init() {}
 
@@ -121,6 +126,18 @@ public struct Pipeline: Sendable {
         }
         let graph = try ONNXImporter.load(path: path)
         let normalization = try Normalization.resolve(mean: input.mean, std: input.std, graph: graph)
+        if structureOnly, conversion.calibrationData == nil, input.data == nil, conversion.options(for: graph).method != .qcfs {
+            let sample = try calibrationData()
+            do {
+                try sample.check(fits: graph.inputShape, of: graph.source, normalization: normalization)
+            } catch let e as SpikeMeshError where [sample.channels, sample.height, sample.width] != graph.inputShape {
+                var network = try Converter.structure(of: graph, reset: conversion.reset, pooling: conversion.options(for: graph).pooling)
+                network.metadata.merge(normalization.metadata) { _, new in new }
+                network.metadata["source"] = path
+                network.metadata["structureOnly"] = "no images fit the model (\(e.message)); mapped from structure alone, every θ = 1"
+                return LoadedNetwork(contents: .float(network), graph: graph, summary: nil, normalization: normalization, source: path)
+            }
+        }
         var (network, summary) = try convert(graph, normalization: normalization)
         network.metadata.merge(normalization.metadata) { _, new in new }
         network.metadata["source"] = path
@@ -163,6 +180,11 @@ public struct Pipeline: Sendable {
         let data = try calibrationData()
         do {
             try data.check(fits: loaded.structure.inputShape, of: loaded.source, normalization: loaded.normalization)
+        } catch let e as SpikeMeshError where conversion.calibrationData == nil && input.data == nil
+                    && [data.channels, data.height, data.width] != loaded.structure.inputShape {
+            // No data was asked for, and the bundled sample does not fit this network: the
+            // mapping works from structure alone, at assumed rates, and says so.
+            return SpikeRates(values: nil, origin: "assumed \(Mapper.Options().defaultRate) spikes/neuron/tick: the bundled sample does not fit (\(e.message)); give --calibration-data for measured rates")
         } catch let e as SpikeMeshError {
             throw SpikeMeshError(e.code, "\(e.message) — give spike-rate images with --calibration-data PATH, or --rate-images 0 to assume rates")
         }

@@ -176,6 +176,8 @@ public struct MappingReport: Sendable {
         return .object([
             ("hardware", .string(hw.name)),
             ("fits", .bool(mapping.fits)),
+            ("structureOnly", network.metadata["structureOnly"].map { .string($0) } ?? .null),
+            ("ratesFrom", .string(network.metadata["rates"] ?? "assumed")),
             ("cores", .int(totalCores)),
             ("chips", .int(mapping.chipsUsed)),
             ("coresPerChip", .int(hw.mesh.coresPerChip)),

@@ -125,6 +125,18 @@ import Testing
         #expect((graded["relays"] as? [[String: Any]])?.allSatisfy { $0["kind"] as? String == "graded" } == true)
     }
 
+    /// `map` works from structure alone for any input shape: a model the bundled sample does
+    /// not fit is mapped with every θ = 1 and assumed rates, and the report says so.
+    @Test func mapNeedsNoImagesOfTheModelsShape() throws {
+        let d = try Self.json(["map", Fixtures.path("onnx/tiny_cnn_legacy.onnx"), "--anneal", "10"])
+        let why = try #require(d["structureOnly"] as? String)
+        #expect(why.contains("expects [1, 8, 8]") && why.contains("every θ = 1"))
+        #expect((d["ratesFrom"] as? String)?.hasPrefix("assumed 0.05") == true)
+        #expect(d["fits"] as? Bool == true && (d["layers"] as? [Any])?.count == 4)
+        let bundled = try Self.json(["map", "--anneal", "10", "--rate-images", "2", "--calibration-images", "20"])
+        #expect(bundled["structureOnly"] is NSNull)
+    }
+
     /// `run --target-loss` picks the smallest T of its curve within the loss of the ANN on the
     /// same images, and its energy and latency there are those of a run at that T alone.
     @Test func targetLossReportsTheEnergyOfARunAtThatT() throws {
