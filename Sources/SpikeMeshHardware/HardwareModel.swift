@@ -102,7 +102,7 @@ public struct HardwareModel: Sendable, Equatable {
 
 extension HardwareModel {
     /// The shipped model names (files `HardwareModels/NAME.json`).
-    public static let shipped = ["loihi", "loihi2", "truenorth", "generic-small"]
+    public static let shipped = ["loihi", "loihi2", "spinnaker2", "truenorth", "generic-small"]
 
     /// Folders searched for `NAME.json`: `$SPIKEMESH_HARDWARE_DIR`, `./HardwareModels`, and
     /// `HardwareModels` beside the package the executable was built in.

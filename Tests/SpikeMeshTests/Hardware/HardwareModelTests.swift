@@ -54,7 +54,7 @@ import Testing
 
     @Test func unknownNameListsTheShippedOnes() {
         do { _ = try HardwareModel.load("loihi9"); Issue.record("expected an error") } catch {
-            #expect("\(error)".contains("loihi, loihi2, truenorth, generic-small"))
+            #expect("\(error)".contains("loihi, loihi2, spinnaker2, truenorth, generic-small"))
         }
     }
 }
