@@ -118,10 +118,10 @@ extension Chip {
         if dense {
             for i in 0..<pop.count { visit(i) }
         } else {
-            let listed = Array(state.touchedList[0..<state.touchedCount])
-            for i in listed { visit(Int(i)) }
+            let listed = state.touchedCount
+            for k in 0..<listed { visit(Int(state.touchedList[k])) }
             for i in previouslyActive where !state.touched[Int(i)] { visit(Int(i)) }
-            for i in listed { state.touched[Int(i)] = false }
+            for k in 0..<listed { state.touched[Int(state.touchedList[k])] = false }
             state.touchedCount = 0
         }
         counters.populationSaturations[p] += saturations

@@ -107,14 +107,14 @@ public enum Quantizer {
             let theta = largest > 0 ? max(1, min((wMax / largest).rounded(.down), potentialLimit)) : min(wMax, potentialLimit)
             scales[q] = Float(theta) / pop.threshold
             // A signed relay's spike carries Θ_relay into its target, as a weight: at most wMax.
-            let integerThreshold = pop.relay == .signed ? min(theta, wMax) : theta
+            let relayTheta = min(theta, wMax)
+            let integerThreshold = pop.relay == .signed ? relayTheta : theta
             var clipped = 0, zeroed = 0, count = 0, big = 0
             var errorSquares = 0.0, valueSquares = 0.0
             for j in incoming {
                 let proj = network.projections[j]
                 if fromRelayOfSameRoot(proj) {
                     // Weight 1 for a graded relay's payload; Θ_relay for a signed relay's spike.
-                    let relayTheta = min(theta, wMax)
                     let w: Int32 = network.populations[proj.source].relay == .graded ? 1 : Int32(relayTheta)
                     count += 1
                     projections[j] = FixedPointProjection(source: proj.source, target: q, kind: .identity(weight: w))

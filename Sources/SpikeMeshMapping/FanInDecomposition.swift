@@ -166,9 +166,7 @@ public enum FanInDecomposition {
     /// Projection `proj`'s weights for the part `channels` of its source only (conv: source
     /// channels; dense: source neurons in CHW order), within the part it already reads.
     static func restricted(_ proj: Projection, to channels: Range<Int>, network: SpikingNetwork) -> Projection.Kind {
-        let src = network.populations[proj.source]
-        let read: Range<Int>
-        if case .dense = proj.kind { read = proj.sourceRange ?? 0..<src.count } else { read = proj.sourceRange ?? 0..<src.channels }
+        let read = network.readRange(of: proj)
         let lo = channels.lowerBound - read.lowerBound, n = channels.count
         switch proj.kind {
         case .conv(var c):

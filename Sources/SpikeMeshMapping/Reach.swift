@@ -29,11 +29,7 @@ package struct Reach: Sendable {
         target = p.target
         sourceDims = CompiledProjection.dims(network.populations[p.source].shape)
         targetDims = CompiledProjection.dims(network.populations[p.target].shape)
-        if case .dense = p.kind {
-            channels = p.sourceRange ?? 0..<(sourceDims.0 * sourceDims.1 * sourceDims.2)
-        } else {
-            channels = p.sourceRange ?? 0..<sourceDims.0
-        }
+        channels = network.readRange(of: p)
         switch p.kind {
         case .conv(let c):
             kind = .window(c.window, allChannels: true)

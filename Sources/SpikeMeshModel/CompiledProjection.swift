@@ -31,7 +31,7 @@ package struct CompiledProjection: Sendable {
         target = p.target
         (sc, sh, sw) = Self.dims(network.populations[p.source].shape)
         (tc, th, tw) = Self.dims(network.populations[p.target].shape)
-        if case .dense = p.kind { channels = p.sourceRange ?? 0..<(sc * sh * sw) } else { channels = p.sourceRange ?? 0..<sc }
+        channels = network.readRange(of: p)
         switch p.kind {
         case .conv(let c):
             var w = [Float](repeating: 0, count: c.weights.count)

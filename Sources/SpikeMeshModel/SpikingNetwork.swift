@@ -52,6 +52,15 @@ public struct SpikingNetwork: Sendable, Codable {
         p == 0 || populations[p].relay == .graded ? 1 : populations[p].threshold
     }
 
+    /// The part of its source projection `proj` reads (`Projection.sourceRange`, else the whole
+    /// source): conv, source channels; dense, source neurons in CHW order.
+    public func readRange(of proj: Projection) -> Range<Int> {
+        if let r = proj.sourceRange { return r }
+        let src = populations[proj.source]
+        if case .dense = proj.kind { return 0..<src.count }
+        return 0..<src.channels
+    }
+
     /// Hidden populations that are neurons of the converted network, not relays: SRP resets
     /// and suppresses these.
     public var hiddenNeurons: [Int] { hidden.filter { populations[$0].relay == nil } }
