@@ -1,9 +1,10 @@
 extension Chip {
     /// Delivers the packets due at population p in tick t: each fans out through its
     /// destination core's synapses into p's input current (flagging what it touched); returns
-    /// the synaptic ops. Every per-packet counter is updated here, once per packet.
+    /// the synaptic ops. Every per-packet counter is updated here, once per packet. A packet
+    /// into a splitter reaches each of the neuron's hardware copies: one synaptic op per copy.
     mutating func deliver(_ p: Int, tick t: Int) -> Int {
-        let plan = plan, track = plan.tracking(p)
+        let plan = plan, track = plan.tracking(p), copies = plan.mapping.copies[p]
         let sops = state.queues.drain(p, tick: t) { packets in
             var sops = 0
             plan.emulator.plan.withPointers { delivery in
@@ -13,9 +14,10 @@ extension Chip {
                     counters.corePacketsIn.withUnsafeMutableBufferPointer { packetsIn in
                         for packet in packets {
                             let core = Int(packet.core)
-                            let n = DeliveryPlan.deliver(neuron: Int(packet.neuron), sign: Int64(packet.sign),
+                            let synapses = DeliveryPlan.deliver(neuron: Int(packet.neuron), sign: Int64(packet.sign),
                                                          projection: Int(packet.projection), core: core, taps: Int(packet.taps), delivery,
                                                          acc: acc, flags: flags, list: list, listed: &listed, track: track)
+                            let n = copies.isEmpty ? synapses : synapses * Int(copies[Int(packet.neuron)])
                             work[core] += n
                             coreOps[core] += n
                             packetsIn[core] += 1

@@ -6,7 +6,10 @@ extension Chip {
         let fired = scratch.fired
         if plan.schedule.counts(p, at: t) { counters.populationSpikes[p] += fired.count }
         guard !fired.isEmpty else { return (0, 0) }
-        counters.tickSpikes[t - 1] += fired.count
+        // A splitter neuron's spike is one spike of each of its hardware copies.
+        let copies = plan.mapping.copies[p]
+        let hardwareSpikes = copies.isEmpty ? fired.count : fired.reduce(0) { $0 + Int(copies[Int($1)]) }
+        counters.tickSpikes[t - 1] += hardwareSpikes
         let pop = plan.network.populations[p]
         if p == plan.network.output { for i in fired { state.outputSpikes[Int(i)] += 1 } }
         if plan.options.keepSpikeTrains, let tick = plan.schedule.recordedTick(t) {
@@ -15,7 +18,7 @@ extension Chip {
         }
         let packets = try route(fired, from: p, tick: t)
         counters.tickPackets[t - 1] += packets
-        return (fired.count, packets)
+        return (hardwareSpikes, packets)
     }
 
     /// The routing of `emit`: link use, per-link counters and the route table are read and
@@ -25,7 +28,7 @@ extension Chip {
         let travel = plan.pipelined ? t + 1 : t
         let o = mapping.destinationOffsets[p], entryProjection = mapping.destinationProjection[p]
         let entryCore = mapping.destinationCore[p], entryRoute = emulator.routes.entryRoute[p], entryTaps = emulator.plan.entryTaps[p]
-        let table = emulator.routes, cores = emulator.neuronCore[p]
+        let table = emulator.routes, cores = emulator.neuronCore[p], copies = mapping.copies[p]
         let capacity = state.links.capacity, lc = state.links.linkCount
         var packets = 0, within = 0, between = 0, stalled = 0, late = 0, wire = 0.0
         try state.links.withPointer { use in
@@ -39,7 +42,7 @@ extension Chip {
                 let payload = payloads.isEmpty ? 1 : payloads[n]
                 let src = Int(cores[i])
                 let (first, end) = (Int(o[i]), Int(o[i + 1]))
-                counters.coreSpikes[src] += 1
+                counters.coreSpikes[src] += copies.isEmpty ? 1 : Int(copies[i])
                 counters.corePacketsOut[src] += end - first
                 packets += end - first
                 for k in first..<end {

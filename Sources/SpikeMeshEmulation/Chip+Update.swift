@@ -71,13 +71,15 @@ extension Chip {
     /// Updates relay population p (`Relay`): every neuron touched this tick (all of them when
     /// it is updated densely) and every signed relay still at |V| ≥ Θ. `V ← sat(V + I)`; a
     /// graded relay then sends V as its payload (saturated at ±payloadLimit, counted) and
-    /// resets to 0; a signed relay sends +1 at V ≥ Θ (V ← V − Θ) or −1 at V ≤ −Θ (V ← V + Θ).
+    /// resets to 0; a signed relay sends +1 at V ≥ Θ (V ← V − Θ) or −1 at V ≤ −Θ (V ← V + Θ);
+    /// a splitter fires at V ≥ Θ (V ← V − Θ), and each of its copies counts as an update.
     /// Spikes go to `scratch.fired`, payloads to `scratch.payloads`.
     mutating func updateRelay(_ p: Int, _ relay: Relay) {
         let pop = plan.network.populations[p]
         let cores = plan.emulator.neuronCore[p]
         let (limit, theta, payloadLimit) = (plan.limit, pop.threshold, plan.payloadLimit)
         let dense = plan.denseUpdate[p]
+        let copies = plan.mapping.copies[p]
         scratch.fired.removeAll(keepingCapacity: true)
         scratch.payloads.removeAll(keepingCapacity: true)
         var updates = 0, saturations = 0
@@ -94,8 +96,10 @@ extension Chip {
                 saturations += 1
                 counters.coreSaturations[Int(cores[i])] += 1
             }
-            updates += 1
-            scratch.coreUpdates[Int(cores[i])] += 1
+            // A splitter's neuron is its copies on one core, each updated.
+            let n = copies.isEmpty ? 1 : Int(copies[i])
+            updates += n
+            scratch.coreUpdates[Int(cores[i])] += n
             switch relay {
             case .graded:
                 state.membranes[i] = 0
@@ -113,6 +117,13 @@ extension Chip {
                 state.membranes[i] = u
                 if out != 0 { scratch.fired.append(Int32(i)); scratch.payloads.append(Int32(out)) }
                 if u >= theta || u <= -theta { state.active.append(Int32(i)) }
+            case .splitter:
+                if u >= theta {
+                    u -= theta
+                    scratch.fired.append(Int32(i))
+                }
+                state.membranes[i] = u
+                if u >= theta { state.active.append(Int32(i)) }
             }
         }
         if dense {

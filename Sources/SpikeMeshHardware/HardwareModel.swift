@@ -45,6 +45,10 @@ public struct HardwareModel: Sendable, Equatable {
         /// 0 = binary spikes. Fan-in decomposition uses graded relays when it is above 0, and
         /// a relay's payload saturates (counted) at ±(2^(bits−1) − 1).
         public var gradedSpikeBits = 0
+        /// Destination entries (packets per spike) one neuron may have; 0 = no limit beyond
+        /// `fanOut`. TrueNorth: 1 (a neuron targets one axon on one core). Fan-out splitting
+        /// inserts splitter populations whose copies each stay within it.
+        public var neuronFanOut = 0
     }
 
     public struct Time: Sendable, Equatable {
@@ -183,6 +187,7 @@ extension HardwareModel {
             m.core.potentialBits = try s.int("potentialBits", m.core.potentialBits, min: 2, max: 32)
             m.core.sharedKernels = try s.bool("sharedKernels", m.core.sharedKernels)
             m.core.gradedSpikeBits = try s.int("gradedSpikeBits", m.core.gradedSpikeBits, min: 0, max: 32)
+            m.core.neuronFanOut = try s.int("neuronFanOut", m.core.neuronFanOut, min: 0, max: Limits.fanOut)
             if m.core.gradedSpikeBits == 1 { throw SpikeMeshError(.malformed, "core.gradedSpikeBits = 1 is not a signed payload (0 for binary spikes, or 2…32)") }
             let soma = try s.string("somaUpdate", m.core.somaUpdate.rawValue)
             guard let mode = SomaUpdate(rawValue: soma) else {

@@ -23,10 +23,11 @@ public enum FanInDecomposition {
         /// The relay's population index in the decomposed network.
         public var population: Int
         public var name: String
-        /// The population whose inputs it integrates (its name, and its index in the decomposed network).
+        /// The population whose inputs it integrates (its name, and its index in the decomposed
+        /// network); for a splitter, the population whose spikes it copies.
         public var target: Int
         public var targetName: String
-        /// The limit that forced it: "input axons" or "synapse memory bits".
+        /// The limit that forced it: "input axons", "synapse memory bits" or "neuron fan-out".
         public var limit: String
         /// What one target neuron needed before, and the core's limit.
         public var needed: Int
@@ -55,6 +56,23 @@ public enum FanInDecomposition {
     /// The relay kind a hardware model's spikes allow.
     public static func relayKind(for core: HardwareModel.Core) -> SpikeMeshModel.Relay {
         core.gradedSpikeBits > 0 ? .graded : .signed
+    }
+
+    /// Fan-in decomposition for `hardware`'s core, then fan-out splitting (`FanOutSplitting`)
+    /// of the decomposed network: `relays` lists the relays and then the splitters.
+    public static func decompose(_ network: SpikingNetwork, hardware: HardwareModel) throws -> Result {
+        var result = try decompose(network, core: hardware.core)
+        let split = try FanOutSplitting.split(result.network, hardware: hardware)
+        guard !split.splitters.isEmpty else { return result }
+        for k in result.relays.indices {
+            result.relays[k].population = split.newIndex[result.relays[k].population]
+            result.relays[k].target = split.newIndex[result.relays[k].target]
+        }
+        for k in result.unresolved.indices { result.unresolved[k].population = split.newIndex[result.unresolved[k].population] }
+        result.relays += split.splitters
+        result.newIndex = result.newIndex.map { split.newIndex[$0] }
+        result.network = split.network
+        return result
     }
 
     public static func decompose(_ network: SpikingNetwork, core: HardwareModel.Core) throws -> Result {

@@ -71,6 +71,12 @@ public enum Mapper {
                     worst = max(worst, entries)
                 }
                 let limit = hardware.core.fanOut
+                // A splitter's neuron is ⌈entries / neuronFanOut⌉ hardware copies on one core.
+                if populations[p].relay == .splitter, hardware.core.neuronFanOut > 0 {
+                    let copies = (single + hardware.core.neuronFanOut - 1) / hardware.core.neuronFanOut
+                    let reduced = max(1, hardware.core.neurons / max(copies, 1))
+                    if reduced < caps[p] { caps[p] = reduced; changed = true }
+                }
                 if single > limit {
                     fanOutViolations.append(.init(limit: "fan-out entries", population: p, name: populations[p].name, needed: single, available: limit))
                     if caps[p] != 1 { caps[p] = 1; changed = true }
@@ -117,6 +123,30 @@ public enum Mapper {
                 }
             }
         }
+        // Neuron fan-out (`core.neuronFanOut`): a neuron may have that many destination
+        // entries; a splitter's neuron is ⌈entries / limit⌉ copies, all on its core.
+        var copies = [[Int32]](repeating: [], count: populations.count)
+        let neuronFanOut = hardware.core.neuronFanOut
+        for p in populations.indices.dropFirst() where neuronFanOut > 0 {
+            let o = offsets[p]
+            let most = (0..<populations[p].count).reduce(0) { max($0, Int(o[$1 + 1] - o[$1])) }
+            if populations[p].relay == .splitter {
+                copies[p] = (0..<populations[p].count).map { i in Int32(max(1, (Int(o[i + 1] - o[i]) + neuronFanOut - 1) / neuronFanOut)) }
+                let grid = grids[p]!
+                for k in 0..<grid.count {
+                    let s = grid.slice(k)
+                    var n = 0
+                    for y in s.rows { for x in s.cols { for ch in s.channels { n += Int(copies[p][(y * grid.width + x) * grid.channels + ch]) } } }
+                    cores[firstCore[p] + k].neurons = n
+                }
+                let needed = (most + neuronFanOut - 1) / neuronFanOut
+                if needed > hardware.core.neurons {
+                    violations.append(.init(limit: "neurons (splitter copies)", population: p, name: populations[p].name, needed: needed, available: hardware.core.neurons))
+                }
+            } else if most > neuronFanOut {
+                violations.append(.init(limit: "neuron fan-out", population: p, name: populations[p].name, needed: most, available: neuronFanOut))
+            }
+        }
         // The fan-out rounds may stop before every core fits: report what is still over.
         for p in populations.indices.dropFirst() where !violations.contains(where: { $0.population == p && $0.limit == "fan-out entries" }) {
             let worst = cores[firstCore[p]..<(firstCore[p] + grids[p]!.count)].map(\.fanOutEntries).max() ?? 0
@@ -154,7 +184,7 @@ public enum Mapper {
         let placed = placer.anneal(from: baseline, moves: min(options.movesPerCore * cores.count, options.maxMoves), seed: options.seed)
         let placedCost = placer.cost(placed)
 
-        return Mapping(hardware: hardware, grids: grids, firstCore: firstCore, cores: cores, violations: violations,
+        return Mapping(hardware: hardware, grids: grids, firstCore: firstCore, cores: cores, violations: violations, copies: copies,
                        destinationOffsets: offsets, destinationCore: destCore, destinationProjection: destProj,
                        rates: rates, traffic: traffic, placement: placedCost <= baselineCost ? placed : baseline,
                        baselinePlacement: baseline, placementCost: min(placedCost, baselineCost), baselineCost: baselineCost,

@@ -26,7 +26,9 @@ public struct Mapping: Sendable {
         public var needed: Int
         public var available: Int
         public var description: String {
-            "\(limit): layer \(Text.quoted(name)) needs \(needed) per core, the core has \(available) (over by \(needed - available))"
+            limit == "neuron fan-out"
+                ? "\(limit): layer \(Text.quoted(name)) needs \(needed) destination entries per neuron, a neuron may have \(available) (over by \(needed - available))"
+                : "\(limit): layer \(Text.quoted(name)) needs \(needed) per core, the core has \(available) (over by \(needed - available))"
         }
     }
 
@@ -37,6 +39,9 @@ public struct Mapping: Sendable {
     public let firstCore: [Int]
     public let cores: [Core]
     public let violations: [Violation]
+    /// Per splitter population (`Relay.splitter`), HWC: each neuron's hardware copies,
+    /// ⌈destination entries / core.neuronFanOut⌉; empty for every other population.
+    public let copies: [[Int32]]
     /// Destinations per population, CSR over its neurons in HWC order: neuron i sends to
     /// `destinationCore[k]` through projection `destinationProjection[k]`, k in offsets[i]..<offsets[i+1].
     public let destinationOffsets: [[Int32]]

@@ -85,6 +85,12 @@ public enum Relay: String, Sendable, Codable, CaseIterable {
     /// neurons for the positive and the negative part that reset each other; the residual
     /// (|V| < θ) is what the target has not yet received.
     case signed
+    /// A splitter (fan-out splitting, chips with `core.neuronFanOut`): an identity copy of its
+    /// source, a soft-reset neuron of the source's θ fed with weight 1, so it fires exactly when
+    /// the source does, one tick later in pipelined delivery. On a chip each neuron is as many
+    /// hardware copies as its destination entries need (`Mapping.copies`), each within the
+    /// neuron fan-out limit; all copies of a neuron share its core.
+    case splitter
 }
 
 public struct Population: Sendable, Codable {

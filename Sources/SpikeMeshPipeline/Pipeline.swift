@@ -202,10 +202,10 @@ public struct Pipeline: Sendable {
     /// network is unchanged when nothing needs relays or splitting is off.
     public func decompose(_ loaded: LoadedNetwork, for hardware: HardwareModel) throws -> DecomposedNetwork {
         guard mapping.split else { return DecomposedNetwork(loaded: loaded, decomposition: nil) }
-        let d = try FanInDecomposition.decompose(loaded.structure, core: hardware.core)
+        let d = try FanInDecomposition.decompose(loaded.structure, hardware: hardware)
         guard !d.relays.isEmpty else { return DecomposedNetwork(loaded: loaded, decomposition: d) }
         guard let float = loaded.float else {
-            throw SpikeMeshError(.unsupported, "\(loaded.source) is a fixed-point network file and \(d.relays.count) relays are needed on \(hardware.name) (first for \(Text.quoted(d.relays[0].targetName))); convert from the model, write a float network file, or map with --no-split")
+            throw SpikeMeshError(.unsupported, "\(loaded.source) is a fixed-point network file and \(d.relays.count) relays or splitters are needed on \(hardware.name) (first for \(Text.quoted(d.relays[0].targetName))); convert from the model, write a float network file, or map with --no-split")
         }
         var network = d.network
         network.metadata = float.metadata.merging(d.network.metadata) { _, new in new }
@@ -220,7 +220,8 @@ public struct Pipeline: Sendable {
         var expanded = [Double](repeating: 0, count: d.network.populations.count)
         for (old, new) in d.newIndex.enumerated() { expanded[new] = values[old] }
         for r in d.relays { expanded[r.population] = expanded[r.target] }
-        return SpikeRates(values: expanded, origin: rates.origin + "; each relay at its target's rate")
+        let what = d.relays.contains { $0.kind == .splitter } ? "; each relay at its target's rate, each splitter at its source's" : "; each relay at its target's rate"
+        return SpikeRates(values: expanded, origin: rates.origin + what)
     }
 
     /// Decomposes (`decompose`) and maps `loaded` on `hardware`; `rates` are the undecomposed

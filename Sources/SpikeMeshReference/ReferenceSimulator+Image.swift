@@ -218,7 +218,8 @@ struct ImageState {
     }
 
     /// A relay's tick (`Relay`): graded relays send their whole partial sum and reset to 0;
-    /// signed relays send ±1 when |V| ≥ θ and move V toward 0 by θ. Never suppressed by SRP.
+    /// signed relays send ±1 when |V| ≥ θ and move V toward 0 by θ; a splitter sends 1 at
+    /// V ≥ θ and subtracts θ (a copy of its source). Never suppressed by SRP.
     private mutating func fireRelay(_ p: Int, _ relay: Relay, slot: Int) -> Int {
         let theta = network.populations[p].threshold
         var fired = 0
@@ -231,6 +232,9 @@ struct ImageState {
                 membranes[p][i] = 0
             case .signed:
                 out = u >= theta ? 1 : u <= -theta ? -1 : 0
+                membranes[p][i] = u - out * theta
+            case .splitter:
+                out = u >= theta ? 1 : 0
                 membranes[p][i] = u - out * theta
             }
             spikes[p][slot][i] = out

@@ -46,12 +46,20 @@ public struct EmulationSummary: Sendable {
             out += "warning: the network does not fit \(hardware.name); over-committed cores were emulated as if the limit were larger:\n"
             for v in mapping.violations { out += "  \(v.description)\n" }
         }
-        if !relays.isEmpty {
-            let spikes = relays.reduce(0) { $0 + c.populationSpikes[$1.population] }, sops = relays.reduce(0) { $0 + c.populationSynapticOps[$1.population] }
-            let layers = Set(relays.map(\.targetName)).count
-            out += "relays: \(relays.count) \(relays[0].kind.rawValue) relay populations for \(layers) layer(s) whose neurons exceed a core (Docs/Mapping.md, \"Relays\"): "
+        let fanIn = relays.filter { $0.kind != .splitter }, splitters = relays.filter { $0.kind == .splitter }
+        if !fanIn.isEmpty {
+            let spikes = fanIn.reduce(0) { $0 + c.populationSpikes[$1.population] }, sops = fanIn.reduce(0) { $0 + c.populationSynapticOps[$1.population] }
+            let layers = Set(fanIn.map(\.targetName)).count
+            out += "relays: \(fanIn.count) \(fanIn[0].kind.rawValue) relay populations for \(layers) layer(s) whose neurons exceed a core (Docs/Mapping.md, \"Relays\"): "
             out += String(format: "%.0f spikes and %.0f synaptic ops per inference (%.1f %% of the synaptic ops)\n", Double(spikes) / n, Double(sops) / n,
                           100 * Double(sops) / Double(max(c.synapticOps, 1)))
+        }
+        if !splitters.isEmpty {
+            let spikes = splitters.reduce(0) { $0 + c.populationSpikes[$1.population] }
+            let copies = splitters.reduce(0) { $0 + splitterCopySpikes($1.population, c) }
+            out += "splitters: \(splitters.count) for layer(s) whose neurons have more than \(mapping.hardware.core.neuronFanOut) destination entries (Docs/Mapping.md, \"Splitters\"): "
+            out += String(format: "%.0f spikes per inference, sent by %.0f hardware copies (%.1f %% of all spikes)\n", Double(spikes) / n, Double(copies) / n,
+                          100 * Double(copies) / Double(max(c.spikes, 1)))
         }
         out += "quantization (per layer: Θ, relative weight error, weights rounded to zero):\n"
         for e in quantization.entries {
@@ -95,6 +103,7 @@ public struct EmulationSummary: Sendable {
                 .object([("name", .string(r.name)), ("layer", .string(r.targetName)), ("kind", .string(r.kind.rawValue)),
                          ("limit", .string(r.limit)), ("neurons", .int(r.neurons)),
                          ("spikesPerImage", .number(Double(c.populationSpikes[r.population]) / n)),
+                         ("hardwareSpikesPerImage", .number(Double(r.kind == .splitter ? splitterCopySpikes(r.population, c) : c.populationSpikes[r.population]) / n)),
                          ("synapticOpsPerImage", .number(Double(c.populationSynapticOps[r.population]) / n))])
             })),
             ("quantization", .array(quantization.entries.map {
@@ -130,5 +139,11 @@ public struct EmulationSummary: Sendable {
             })),
             ("seconds", .number((seconds * 1000).rounded() / 1000)),
         ]
+    }
+
+    /// Spikes a splitter's hardware copies sent: the spikes of its cores.
+    func splitterCopySpikes(_ p: Int, _ c: EmulationCounters) -> Int {
+        let first = mapping.firstCore[p]
+        return c.coreSpikes[first..<(first + mapping.grids[p]!.count)].reduce(0, +)
     }
 }

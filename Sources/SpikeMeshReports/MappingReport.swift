@@ -67,7 +67,7 @@ public struct MappingReport: Sendable {
             let cores = first..<(first + count)
             let packets = mapping.traffic.reduce(0.0) { cores.contains($1.from) ? $0 + $1.rate : $0 }
             let hardwareNeurons = mapping.cores[cores].reduce(0) { $0 + $1.neurons }
-            if let k = groups.firstIndex(where: { $0.layer == r.targetName }) {
+            if let k = groups.firstIndex(where: { $0.layer == r.targetName && $0.kind == r.kind.rawValue }) {
                 groups[k].relays += 1
                 groups[k].neurons += r.neurons
                 groups[k].hardwareNeurons += hardwareNeurons
@@ -146,10 +146,17 @@ public struct MappingReport: Sendable {
                       100 * tightest.use, 100 * (1 - tightest.use))
         if !relayGroups.isEmpty {
             let cores = relayGroups.reduce(0) { $0 + $1.cores }
-            out += "relays (fan-in decomposition, Docs/Mapping.md): \(relayGroups.reduce(0) { $0 + $1.relays }) relay populations on \(cores) of the \(totalCores) cores\n"
+            let splitters = relayGroups.filter { $0.kind == Relay.splitter.rawValue }.reduce(0) { $0 + $1.relays }
+            let relays = relayGroups.reduce(0) { $0 + $1.relays } - splitters
+            out += "relays and splitters (Docs/Mapping.md): \(relays) relay and \(splitters) splitter populations on \(cores) of the \(totalCores) cores\n"
             for g in relayGroups {
-                out += "  \(Text.quoted(g.layer)): \(g.limit) \(g.needed) per neuron > \(g.available) → \(g.relays) \(g.kind) relays, "
-                out += "\(g.neurons) neurons (\(g.hardwareNeurons) on hardware), \(g.cores) cores, "
+                if g.kind == Relay.splitter.rawValue {
+                    out += "  \(Text.quoted(g.layer)): neuron fan-out \(g.needed) entries per neuron > \(g.available) → splitter, "
+                    out += "\(g.neurons) neurons as \(g.hardwareNeurons) hardware copies, \(g.cores) cores, "
+                } else {
+                    out += "  \(Text.quoted(g.layer)): \(g.limit) \(g.needed) per neuron > \(g.available) → \(g.relays) \(g.kind) relays, "
+                    out += "\(g.neurons) neurons (\(g.hardwareNeurons) on hardware), \(g.cores) cores, "
+                }
                 out += String(format: "%.1f packets/tick, +%d tick pipelined\n", g.packetsPerTick, g.pipelinedTicks)
             }
         }

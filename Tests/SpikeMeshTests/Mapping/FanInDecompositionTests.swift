@@ -33,12 +33,27 @@ import Testing
         let (net, _) = try EmulatorTests.cnn.get()
         let hw = try Self.truenorth(graded: graded)
         #expect(!(try Mapper.map(net, on: hw)).fits, "without relays the CNN must not fit (the test would prove nothing)")
-        let d = try FanInDecomposition.decompose(net, core: hw.core)
+        let d = try FanInDecomposition.decompose(net, hardware: hw)
         #expect(d.unresolved.isEmpty)
-        #expect(!d.relays.isEmpty && d.relays.allSatisfy { $0.kind == (graded > 0 ? .graded : .signed) })
+        let relays = d.relays.filter { $0.kind != .splitter }, splitters = d.relays.filter { $0.kind == .splitter }
+        #expect(!relays.isEmpty && relays.allSatisfy { $0.kind == (graded > 0 ? .graded : .signed) })
+        #expect(!splitters.isEmpty, "TrueNorth's neuronFanOut 1 needs splitters")
         let mapping = try Mapper.map(d.network, on: hw)
         #expect(mapping.violations.isEmpty, "\(mapping.violations.map(\.description))")
         #expect(mapping.cores.allSatisfy { $0.axons <= hw.core.axons && $0.neurons <= hw.core.neurons && $0.synapseBits <= hw.core.synapseMemoryBits })
+        // Neuron fan-out: every neuron has at most one destination entry, or is a splitter whose
+        // copies each have at most one.
+        for p in d.network.populations.indices.dropFirst() {
+            let o = mapping.destinationOffsets[p]
+            for i in 0..<d.network.populations[p].count {
+                let entries = Int(o[i + 1] - o[i])
+                if d.network.populations[p].relay == .splitter {
+                    #expect(entries <= Int(mapping.copies[p][i]) * hw.core.neuronFanOut)
+                } else if entries > hw.core.neuronFanOut {
+                    Issue.record("population \(p) neuron \(i) has \(entries) destination entries")
+                }
+            }
+        }
         // Every synapse stored exactly once: the relays' weights are the original weights, split.
         func weights(_ n: SpikingNetwork, into q: Int) -> Int {
             n.projections.reduce(0) { sum, p in
@@ -59,7 +74,8 @@ import Testing
     @Test(arguments: [DeliveryMode.layerSynchronous, .pipelined])
     func gradedRelaysAreExact(delivery: DeliveryMode) throws {
         let (net, norm) = try EmulatorTests.cnn.get()
-        let d = try FanInDecomposition.decompose(net, core: try Self.truenorth(graded: 24).core)
+        let d = try FanInDecomposition.decompose(net, hardware: try Self.truenorth(graded: 24))
+        #expect(d.relays.contains { $0.kind == .splitter } && d.relays.contains { $0.kind == .graded })
         let a = try simulate(try Quantizer.exact(net).0, images: 3, timesteps: 16, delivery: delivery, norm: norm)
         let b = try simulate(try Quantizer.exact(d.network).0, images: 3, timesteps: 16, delivery: delivery, norm: norm)
         #expect(a.predictions == b.predictions)
@@ -79,7 +95,7 @@ import Testing
         let (net, norm) = try EmulatorTests.cnn.get()
         var hw = try Self.truenorth(graded: graded)
         hw.mesh.linkCapacity = 0
-        let d = try FanInDecomposition.decompose(net, core: hw.core)
+        let d = try FanInDecomposition.decompose(net, hardware: hw)
         let (fixed, _) = try Quantizer.exact(d.network)
         let mapping = try Mapper.map(fixed, on: hw)
         #expect(mapping.fits)
@@ -95,8 +111,25 @@ import Testing
                 #expect(same, "image \(image), population \(p) (\(fixed.populations[p].name))")
             }
         }
-        let relaySpikes = d.relays.reduce(0) { $0 + emulated.counters.populationSpikes[$1.population] }
-        #expect(relaySpikes > 100, "the relays must carry real traffic (\(relaySpikes) spikes)")
+        for kind in [Relay.splitter, graded > 0 ? .graded : .signed] {
+            let spikes = d.relays.filter { $0.kind == kind }.reduce(0) { $0 + emulated.counters.populationSpikes[$1.population] }
+            #expect(spikes > 100, "the \(kind) relays must carry real traffic (\(spikes) spikes)")
+        }
+        // A splitter neuron's spike is one spike per hardware copy (layer-synchronous: every
+        // tick is counted, so the per-core spikes are the population spikes, copies weighted).
+        if delivery == .layerSynchronous {
+            var expected = 0
+            for p in 1..<fixed.populations.count {
+                let copies = mapping.copies[p], hwc = RunSupport.hwcIndex(fixed.populations[p].shape)
+                for image in 0..<2 {
+                    for spike in emulated.spikeTrains[image][p] {
+                        expected += copies.isEmpty ? 1 : Int(copies[hwc[spike % fixed.populations[p].count]])
+                    }
+                }
+            }
+            #expect(emulated.counters.coreSpikes.reduce(0, +) == expected)
+            #expect(emulated.counters.spikes == expected)
+        }
         #expect(emulated.counters.saturations == 0)
     }
 }
@@ -185,5 +218,76 @@ import Testing
         raw.reset(image: 0, pixels: [1])
         for t in 1...8 { try raw.step(t) }
         #expect(raw.membranes(of: 2) == [20])
+    }
+}
+
+/// One neuron whose spikes must reach two cores on a chip that lets a neuron address one
+/// (`core.neuronFanOut` 1), every counter worked out by hand.
+///
+/// input x = 1 (direct) ─[5]→ A (1 neuron, Θ = 10) ─[1, 2, 3, 4]→ out (4 neurons)
+///
+/// On cores of 2 neurons the output takes 2 cores, so A's neuron has 2 destination entries:
+/// a splitter S (one neuron, 2 hardware copies on one core) copies A. A gets 5 per tick and
+/// fires at t2, t4, t6, t8; S fires with it (layer-synchronous). Per A spike: 1 packet A → S
+/// (one synaptic op per copy, 2), and one packet from each copy to its output core (2 packets,
+/// 2 synapses each). Over 8 ticks: 4 + 8 = 12 packets, 8 + 16 = 24 synaptic ops, 4 + 8 = 12
+/// hardware spikes (4 of A, 2 × 4 of S's copies), 8 splitter updates; the output gets
+/// [4, 8, 12, 16], as without the splitter.
+@Suite struct HandWorkedSplitterTests {
+    func float() -> SpikingNetwork {
+        func pop(_ name: String, _ count: Int, _ theta: Float, _ layer: Int) -> Population {
+            Population(name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil, layer: layer, qcfsLambda: nil)
+        }
+        return SpikingNetwork(populations: [pop("input", 1, 1, 0), pop("A", 1, 10, 1), pop("out", 4, 1, 2)], projections: [
+            Projection(source: 0, target: 1, kind: .dense(weights: [5])),
+            Projection(source: 1, target: 2, kind: .dense(weights: [1, 2, 3, 4])),
+        ], output: 2, metadata: [:])
+    }
+
+    @Test func oneSplitterWithTwoCopies() throws {
+        var hw = try MapperTests.hardware("generic-small", ["core.neurons=2", "core.neuronFanOut=1"])
+        hw.mesh.linkCapacity = 0
+        #expect(!(try Mapper.map(float(), on: hw)).fits, "without the splitter A's neuron needs 2 entries")
+        let d = try FanInDecomposition.decompose(float(), hardware: hw)
+        #expect(d.relays.count == 1 && d.relays[0].kind == .splitter && d.relays[0].limit == "neuron fan-out")
+        #expect(d.relays[0].needed == 2 && d.relays[0].available == 1 && d.relays[0].target == 1)
+        #expect(d.network.populations.map(\.name) == ["input", "A", "A/split", "out"])
+        #expect(d.newIndex == [0, 1, 3])
+        // As integers: spikes carry their weight unscaled, so S fires on one A spike with Θ = 1
+        // and identity weight 1 (the quantizer gives Θ = weight = 2^(bits−1) − 1 instead).
+        var split = d.network
+        split.populations[2].threshold = 1
+        let network = try HandWorkedRelayTests().fixed(split)
+        var options = Mapper.Options()
+        options.movesPerCore = 0
+        let mapping = try Mapper.map(network, on: hw, options: options)
+        #expect(mapping.fits, "\(mapping.violations.map(\.description))")
+        #expect(mapping.copies[2] == [2] && mapping.copies[1].isEmpty && mapping.copies[3].isEmpty)
+        #expect(mapping.cores.map(\.neurons) == [1, 2, 2, 2], "A, S as 2 copies, out on 2 cores")
+        let o = mapping.destinationOffsets
+        #expect(o[1] == [0, 1] && o[2] == [0, 2], "A reaches S's core; S's copies reach the 2 output cores")
+        var e = EmulationOptions()
+        e.checkpoints = [8]
+        e.workers = 1
+        let emulator = try Emulator(network: network, mapping: mapping)
+        let r = try emulator.run([1], count: 1, options: e)
+        let c = r.counters
+        #expect(c.populationSpikes == [0, 4, 4, 0])
+        #expect(c.packets == 12 && c.delivered == 12 && c.synapticOps == 24 && c.spikes == 12)
+        #expect(c.populationSynapticOps[2] == 8 && c.populationSynapticOps[3] == 16)
+        #expect(c.populationNeuronUpdates[2] == 8)
+        #expect(c.coreSpikes == [4, 8, 0, 0])
+        func hops(_ a: Int, _ b: Int) -> Int { mapping.mesh.hops(mapping.placement[a], mapping.placement[b]).total }
+        let expectedHops = 4 * (hops(0, 1) + hops(1, 2) + hops(1, 3))
+        #expect(c.hopsWithinChip == expectedHops && expectedHops > 0)
+        let energy = EnergyEstimate(counters: c, hardware: hw, chips: mapping.chipsUsed)
+        let pj = Dictionary(uniqueKeysWithValues: energy.parts.map { ($0.name, $0.microjoules * 1e6) })
+        #expect(abs((pj["synaptic"] ?? .nan) - 24 * hw.energy.synapticOpPJ) < 1e-6)
+        #expect(abs((pj["spikeOut"] ?? .nan) - 12 * hw.energy.spikeOutPJ) < 1e-6)
+        #expect(abs((pj["routingWithinChip"] ?? .nan) - Double(expectedHops) * hw.energy.hopPJ) < 1e-6)
+        var chip = try Chip(emulator: emulator, options: e)
+        chip.reset(image: 0, pixels: [1])
+        for t in 1...8 { try chip.step(t) }
+        #expect(chip.membranes(of: 3) == [4, 8, 12, 16])
     }
 }
