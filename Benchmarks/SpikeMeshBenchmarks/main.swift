@@ -1,7 +1,7 @@
 import Foundation
 import SpikeMesh
 
-/// `swift run -c release spikemesh-bench [ann|reference|emulator|map-vgg] [--model M] [--data D] [--images N] [--batch B]
+/// `swift run -c release spikemesh-bench [ann|reference|emulator|map-vgg|scale] [--model M] [--data D] [--images N] [--batch B]
 /// [--repeats R] [--timesteps T] [--hardware H] [--threads N] [--save-network NET]`
 ///
 /// `--model wide-random` is a larger CNN built here with seeded random weights (see `wideRandomGraph`).
@@ -235,6 +235,127 @@ func benchmarkMapVGG(_ o: Options) throws {
     ]).rendered(indent: 0))
 }
 
+/// VGG-16 (13 convolutions 3 × 3 with BatchNorm and ReLU, 2 × 2 average pooling after each
+/// block, dense 512-512-10) or a CIFAR-style ResNet-20 (a 3 × 3 stem of 16 channels; 3 stages
+/// × 3 basic blocks of two 3 × 3 conv + BatchNorm, 16/32/64 channels, the first block of
+/// stages 2 and 3 at stride 2 with a 1 × 1 strided projection shortcut; global average
+/// pooling; dense 64 → 10), for 3 × 32 × 32 inputs. Seeded He-uniform weights and a seeded
+/// BatchNorm (scale 0.5…1.5, shift ±0.1): untrained, they measure scale, not accuracy.
+func scaleGraph(_ name: String) throws -> ANNGraph {
+    var rng = SplitMix(state: 2027)
+    func uniform(_ n: Int, fanIn: Int) -> [Float] {
+        let bound = (6 / Float(fanIn)).squareRoot()
+        return (0..<n).map { _ in rng.unitFloat() * 2 * bound - bound }
+    }
+    var g = try ANNGraph(inputShape: [3, 32, 32], source: name)
+    g.metadata = ["spikemesh.mean": "0.5,0.5,0.5", "spikemesh.std": "0.25,0.25,0.25"]
+    var n = 0
+    func conv(_ from: Int, _ inC: Int, _ out: Int, kernel: Int = 3, stride: Int = 1, relu: Bool = true) throws -> Int {
+        n += 1
+        let pad = kernel / 2
+        let c = Conv2d(inChannels: inC, outChannels: out, kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
+                       padding: Padding(top: pad, left: pad, bottom: pad, right: pad), weights: uniform(out * inC * kernel * kernel, fanIn: inC * kernel * kernel))
+        var last = try g.append("conv\(n)", .conv2d(c), inputs: [from])
+        let bn = BatchNorm(scale: (0..<out).map { _ in 0.5 + rng.unitFloat() }, shift: (0..<out).map { _ in (rng.unitFloat() - 0.5) * 0.2 })
+        last = try g.append("bn\(n)", .batchNorm(bn), inputs: [last])
+        return relu ? try g.append("relu\(n)", .relu, inputs: [last]) : last
+    }
+    func dense(_ from: Int, _ inF: Int, _ out: Int, relu: Bool) throws -> Int {
+        n += 1
+        let last = try g.append("fc\(n)", .dense(Dense(inFeatures: inF, outFeatures: out, weights: uniform(inF * out, fanIn: inF))), inputs: [from])
+        return relu ? try g.append("relu\(n)", .relu, inputs: [last]) : last
+    }
+    let pool = Pool(kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .zero, countIncludePad: true)
+    switch name {
+    case "vgg16":
+        var last = 0, channels = 3
+        for item in [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0] {
+            if item == 0 {
+                last = try g.append("pool\(n)", .avgPool(pool), inputs: [last])
+            } else {
+                last = try conv(last, channels, item)
+                channels = item
+            }
+        }
+        last = try g.append("flatten", .flatten, inputs: [last])
+        last = try dense(last, 512, 512, relu: true)
+        last = try dense(last, 512, 512, relu: true)
+        _ = try dense(last, 512, 10, relu: false)
+    case "resnet20":
+        var last = try conv(0, 3, 16), channels = 16
+        for (stage, width) in [16, 32, 64].enumerated() {
+            for block in 0..<3 {
+                let stride = stage > 0 && block == 0 ? 2 : 1
+                let a = try conv(last, channels, width, stride: stride)
+                let b = try conv(a, width, width, relu: false)
+                let shortcut = stride == 1 && channels == width ? last : try conv(last, channels, width, kernel: 1, stride: stride, relu: false)
+                let sum = try g.append("add\(n)", .add, inputs: [b, shortcut])
+                last = try g.append("relu_add\(n)", .relu, inputs: [sum])
+                channels = width
+            }
+        }
+        last = try g.append("gap", .globalAvgPool, inputs: [last])
+        last = try g.append("flatten", .flatten, inputs: [last])
+        _ = try dense(last, 64, 10, relu: false)
+    default:
+        throw SpikeMeshError(.usage, "scale: --model must be vgg16 or resnet20, not \(name)")
+    }
+    return g
+}
+
+/// Peak resident memory of this process so far, in MiB (getrusage).
+func peakMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return (Double(usage.ru_maxrss) / 1024 * 10).rounded() / 10
+}
+
+/// VGG-16 or ResNet-20 on one hardware model, as `map` and `run` do it: conversion
+/// (thresholds from 8 seeded random images), fan-in decomposition and fan-out splitting,
+/// quantization, mapping (traffic-aware placement), and the emulation of one random image at
+/// T = `--timesteps` (direct input). Times each phase; reports the peak memory.
+func benchmarkScale(_ o: Options) throws {
+    let graph = try scaleGraph(o.model)
+    var rng = SplitMix(state: 7)
+    let images = 8, size = 3 * 32 * 32
+    let calibration = (0..<(images * size)).map { _ in rng.unitFloat() * 4 - 2 }
+    var phase: [(String, JSON)] = []
+    var clock = Date()
+    func lap(_ name: String) {
+        phase.append((name, .number((Date().timeIntervalSince(clock) * 100).rounded() / 100)))
+        clock = Date()
+    }
+    var conversion = ConversionOptions()
+    conversion.method = .max
+    let (network, _) = try Converter.convert(graph, calibration: calibration, count: images, options: conversion)
+    lap("convert")
+    let hw = try HardwareModel.load(o.hardware)
+    let d = try FanInDecomposition.decompose(network, hardware: hw)
+    lap("decompose")
+    let (fixed, _) = try Quantizer.quantize(d.network, for: hw)
+    lap("quantize")
+    let mapping = try Mapper.map(fixed, on: hw)
+    lap("map")
+    let emulator = try Emulator(network: fixed, mapping: mapping)
+    var options = EmulationOptions()
+    options.checkpoints = [o.timesteps]
+    options.workers = o.threads
+    let result = try emulator.run(Array(calibration[0..<size]), count: 1, options: options)
+    lap("emulate")
+    let c = result.counters
+    let hidden = network.hidden.reduce(0) { $0 + network.populations[$1].count }
+    print(JSON.object([
+        ("benchmark", .string("scale")), ("model", .string(o.model)), ("hardware", .string(hw.name)),
+        ("neurons", .int(hidden)), ("synapses", .int(network.macCount)),
+        ("relays", .int(d.relays.filter { $0.kind != .splitter }.count)), ("splitters", .int(d.relays.filter { $0.kind == .splitter }.count)),
+        ("unresolved", .int(d.unresolved.count)),
+        ("cores", .int(mapping.cores.count)), ("chips", .int(mapping.chipsUsed)), ("boardChips", .int(hw.mesh.chips)),
+        ("fits", .bool(mapping.fits)), ("violations", .array(mapping.violations.map { .string($0.description) })),
+        ("timesteps", .int(o.timesteps)), ("synapticOps", .int(c.synapticOps)), ("packets", .int(c.packets)), ("spikes", .int(c.spikes)),
+        ("seconds", .object(phase)), ("peakMiB", .number(peakMiB())), ("threads", .int(o.threads)), ("machine", machine()),
+    ]).rendered(indent: 0))
+}
+
 let options = parse()
 do {
     switch options.which {
@@ -242,8 +363,9 @@ do {
     case "reference": try benchmarkReference(options)
     case "emulator": try benchmarkEmulator(options)
     case "map-vgg": try benchmarkMapVGG(options)
+    case "scale": try benchmarkScale(options)
     default:
-        FileHandle.standardError.write(Data("unknown benchmark \(options.which) (available: ann, reference, emulator, map-vgg)\n".utf8))
+        FileHandle.standardError.write(Data("unknown benchmark \(options.which) (available: ann, reference, emulator, map-vgg, scale)\n".utf8))
         exit(2)
     }
 } catch {

@@ -12,7 +12,9 @@ extension Dataset {
     ///   exist); the images must be unsigned bytes of shape N × rows × columns and the
     ///   labels unsigned bytes of shape N; or
     /// - an SMDS file, plain or gzip-compressed (see `init(smds:name:)`); `split` is
-    ///   ignored.
+    ///   ignored; or
+    /// - a NumPy `.npz` archive with arrays `x` (images: N×H×W, N×C×H×W or N×H×W×C, uint8
+    ///   0…255 or float 0…1) and `y` (labels), see `NumPyFile`; `split` is ignored.
     ///
     /// Errors: `.io` for a path that does not exist, cannot be read, or a folder without
     /// the split's files (the message lists the names looked for and what the folder
@@ -32,6 +34,10 @@ extension Dataset {
     /// `name` starts error messages (with " (decompressed)" after it for errors in the
     /// decompressed bytes) and becomes `source`.
     package static func decode(fileBytes: [UInt8], name: String) throws -> Dataset {
+        if NumPyFile.isZip(fileBytes) { return try NumPyFile.dataset(npz: fileBytes, name: name) }
+        if NumPyFile.isNPY(fileBytes) {
+            throw SpikeMeshError(.usage, "\(name): this is a single NumPy array (.npy); a dataset needs images and labels in one .npz: numpy.savez(\"data.npz\", x=images, y=labels)")
+        }
         let isCompressed = Gzip.isGzip(fileBytes)
         let bytes = isCompressed ? try Gzip.decompress(fileBytes, name: name) : fileBytes
         let contentName = isCompressed ? "\(name) (decompressed)" : name

@@ -73,7 +73,7 @@ public enum ResetMode: String, Sendable, Codable, CaseIterable {
     case zero
 }
 
-/// A population inserted by fan-in decomposition (Docs/Mapping.md, "Relays and splitters"):
+/// A population inserted by fan-in decomposition or fan-out splitting (Docs/Mapping.md, "Relays", "Splitters"):
 /// it integrates one group of a neuron's inputs and forwards the partial sum to it through an
 /// identity projection of weight 1.
 public enum Relay: String, Sendable, Codable, CaseIterable {

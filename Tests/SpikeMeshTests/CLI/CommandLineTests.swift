@@ -130,6 +130,18 @@ import Testing
         #expect((graded["relays"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["graded", "graded", "splitter", "splitter"])
     }
 
+    /// A NumPy `.npz` is a dataset like any other: `evaluate` and `run` read it and score
+    /// the same images as the bundled sample they were taken from.
+    @Test func npzDataRunsEndToEnd() throws {
+        let npz = "Tests/SpikeMeshTests/Fixtures/numpy/fashion-mnist-test-20.npz"
+        let a = try Self.json(["evaluate", "--data", npz])
+        let b = try Self.json(["evaluate", "--limit", "20"])
+        #expect(a["count"] as? Int == 20 && a["correct"] as? Int == b["correct"] as? Int)
+        let run = try Self.json(["run", "--hardware", "loihi2", "--data", npz, "--calibration-data", "Examples/fashion-mnist-train-1000.smds.gz",
+                                 "--timesteps", "8", "--calibration-images", "20", "--rate-images", "0", "--anneal", "10"])
+        #expect(run["count"] as? Int == 20 && run["fits"] as? Bool == true)
+    }
+
     /// `map` works from structure alone for any input shape: a model the bundled sample does
     /// not fit is mapped with every θ = 1 and assumed rates, and the report says so.
     @Test func mapNeedsNoImagesOfTheModelsShape() throws {
