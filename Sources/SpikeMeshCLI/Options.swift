@@ -6,7 +6,7 @@ import SpikeMesh
 /// `RunSettings`). Defaults shown in `--help` are read from those settings.
 enum Opt {
     // Input (InputSettings).
-    static let data = Option("data", "PATH", help: "A folder with the four MNIST-format IDX files (plain or .gz), or one .smds[.gz] sample file.",
+    static let data = Option("data", "PATH", help: "A folder with the four MNIST-format IDX files (plain or .gz), one .smds[.gz] sample file, or a NumPy .npz with arrays x (images) and y (labels) (Docs/Data.md).",
                              default: BundledExample.sampleData, parse: Parse.path)
     static let split = Option("split", Parse.choices(DatasetSplit.self), help: "Which split of an IDX folder to read.",
                               default: InputSettings().split.rawValue, parse: Parse.choice(DatasetSplit.self))
