@@ -62,8 +62,9 @@ public struct EmulationSummary: Sendable {
                           100 * Double(copies) / Double(max(c.spikes, 1)))
         }
         out += "quantization (per layer: Θ, relative weight error, weights rounded to zero):\n"
+        let nameWidth = max(34, (quantization.entries.map(\.name.count).max() ?? 0) + 1)
         for e in quantization.entries {
-            out += "  " + e.name.padding(toLength: 34, withPad: " ", startingAt: 0)
+            out += "  " + e.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                 + String(format: "Θ = %-8d error %6.2f %%   zeroed %5.1f %%", e.integerThreshold, 100 * e.relativeError,
                          100 * Double(e.zeroed) / Double(max(e.weights, 1)))
                 + (e.clipped > 0 ? "   \(e.clipped) weights clipped" : "") + (e.clampedValues > 0 ? "   \(e.clampedValues) biases/potentials clamped" : "") + "\n"

@@ -134,9 +134,12 @@ public struct MappingReport: Sendable {
         out += "mapping: \(totalCores) cores on \(mapping.chipsUsed) chip(s)"
         if mapping.chipsUsed > hw.mesh.chips { out += " — more than the board's \(hw.mesh.chips); spilled to \(mapping.chipsUsed)" }
         out += "\n\n"
-        out += "  layer                               neurons  cores  slice            fan-in   synapses  neur%  axon%   syn%  fout%  rate\n"
+        // The name column fits the longest name (relay and splitter names are long).
+        let nameWidth = max(34, (layers.map(\.name.count).max() ?? 0) + 1)
+        out += "  " + "layer".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        out += "  neurons  cores  slice            fan-in   synapses  neur%  axon%   syn%  fout%  rate\n"
         for l in layers {
-            out += "  " + l.name.padding(toLength: 34, withPad: " ", startingAt: 0)
+            out += "  " + l.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
             out += String(format: "%9d %6d  ", l.neurons, l.cores) + l.slice.padding(toLength: 14, withPad: " ", startingAt: 0)
             out += String(format: "%8d %10d %6.1f %6.1f %6.1f %6.1f  %.3f\n", l.fanIn, l.synapses, 100 * l.neuronUse, 100 * l.axonUse,
                           100 * l.synapseUse, 100 * l.fanOutUse, l.expectedRate)
