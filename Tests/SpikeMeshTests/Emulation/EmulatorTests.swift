@@ -85,6 +85,20 @@ import Testing
         #expect(a.counters.stalledPacketTicks == 0 && a.counters.latePackets == 0)
     }
 
+    /// Loihi 2 (issue 13): the bundled CNN fits its 8,192-neuron cores with no relay or
+    /// splitter (fan-in decomposition leaves it unchanged), and with --exact's integers the
+    /// emulator spikes exactly as the reference, in both deliveries.
+    @Test(arguments: [DeliveryMode.layerSynchronous, .pipelined])
+    func exactOnLoihi2(delivery: DeliveryMode) throws {
+        let (net, norm) = try Self.cnn.get()
+        let hw = try HardwareModel.load(Fixtures.packageRoot.path + "/HardwareModels/loihi2.json")
+        let d = try FanInDecomposition.decompose(net, hardware: hw)
+        #expect(d.relays.isEmpty && d.unresolved.isEmpty && d.network.populations.count == net.populations.count)
+        let (a, b, mapping) = try both(net, hardware: "loihi2", images: 3, timesteps: 16, encoding: .direct, delivery: delivery, norm: norm)
+        #expect(mapping.fits, "\(mapping.violations.map(\.description))")
+        expectSameSpikes(a, b, populations: net.populations.count, sizes: net.populations.map(\.count))
+    }
+
     @Test(arguments: [DeliveryMode.layerSynchronous, .pipelined])
     func exactWithEveryLowLatencyRemedy(delivery: DeliveryMode) throws {
         let (net, norm) = try Self.cnnWithRemedies.get()
