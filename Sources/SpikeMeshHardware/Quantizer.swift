@@ -71,12 +71,11 @@ public enum Quantizer {
         // relays' own identity projections (weight 1, graded; Θ_relay, signed).
         var root = Array(network.populations.indices)
         // (A splitter is its own root: it copies its source's spikes to many targets.)
-        for q in network.populations.indices.reversed() where network.populations[q].relay != nil && network.populations[q].relay != .splitter {
+        for q in network.populations.indices.reversed() where network.populations[q].relay?.carriesPartialSum == true {
             if let out = network.projections.first(where: { $0.source == q }) { root[q] = root[out.target] }
         }
         func fromRelayOfSameRoot(_ proj: Projection) -> Bool {
-            network.populations[proj.source].relay != nil && network.populations[proj.source].relay != .splitter
-                && root[proj.source] == root[proj.target]
+            network.populations[proj.source].relay?.carriesPartialSum == true && root[proj.source] == root[proj.target]
         }
         var effective: [Int: [Double]] = [:]
         var largestOf = [Double](repeating: 0, count: network.populations.count)

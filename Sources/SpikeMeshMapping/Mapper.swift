@@ -73,8 +73,7 @@ public enum Mapper {
                 let limit = hardware.core.fanOut
                 // A splitter's neuron is ⌈entries / neuronFanOut⌉ hardware copies on one core.
                 if populations[p].relay == .splitter, hardware.core.neuronFanOut > 0 {
-                    let copies = (single + hardware.core.neuronFanOut - 1) / hardware.core.neuronFanOut
-                    let reduced = max(1, hardware.core.neurons / max(copies, 1))
+                    let reduced = max(1, hardware.core.neurons / splitterCopies(entries: single, limit: hardware.core.neuronFanOut))
                     if reduced < caps[p] { caps[p] = reduced; changed = true }
                 }
                 if single > limit {
@@ -131,7 +130,7 @@ public enum Mapper {
             let o = offsets[p]
             let most = (0..<populations[p].count).reduce(0) { max($0, Int(o[$1 + 1] - o[$1])) }
             if populations[p].relay == .splitter {
-                copies[p] = (0..<populations[p].count).map { i in Int32(max(1, (Int(o[i + 1] - o[i]) + neuronFanOut - 1) / neuronFanOut)) }
+                copies[p] = (0..<populations[p].count).map { i in Int32(splitterCopies(entries: Int(o[i + 1] - o[i]), limit: neuronFanOut)) }
                 let grid = grids[p]!
                 for k in 0..<grid.count {
                     let s = grid.slice(k)
@@ -139,7 +138,7 @@ public enum Mapper {
                     for y in s.rows { for x in s.cols { for ch in s.channels { n += Int(copies[p][(y * grid.width + x) * grid.channels + ch]) } } }
                     cores[firstCore[p] + k].neurons = n
                 }
-                let needed = (most + neuronFanOut - 1) / neuronFanOut
+                let needed = splitterCopies(entries: most, limit: neuronFanOut)
                 if needed > hardware.core.neurons {
                     violations.append(.init(limit: "neurons (splitter copies)", population: p, name: populations[p].name, needed: needed, available: hardware.core.neurons))
                 }
@@ -190,6 +189,10 @@ public enum Mapper {
                        baselinePlacement: baseline, placementCost: min(placedCost, baselineCost), baselineCost: baselineCost,
                        chipsUsed: chipsUsed, mesh: mesh)
     }
+
+    /// Hardware copies of a splitter neuron with `entries` destination entries: each copy
+    /// addresses at most `limit` (`core.neuronFanOut`); at least one.
+    static func splitterCopies(entries: Int, limit: Int) -> Int { max(1, (entries + limit - 1) / limit) }
 
     static func isConvLike(_ r: Reach) -> Bool {
         if case .window(let w, let all) = r.kind { return all || w.taps > 1 }

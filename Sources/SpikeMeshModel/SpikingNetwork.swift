@@ -91,6 +91,10 @@ public enum Relay: String, Sendable, Codable, CaseIterable {
     /// hardware copies as its destination entries need (`Mapping.copies`), each within the
     /// neuron fan-out limit; all copies of a neuron share its core.
     case splitter
+
+    /// Whether the relay carries a partial sum for one target in the target's units (graded,
+    /// signed); a splitter copies its source's spikes to many targets instead.
+    public var carriesPartialSum: Bool { self != .splitter }
 }
 
 public struct Population: Sendable, Codable {
