@@ -5,25 +5,31 @@ extension Chip {
     /// into a splitter reaches each of the neuron's hardware copies: one synaptic op per copy.
     mutating func deliver(_ p: Int, tick t: Int) -> Int {
         let plan = plan, track = plan.tracking(p), copies = plan.mapping.copies[p]
+        let detailed = plan.detailedCoreTime, classNs = plan.classNs, packetInNs = plan.hardware.time.packetInNs
         let sops = state.queues.drain(p, tick: t) { packets in
             var sops = 0
             plan.emulator.plan.withPointers { delivery in
                 state.populations[p].withDeliveryPointers { acc, flags, list, listed in
                     scratch.coreSOPs.withUnsafeMutableBufferPointer { work in
+                    scratch.coreNs.withUnsafeMutableBufferPointer { coreNs in
                     counters.coreSynapticOps.withUnsafeMutableBufferPointer { coreOps in
                     counters.corePacketsIn.withUnsafeMutableBufferPointer { packetsIn in
+                    counters.synapticOpsByClass.withUnsafeMutableBufferPointer { byClass in
                         for packet in packets {
-                            let core = Int(packet.core)
+                            let core = Int(packet.core), projection = Int(packet.projection)
                             let synapses = DeliveryPlan.deliver(neuron: Int(packet.neuron), sign: Int64(packet.sign),
-                                                         projection: Int(packet.projection), core: core, taps: Int(packet.taps), delivery,
+                                                         projection: projection, core: core, taps: Int(packet.taps), delivery,
                                                          acc: acc, flags: flags, list: list, listed: &listed, track: track)
                             let n = copies.isEmpty ? synapses : synapses * Int(copies[Int(packet.neuron)])
+                            let c = plan.projectionClass[projection]
                             work[core] += n
                             coreOps[core] += n
                             packetsIn[core] += 1
+                            byClass[c] += n
+                            if detailed { coreNs[core] += Double(n) * classNs[c] + packetInNs }
                             sops += n
                         }
-                    } } }
+                    } } } } }
                 }
             }
             return sops

@@ -30,7 +30,8 @@ extension Chip {
         let entryCore = mapping.destinationCore[p], entryRoute = emulator.routes.entryRoute[p], entryTaps = emulator.plan.entryTaps[p]
         let table = emulator.routes, cores = emulator.neuronCore[p], copies = mapping.copies[p]
         let capacity = state.links.capacity, lc = state.links.linkCount
-        var packets = 0, within = 0, between = 0, stalled = 0, late = 0, wire = 0.0
+        var packets = 0, within = 0, northSouth = 0, between = 0, stalled = 0, late = 0, wire = 0.0
+        let detailed = plan.detailedCoreTime, spikeNs = plan.hardware.time.spikeNs, packetOutNs = plan.hardware.time.packetOutNs
         try state.links.withPointer { use in
         try table.links.withUnsafeBufferPointer { routeLinks in
         try counters.linkPackets.withUnsafeMutableBufferPointer { linkPackets in
@@ -42,8 +43,10 @@ extension Chip {
                 let payload = payloads.isEmpty ? 1 : payloads[n]
                 let src = Int(cores[i])
                 let (first, end) = (Int(o[i]), Int(o[i + 1]))
-                counters.coreSpikes[src] += copies.isEmpty ? 1 : Int(copies[i])
+                let spikes = copies.isEmpty ? 1 : Int(copies[i])
+                counters.coreSpikes[src] += spikes
                 counters.corePacketsOut[src] += end - first
+                if detailed { scratch.coreNs[src] += Double(spikes) * spikeNs + Double(end - first) * packetOutNs }
                 packets += end - first
                 for k in first..<end {
                     let j = Int(entryProjection[k]), r = Int(entryRoute[k])
@@ -55,6 +58,7 @@ extension Chip {
                     }
                     stalled += stalls
                     within += Int(table.hopsWithin[r])
+                    northSouth += Int(table.hopsNorthSouth[r])
                     between += Int(table.hopsBetween[r])
                     wire = max(wire, table.ns[r])
                     let due = plan.pipelined ? t + 1 + emulator.delays[j] : t
@@ -67,6 +71,7 @@ extension Chip {
             }
         } } } } }
         counters.hopsWithinChip += within
+        counters.hopsNorthSouth += northSouth
         counters.hopsBetweenChips += between
         counters.stalledPacketTicks += stalled
         counters.latePackets += late

@@ -6,32 +6,48 @@ extension Chip {
     mutating func beginTick(_ t: Int) {
         state.links.beginTick(t)
         for k in scratch.coreSOPs.indices { scratch.coreSOPs[k] = 0; scratch.coreUpdates[k] = 0 }
+        if plan.detailedCoreTime { for k in scratch.coreNs.indices { scratch.coreNs[k] = 0 } }
     }
 
     /// Tick t ends (DESIGN.md, "Emulation and counters"): tick time = the slowest core's work
     /// (SOPs × synapticOpNs + updates × neuronUpdateNs; every neuron for every-tick somas) + the
     /// mesh (the longest route that travelled + one hop per packet queued behind another on
-    /// the busiest link) + the barrier, at least minimumTickNs. Times are summed in integer
+    /// the busiest link) + the barrier, at least minimumTickNs. With per-event core time
+    /// (`ChipPlan.detailedCoreTime`) a core's work is instead its SOPs by class × their times +
+    /// spikes, packets out and packets in × theirs + updated neurons × neuronUpdateNs + (every-
+    /// tick somas) the other mapped neurons × idleNeuronUpdateNs. The barrier is
+    /// `ChipPlan.barrierNs` (by the tiles in use where the model tables it). Times are summed in integer
     /// picoseconds, so totals do not depend on the order images are added in; a total beyond
     /// Int.max ps (about 107 days of chip time) is an error, never a wrap.
     mutating func closeTick(_ t: Int) throws -> TickCost {
         let time = plan.hardware.time
         var slowest = 0.0
-        for k in scratch.coreSOPs.indices {
-            let updates = plan.everyTick ? plan.coreNeurons[k] : scratch.coreUpdates[k]
-            slowest = max(slowest, Double(scratch.coreSOPs[k]) * time.synapticOpNs + Double(updates) * time.neuronUpdateNs)
-            counters.coreNeuronUpdates[k] += scratch.coreUpdates[k]
+        if plan.detailedCoreTime {
+            let idleNs = time.idleNeuronUpdateNs ?? time.neuronUpdateNs
+            for k in scratch.coreSOPs.indices {
+                let updated = scratch.coreUpdates[k]
+                let idle = plan.everyTick ? max(0, plan.coreNeurons[k] - updated) : 0
+                slowest = max(slowest, scratch.coreNs[k] + Double(updated) * time.neuronUpdateNs + Double(idle) * idleNs)
+                counters.coreNeuronUpdates[k] += updated
+            }
+        } else {
+            for k in scratch.coreSOPs.indices {
+                let updates = plan.everyTick ? plan.coreNeurons[k] : scratch.coreUpdates[k]
+                slowest = max(slowest, Double(scratch.coreSOPs[k]) * time.synapticOpNs + Double(updates) * time.neuronUpdateNs)
+                counters.coreNeuronUpdates[k] += scratch.coreUpdates[k]
+            }
         }
         let (busiest, routeNs) = state.links.closeTick(t)
         let mesh = routeNs + Double(max(0, busiest - 1)) * time.hopNs
-        let tickNs = max(time.minimumTickNs, slowest + mesh + time.barrierNs)
+        let barrier = plan.barrierNs
+        let tickNs = max(time.minimumTickNs, slowest + mesh + barrier)
         try Self.addPicoseconds(tickNs, to: &counters.timePs, tick: t)
         try Self.addPicoseconds(slowest, to: &counters.coreTimePs, tick: t)
         try Self.addPicoseconds(mesh, to: &counters.meshTimePs, tick: t)
-        try Self.addPicoseconds(time.barrierNs, to: &counters.barrierTimePs, tick: t)
+        try Self.addPicoseconds(barrier, to: &counters.barrierTimePs, tick: t)
         counters.everyTickNeuronUpdates += plan.mappedNeurons
         counters.ticks += 1
-        return TickCost(ns: tickNs, coreNs: slowest, meshNs: mesh, barrierNs: time.barrierNs)
+        return TickCost(ns: tickNs, coreNs: slowest, meshNs: mesh, barrierNs: barrier)
     }
 
     static func addPicoseconds(_ ns: Double, to total: inout Int, tick t: Int) throws {

@@ -34,6 +34,15 @@ struct ChipPlan: Sendable {
     let everyTick: Bool
     /// A graded relay's payload saturates at ±payloadLimit = ±(2^(gradedSpikeBits−1) − 1).
     let payloadLimit: Int64
+    /// Per projection: its `SynapseClass` (raw value), for per-kind synaptic costs.
+    let projectionClass: [Int]
+    /// Per-event core time (`HardwareModel.Time.hasDetailedCoreTime`): each core's tick time
+    /// is summed in `TickScratch.coreNs` per packet and spike, by these per-class SOP times.
+    let detailedCoreTime: Bool
+    let classNs: [Double]
+    /// Routers (tiles) with at least one mapped core, and the barrier they make.
+    let tilesInUse: Int
+    let barrierNs: Double
 
     var network: FixedPointNetwork { emulator.network }
     var mapping: Mapping { emulator.mapping }
@@ -63,6 +72,12 @@ struct ChipPlan: Sendable {
         everyTick = mapping.hardware.core.somaUpdate == .everyTick
         let graded = mapping.hardware.core.gradedSpikeBits
         payloadLimit = graded > 1 ? (Int64(1) << Int64(graded - 1)) - 1 : 0
+        projectionClass = network.projections.map { SynapseClass($0.kind).rawValue }
+        let time = mapping.hardware.time
+        detailedCoreTime = time.hasDetailedCoreTime
+        classNs = SynapseClass.allCases.map { time.synapticOpNs($0) }
+        tilesInUse = mapping.tilesInUse
+        barrierNs = time.barrierNs(tilesInUse: tilesInUse)
         let plan = emulator.plan
         blockGroups = pops.indices.map { p in
             guard p > 0, !dense[p], pops[p].relay == nil, let g = mapping.grids[p] else { return 0 }

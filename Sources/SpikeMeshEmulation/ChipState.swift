@@ -54,6 +54,9 @@ struct ChipState {
 struct TickScratch {
     var coreSOPs: [Int]
     var coreUpdates: [Int]
+    /// Per core, with per-event core time (`ChipPlan.detailedCoreTime`): the tick's synaptic,
+    /// spike and packet time so far, ns.
+    var coreNs: [Double]
     var fired: [Int32] = []
     /// A relay population's payload per fired neuron (graded: the partial sum; signed: ±1);
     /// empty for a neuron population, whose spikes carry +1.
@@ -63,6 +66,7 @@ struct TickScratch {
     init(cores: Int) {
         coreSOPs = [Int](repeating: 0, count: cores)
         coreUpdates = coreSOPs
+        coreNs = [Double](repeating: 0, count: cores)
     }
 }
 

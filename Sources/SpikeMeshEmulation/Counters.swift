@@ -34,7 +34,11 @@ public struct EmulationCounters: Sendable {
     /// Packets still waiting when the run ended (pipelined delivery: spikes of the last ticks).
     public var pendingAtEnd = 0
     public var hopsWithinChip = 0
+    /// Of `hopsWithinChip`, those along Y (north–south), priced apart where the model says so.
+    public var hopsNorthSouth = 0
     public var hopsBetweenChips = 0
+    /// Synaptic ops by `SynapseClass` (conv, dense, sparse); they sum to `synapticOps`.
+    public var synapticOpsByClass = [Int](repeating: 0, count: 3)
     /// Packet-ticks spent waiting for a full link, and packets that arrived after their tick.
     public var stalledPacketTicks = 0
     public var latePackets = 0
@@ -85,7 +89,8 @@ public struct EmulationCounters: Sendable {
         for i in linkPeak.indices { linkPeak[i] = max(linkPeak[i], o.linkPeak[i]) }
         sum(&tickSpikes, o.tickSpikes); sum(&tickPackets, o.tickPackets); sum(&tickSynapticOps, o.tickSynapticOps)
         inputPackets += o.inputPackets; pendingAtEnd += o.pendingAtEnd
-        hopsWithinChip += o.hopsWithinChip; hopsBetweenChips += o.hopsBetweenChips
+        hopsWithinChip += o.hopsWithinChip; hopsBetweenChips += o.hopsBetweenChips; hopsNorthSouth += o.hopsNorthSouth
+        for c in synapticOpsByClass.indices { synapticOpsByClass[c] += o.synapticOpsByClass[c] }
         stalledPacketTicks += o.stalledPacketTicks; latePackets += o.latePackets
         everyTickNeuronUpdates += o.everyTickNeuronUpdates; ticks += o.ticks
         timePs += o.timePs; coreTimePs += o.coreTimePs; meshTimePs += o.meshTimePs; barrierTimePs += o.barrierTimePs

@@ -115,27 +115,37 @@ struct RouteTable: Sendable {
     let start: [Int32]
     let links: [Int32]
     let hopsWithin: [Int32]
+    /// Of `hopsWithin`, those along Y (north–south).
+    let hopsNorthSouth: [Int32]
     let hopsBetween: [Int32]
     /// Time on the wire (hops × their times), ns.
     let ns: [Double]
 
     init(mapping: Mapping, neuronCore: [[Int32]]) {
         var index: [Int: Int32] = [:]
-        var start: [Int32] = [0], links: [Int32] = [], within: [Int32] = [], between: [Int32] = [], ns: [Double] = []
+        var start: [Int32] = [0], links: [Int32] = [], within: [Int32] = [], northSouth: [Int32] = [], between: [Int32] = [], ns: [Double] = []
         let mesh = mapping.mesh, time = mapping.hardware.time
         let coreCount = mapping.cores.count
         func route(_ a: Int, _ b: Int) -> Int32 {
             if let r = index[a * coreCount + b] { return r }
-            var w: Int32 = 0, x: Int32 = 0
+            var w: Int32 = 0, x: Int32 = 0, y: Int32 = 0
             mesh.route(mapping.placement[a], mapping.placement[b]) { link, crosses in
                 links.append(Int32(link))
-                if crosses { x += 1 } else { w += 1 }
+                if crosses { x += 1 } else {
+                    w += 1
+                    if MeshGeometry.isNorthSouth(link: link) { y += 1 }
+                }
             }
             let r = Int32(within.count)
             start.append(Int32(links.count))
             within.append(w)
+            northSouth.append(y)
             between.append(x)
-            ns.append(Double(w) * time.hopNs + Double(x) * time.hopBetweenChipsNs)
+            if let nsHop = time.hopNorthSouthNs {
+                ns.append(Double(w - y) * time.hopNs + Double(y) * nsHop + Double(x) * time.hopBetweenChipsNs)
+            } else {
+                ns.append(Double(w) * time.hopNs + Double(x) * time.hopBetweenChipsNs)
+            }
             index[a * coreCount + b] = r
             return r
         }
@@ -155,6 +165,7 @@ struct RouteTable: Sendable {
         self.start = start
         self.links = links
         hopsWithin = within
+        hopsNorthSouth = northSouth
         hopsBetween = between
         self.ns = ns
     }

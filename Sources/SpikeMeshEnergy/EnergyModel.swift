@@ -7,9 +7,14 @@ import SpikeMeshEmulation
 ///
 /// ```
 /// E = SOPs·E_sop + updates·E_update (+ idle updates·E_idle, for every-tick somas)
-///   + packets·E_spikeOut + hops within chips·E_hop + hops between chips·E_hopChips
+///   + packets·E_spikeOut + spikes·E_spike + hops within chips·E_hop + hops between chips·E_hopChips
 ///   + ticks·chips·E_barrier + static power·chips·time
 /// ```
+///
+/// Where the model prices synapses by kind, SOPs·E_sop is Σ over `SynapseClass` of that
+/// class's SOPs × its cost; where it prices north–south hops apart, the within-chip part is
+/// east–west hops·E_hop + north–south hops·E_hopNS. The `spikeOut` part holds both the
+/// per-packet (message) and the per-spike energy.
 ///
 /// Input packets from the host and the host's direct-input arithmetic are not charged
 /// (the chip's I/O is outside the model); everything is per image.
@@ -39,11 +44,21 @@ public struct EnergyEstimate: Sendable {
         let ticks = Double(c.ticks) / n
         let timeNs = c.timeNs / n
         let pj = 1e-6
+        // The plain formulas where the model has no per-kind, per-spike or per-direction keys
+        // (so their totals stay bit for bit what they were before those keys existed).
+        let synaptic = e.hasSynapseClasses
+            ? SynapseClass.allCases.reduce(0.0) { $0 + Double(c.synapticOpsByClass[$1.rawValue]) / n * e.synapticOpPJ($1) }
+            : Double(c.synapticOps) / n * e.synapticOpPJ
+        var spikeOut = Double(c.packets) / n * e.spikeOutPJ
+        if e.spikePJ > 0 { spikeOut += Double(c.spikes) / n * e.spikePJ }
+        let withinChip = e.hopNorthSouthPJ.map { ns in
+            Double(c.hopsWithinChip - c.hopsNorthSouth) / n * e.hopPJ + Double(c.hopsNorthSouth) / n * ns
+        } ?? Double(c.hopsWithinChip) / n * e.hopPJ
         parts = [
-            Part(name: "synaptic", microjoules: Double(c.synapticOps) / n * e.synapticOpPJ * pj),
+            Part(name: "synaptic", microjoules: synaptic * pj),
             Part(name: "neuron", microjoules: (active * e.neuronUpdatePJ + idle * e.idleNeuronUpdatePJ) * pj),
-            Part(name: "spikeOut", microjoules: Double(c.packets) / n * e.spikeOutPJ * pj),
-            Part(name: "routingWithinChip", microjoules: Double(c.hopsWithinChip) / n * e.hopPJ * pj),
+            Part(name: "spikeOut", microjoules: spikeOut * pj),
+            Part(name: "routingWithinChip", microjoules: withinChip * pj),
             Part(name: "routingBetweenChips", microjoules: Double(c.hopsBetweenChips) / n * e.hopBetweenChipsPJ * pj),
             Part(name: "barrier", microjoules: ticks * Double(chips) * e.barrierPJ * pj),
             // mW × ns = pJ.

@@ -55,12 +55,72 @@ public struct HardwareModel: Sendable, Equatable {
         public var synapticOpNs = 0.0, neuronUpdateNs = 0.0, hopNs = 0.0, hopBetweenChipsNs = 0.0, barrierNs = 0.0
         /// A tick never ends sooner than this (TrueNorth's real-time 1 ms tick); 0 = no floor.
         public var minimumTickNs = 0.0
+        /// Per synaptic op of each kind (`SynapseClass`); nil = `synapticOpNs`.
+        public var synapticOpConvNs: Double?, synapticOpDenseNs: Double?, synapticOpSparseNs: Double?
+        /// Every-tick somas: the time of a neuron whose state did not change (SANA-FE's neuron
+        /// access alone); nil = `neuronUpdateNs`.
+        public var idleNeuronUpdateNs: Double?
+        /// On the source core, per spike a neuron emits and per packet (message) it sends; on
+        /// the destination core, per packet it receives.
+        public var spikeNs = 0.0, packetOutNs = 0.0, packetInNs = 0.0
+        /// A hop along Y (north–south) within a chip; nil = `hopNs` (which then prices X hops).
+        public var hopNorthSouthNs: Double?
+        /// The tick barrier as it grows with the tiles (routers) in use: the entry with the
+        /// largest tile count ≤ the tiles in use (the first entry below it), as SANA-FE's
+        /// `latency_sync` table; empty = `barrierNs`.
+        public var barrierNsByTilesInUse: [BarrierStep] = []
+
+        /// Whether any per-event core time beyond SOPs × synapticOpNs + updates × neuronUpdateNs is set.
+        public var hasDetailedCoreTime: Bool {
+            synapticOpConvNs != nil || synapticOpDenseNs != nil || synapticOpSparseNs != nil || idleNeuronUpdateNs != nil
+                || spikeNs > 0 || packetOutNs > 0 || packetInNs > 0
+        }
+
+        /// The time of one synaptic op of class c.
+        public func synapticOpNs(_ c: SynapseClass) -> Double {
+            switch c {
+            case .conv: synapticOpConvNs ?? synapticOpNs
+            case .dense: synapticOpDenseNs ?? synapticOpNs
+            case .sparse: synapticOpSparseNs ?? synapticOpNs
+            }
+        }
+
+        /// The barrier of a tick when `tiles` routers have a mapped core.
+        public func barrierNs(tilesInUse tiles: Int) -> Double {
+            guard let first = barrierNsByTilesInUse.first else { return barrierNs }
+            return barrierNsByTilesInUse.last(where: { $0.tiles <= tiles })?.ns ?? first.ns
+        }
+    }
+
+    /// One entry of `time.barrierNsByTilesInUse`.
+    public struct BarrierStep: Sendable, Equatable {
+        public var tiles: Int
+        public var ns: Double
+        public init(tiles: Int, ns: Double) { self.tiles = tiles; self.ns = ns }
     }
 
     public struct Energy: Sendable, Equatable {
+        /// `spikeOutPJ` is per packet (message: one per spike and destination core).
         public var synapticOpPJ = 0.0, neuronUpdatePJ = 0.0, idleNeuronUpdatePJ = 0.0, spikeOutPJ = 0.0
         public var hopPJ = 0.0, hopBetweenChipsPJ = 0.0, barrierPJ = 0.0
         public var staticPowerMW = 0.0
+        /// Per synaptic op of each kind (`SynapseClass`); nil = `synapticOpPJ`.
+        public var synapticOpConvPJ: Double?, synapticOpDensePJ: Double?, synapticOpSparsePJ: Double?
+        /// Per spike a neuron emits, whatever its destinations (SANA-FE's soma "spike out").
+        public var spikePJ = 0.0
+        /// A hop along Y (north–south) within a chip; nil = `hopPJ`.
+        public var hopNorthSouthPJ: Double?
+
+        public var hasSynapseClasses: Bool { synapticOpConvPJ != nil || synapticOpDensePJ != nil || synapticOpSparsePJ != nil }
+
+        /// The energy of one synaptic op of class c.
+        public func synapticOpPJ(_ c: SynapseClass) -> Double {
+            switch c {
+            case .conv: synapticOpConvPJ ?? synapticOpPJ
+            case .dense: synapticOpDensePJ ?? synapticOpPJ
+            case .sparse: synapticOpSparsePJ ?? synapticOpPJ
+            }
+        }
     }
 
     public var version = 1
@@ -106,7 +166,7 @@ public struct HardwareModel: Sendable, Equatable {
 
 extension HardwareModel {
     /// The shipped model names (files `HardwareModels/NAME.json`).
-    public static let shipped = ["loihi", "loihi2", "spinnaker2", "truenorth", "generic-small"]
+    public static let shipped = ["loihi", "loihi-sanafe", "loihi2", "spinnaker2", "truenorth", "generic-small"]
 
     /// Folders searched for `NAME.json`: `$SPIKEMESH_HARDWARE_DIR`, `./HardwareModels`, and
     /// `HardwareModels` beside the package the executable was built in.
@@ -203,6 +263,15 @@ extension HardwareModel {
             m.time.hopBetweenChipsNs = try s.double("hopBetweenChipsNs", 0, max: Limits.nanoseconds)
             m.time.barrierNs = try s.double("barrierNs", 0, max: Limits.nanoseconds)
             m.time.minimumTickNs = try s.double("minimumTickNs", 0, max: Limits.nanoseconds)
+            m.time.synapticOpConvNs = try s.optionalDouble("synapticOpConvNs", max: Limits.nanoseconds)
+            m.time.synapticOpDenseNs = try s.optionalDouble("synapticOpDenseNs", max: Limits.nanoseconds)
+            m.time.synapticOpSparseNs = try s.optionalDouble("synapticOpSparseNs", max: Limits.nanoseconds)
+            m.time.idleNeuronUpdateNs = try s.optionalDouble("idleNeuronUpdateNs", max: Limits.nanoseconds)
+            m.time.spikeNs = try s.double("spikeNs", 0, max: Limits.nanoseconds)
+            m.time.packetOutNs = try s.double("packetOutNs", 0, max: Limits.nanoseconds)
+            m.time.packetInNs = try s.double("packetInNs", 0, max: Limits.nanoseconds)
+            m.time.hopNorthSouthNs = try s.optionalDouble("hopNorthSouthNs", max: Limits.nanoseconds)
+            m.time.barrierNsByTilesInUse = try s.barrierTable("barrierNsByTilesInUse")
             try s.finish()
         }
         if var s = try r.object("energy") {
@@ -214,6 +283,11 @@ extension HardwareModel {
             m.energy.hopBetweenChipsPJ = try s.double("hopBetweenChipsPJ", 0, max: Limits.picojoules)
             m.energy.barrierPJ = try s.double("barrierPJ", 0, max: Limits.picojoules)
             m.energy.staticPowerMW = try s.double("staticPowerMW", 0, max: Limits.milliwatts)
+            m.energy.synapticOpConvPJ = try s.optionalDouble("synapticOpConvPJ", max: Limits.picojoules)
+            m.energy.synapticOpDensePJ = try s.optionalDouble("synapticOpDensePJ", max: Limits.picojoules)
+            m.energy.synapticOpSparsePJ = try s.optionalDouble("synapticOpSparsePJ", max: Limits.picojoules)
+            m.energy.spikePJ = try s.double("spikePJ", 0, max: Limits.picojoules)
+            m.energy.hopNorthSouthPJ = try s.optionalDouble("hopNorthSouthPJ", max: Limits.picojoules)
             try s.finish()
         }
         try r.finish()
@@ -276,6 +350,46 @@ struct ObjectReader {
         guard n.doubleValue >= 0 else { throw SpikeMeshError(.malformed, "\(place(key)) = \(n.doubleValue) must not be negative") }
         guard n.doubleValue <= max else { throw SpikeMeshError(.malformed, "\(place(key)) = \(n.doubleValue) is above the limit \(max)") }
         return n.doubleValue
+    }
+
+    mutating func optionalDouble(_ key: String, max: Double) throws -> Double? {
+        guard object[key] != nil else { used.insert(key); return nil }
+        return try double(key, 0, max: max)
+    }
+
+    /// A table of tile counts to nanoseconds: a JSON object `{"1": 600, "4": 1400}`, or (from
+    /// `--set`) the string `1:600,4:1400`. Tile counts 1…2^20, increasing once sorted; at most
+    /// 64 entries; times within `Limits.nanoseconds`.
+    mutating func barrierTable(_ key: String) throws -> [HardwareModel.BarrierStep] {
+        guard let v = value(key) else { return [] }
+        var pairs: [(String, Any)] = []
+        if let o = v as? [String: Any] {
+            pairs = o.map { ($0.key, $0.value) }
+        } else if let text = v as? String {
+            for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+                let kv = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard kv.count == 2, let ns = Double(kv[1]) else {
+                    throw SpikeMeshError(.malformed, "\(place(key)): expected TILES:NS pairs separated by commas (e.g. 1:600,4:1400), found \(Text.quoted(String(item)))")
+                }
+                pairs.append((kv[0], NSNumber(value: ns)))
+            }
+        } else {
+            throw SpikeMeshError(.malformed, "\(place(key)): expected an object of tile counts to nanoseconds, e.g. {\"1\": 600, \"4\": 1400}")
+        }
+        guard !pairs.isEmpty, pairs.count <= 64 else { throw SpikeMeshError(.malformed, "\(place(key)): expected 1 to 64 entries, found \(pairs.count)") }
+        var steps: [HardwareModel.BarrierStep] = []
+        for (k, value) in pairs {
+            guard let tiles = Int(k), tiles >= 1, tiles <= 1 << 20 else {
+                throw SpikeMeshError(.malformed, "\(place(key)): the tile count \(Text.quoted(k)) is not an integer in 1…\(1 << 20)")
+            }
+            var entry = ObjectReader([k: value], path: place(key))
+            steps.append(HardwareModel.BarrierStep(tiles: tiles, ns: try entry.double(k, 0, max: HardwareModel.Limits.nanoseconds)))
+        }
+        steps.sort { $0.tiles < $1.tiles }
+        for i in steps.indices.dropFirst() where steps[i].tiles == steps[i - 1].tiles {
+            throw SpikeMeshError(.malformed, "\(place(key)): the tile count \(steps[i].tiles) appears twice")
+        }
+        return steps
     }
 
     mutating func bool(_ key: String, _ fallback: Bool) throws -> Bool {

@@ -67,3 +67,11 @@ public struct Mapping: Sendable {
         return firstCore[p] + g.slice(containing: c, yx / g.width, yx % g.width)
     }
 }
+
+extension Mapping {
+    /// Routers (tiles: a router and its cores) with at least one mapped core, over every chip;
+    /// the tick barrier of a model with `time.barrierNsByTilesInUse` grows with it.
+    public var tilesInUse: Int {
+        Set(placement.map { $0 / mesh.coresPerRouter }).count
+    }
+}

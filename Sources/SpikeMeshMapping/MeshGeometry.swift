@@ -66,6 +66,9 @@ public struct MeshGeometry: Sendable {
         }
     }
 
+    /// Whether a link (from `route`) runs along Y: north or south.
+    @inline(__always) public static func isNorthSouth(link: Int) -> Bool { link % 4 >= 2 }
+
     /// Describes a link id: from-router and direction.
     public func describe(link: Int) -> (x: Int, y: Int, direction: String) {
         let r = link / 4

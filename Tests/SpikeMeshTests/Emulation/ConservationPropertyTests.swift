@@ -115,5 +115,18 @@ import Testing
         #expect(same(part("routingWithinChip"), Double(c.hopsWithinChip) / n * 3.5e-6))
         #expect(same(part("routingBetweenChips"), Double(c.hopsBetweenChips) / n * 11e-6))
         #expect(abs(energy.totalMicrojoules - energy.parts.map(\.microjoules).reduce(0, +)) <= 1e-12 * energy.totalMicrojoules)
+        // Synaptic ops by class sum to the total; north–south hops are a part of the within-chip
+        // hops. Priced by class, per spike and by direction, each part is again counter × price.
+        #expect(c.synapticOpsByClass.reduce(0, +) == c.synapticOps, "seed \(seed)")
+        #expect(c.hopsNorthSouth >= 0 && c.hopsNorthSouth <= c.hopsWithinChip, "seed \(seed)")
+        var priced = hw
+        priced.energy.synapticOpConvPJ = 2; priced.energy.synapticOpDensePJ = 3; priced.energy.synapticOpSparsePJ = 5
+        priced.energy.spikePJ = 7; priced.energy.hopNorthSouthPJ = 13
+        let byKind = EnergyEstimate(counters: c, hardware: priced, chips: mapping.chipsUsed)
+        func kindPart(_ name: String) -> Double { byKind.parts.first { $0.name == name }?.microjoules ?? .nan }
+        let ops = c.synapticOpsByClass.map(Double.init)
+        #expect(same(kindPart("synaptic"), (ops[0] * 2 + ops[1] * 3 + ops[2] * 5) / n * 1e-6))
+        #expect(same(kindPart("spikeOut"), (Double(c.packets) * 2.5 + Double(c.spikes) * 7) / n * 1e-6))
+        #expect(same(kindPart("routingWithinChip"), (Double(c.hopsWithinChip - c.hopsNorthSouth) * 3.5 + Double(c.hopsNorthSouth) * 13) / n * 1e-6))
     }
 }

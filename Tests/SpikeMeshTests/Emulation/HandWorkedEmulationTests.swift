@@ -27,8 +27,8 @@ import Testing
         ], output: 2, metadata: [:], format: FixedPointInfo(hardware: "hand", weightBits: 8, potentialBits: 16, scales: [1, 1, 1]))
     }
 
-    func run(linkCapacity: Int) throws -> (EmulationCounters, HardwareModel, Mapping) {
-        var hw = try MapperTests.hardware("generic-small", ["core.neurons=1"])
+    func run(linkCapacity: Int, overrides: [String] = []) throws -> (EmulationCounters, HardwareModel, Mapping) {
+        var hw = try MapperTests.hardware("generic-small", ["core.neurons=1"] + overrides)
         hw.mesh.linkCapacity = linkCapacity
         var options = Mapper.Options()
         options.movesPerCore = 0
@@ -80,6 +80,47 @@ import Testing
         #expect(near(pj["static"], 1 * 829))   // 1 mW × 829 ns
         #expect(abs(e.totalMicrojoules * 1e6 - 2181) < 1e-6)
         #expect(abs(e.latencyMicroseconds - 0.829) < 1e-9)
+    }
+
+    /// The same network on a one-column mesh (A0 at router (0,0), A1 at (0,1), the output at
+    /// (0,2): every hop runs north–south) with per-event costs as SANA-FE's Loihi model has
+    /// them: per-kind synapse, per-spike, per-packet out and in, north–south hop, and a
+    /// barrier by tiles in use (3 tiles → 70 ns).
+    ///
+    /// Core time per tick (ns): an A core updates its neuron every tick (2) and, when it
+    /// spikes, adds spike 7 + packet out 11 = 20; the output core adds per packet one dense
+    /// SOP (3) + packet in (13) = 16, and 2 for its update. Mesh: the longest route that
+    /// travelled (A0: 2 × 4 ns, A1: 1 × 4 ns) + 1 ns at t4, where both packets share link
+    /// (0,1)→(0,2). t1 2+0, t2 20+4, t3 2, t4 34+9, t5 2, t6 20+4, t7 20+8, t8 20+4, each + 70.
+    @Test func perEventCostsByKindDirectionAndTiles() throws {
+        let keys = ["mesh.columns=1", "time.synapticOpDenseNs=3", "time.spikeNs=7", "time.packetOutNs=11", "time.packetInNs=13",
+                    "time.hopNorthSouthNs=4", "time.barrierNsByTilesInUse=1:50,3:70,4:90",
+                    "energy.synapticOpDensePJ=30", "energy.spikePJ=40", "energy.hopNorthSouthPJ=6"]
+        let (c, hw, m) = try run(linkCapacity: 0, overrides: keys)
+        #expect([0, 1, 2].map { m.mesh.router(m.placement[$0]).y } == [0, 1, 2] && m.tilesInUse == 3)
+        #expect(c.hopsWithinChip == 8 && c.hopsNorthSouth == 8)
+        #expect(c.synapticOpsByClass == [0, 6, 0])
+        let ticks = [72, 94, 72, 113, 72, 94, 98, 94]
+        #expect(c.timePs == ticks.reduce(0, +) * 1000)
+        #expect(c.barrierTimePs == 8 * 70 * 1000)
+        let e = EnergyEstimate(counters: c, hardware: hw, chips: m.chipsUsed)
+        let pj = Dictionary(uniqueKeysWithValues: e.parts.map { ($0.name, $0.microjoules * 1e6) })
+        func near(_ a: Double?, _ b: Double) -> Bool { abs((a ?? .nan) - b) < 1e-6 }
+        #expect(near(pj["synaptic"], 6 * 30))
+        #expect(near(pj["neuron"], 21 * 20))
+        #expect(near(pj["spikeOut"], 6 * 2 + 6 * 40))
+        #expect(near(pj["routingWithinChip"], 8 * 6))
+        #expect(near(pj["barrier"], 8 * 100))
+        #expect(near(pj["static"], 709))
+        // Every-tick somas: the output neuron, idle at t1, t3 and t5, costs 5 ns there.
+        let (idle, _, _) = try run(linkCapacity: 0, overrides: keys + ["core.somaUpdate=everyTick", "time.idleNeuronUpdateNs=5"])
+        #expect(idle.timePs == (ticks.reduce(0, +) + 3 * 3) * 1000)
+        // Without the new keys the same chip is priced by the plain formulas: every hop at hopPJ
+        // and hopNs, core time SOPs × 1 + updates × 2, barrier 100.
+        let (plain, plainHW, _) = try run(linkCapacity: 0, overrides: ["mesh.columns=1"])
+        let p = EnergyEstimate(counters: plain, hardware: plainHW, chips: 1).parts
+        #expect(near(p.first { $0.name == "routingWithinChip" }.map { $0.microjoules * 1e6 }, 8 * 5))
+        #expect(plain.timePs == [102, 104, 102, 107, 102, 104, 105, 104].reduce(0, +) * 1000)
     }
 
     /// The chip advanced tick by tick: A0 integrates 3 per tick and A1 5 (Θ = 10, subtract
