@@ -17,6 +17,13 @@ import SpikeMeshHardware
 /// overlapping but larger windows, so a group uses at most half of a core, leaving room for a
 /// slice of several neurons. The relay kind comes from the hardware model: graded where spikes
 /// carry a payload (`core.gradedSpikeBits` > 0), signed spiking relays otherwise.
+///
+/// Relay trees: where the relays and the direct inputs still need more axons than a core has,
+/// the relays are grouped again, each group summed by a relay of the next level (identity
+/// projections, one axon per child, at most half a core's axons per neuron), level after
+/// level until the target fits. Each level is one more relay between the inputs and the
+/// neuron: graded sums stay exact; in pipelined delivery it is one more tick, equalised by the
+/// depth-based axon delays like any other path.
 public enum FanInDecomposition {
     /// One inserted relay population.
     public struct Relay: Sendable, Equatable {
@@ -33,9 +40,12 @@ public enum FanInDecomposition {
         public var needed: Int
         public var available: Int
         public var kind: SpikeMeshModel.Relay
-        /// The source channels this relay reads.
+        /// The source channels this relay reads (for a relay of a tree's upper level, the span
+        /// of those its children read).
         public var sourceRange: Range<Int>
         public var neurons: Int
+        /// 1 for a relay that reads the inputs; 2, 3, … for the levels of a relay tree above it.
+        public var level = 1
     }
 
     /// A population whose fan-in could not be decomposed (left for the mapper to report).
@@ -82,7 +92,13 @@ public enum FanInDecomposition {
         let reaches = network.projections.indices.map { Reach($0, network: network) }
         // Per original population: the relays to insert before it (source channel ranges per
         // projection), and the projections that stay direct.
-        struct Plan { var groups: [(projection: Int, channels: Range<Int>)] = []; var limit = ""; var needed = 0; var available = 0 }
+        struct Plan {
+            var groups: [(projection: Int, channels: Range<Int>)] = []
+            /// Relay-tree levels above the groups: level k's node n sums the nodes `tree[k][n]`
+            /// of the level below (level 0 = the groups).
+            var tree: [[[Int]]] = []
+            var limit = ""; var needed = 0; var available = 0
+        }
         var plans = [Plan?](repeating: nil, count: network.populations.count)
         var unresolved: [Unresolved] = []
         for q in network.populations.indices.dropFirst() {
@@ -124,8 +140,22 @@ public enum FanInDecomposition {
                 }
                 direct += count
             }
-            if failed == nil, direct > core.axons {
-                failed = "its \(plan.groups.count) relays and direct inputs need \(direct) axons per neuron (a relay tree is not built yet)"
+            // Relay trees: group the top level's relays until the target fits. A tree relay reads
+            // one axon and stores one synapse per child; half a core per neuron leaves room for
+            // a slice of two.
+            let fan = min(core.axons, core.synapseMemoryBits / max(1, bits)) / 2
+            var top = plan.groups.count
+            while failed == nil, direct > core.axons {
+                guard fan >= 2, top > 1, direct - top < core.axons else {
+                    failed = "its \(plan.groups.count) relays and direct inputs need \(direct) axons per neuron, and a relay tree cannot bring them within \(core.axons)"
+                    break
+                }
+                // As few nodes as `fan` children each allow, the children spread evenly.
+                let nodes = (top + fan - 1) / fan
+                let per = (top + nodes - 1) / nodes
+                plan.tree.append(stride(from: 0, to: top, by: per).map { Array($0..<min($0 + per, top)) })
+                direct -= top - plan.tree.last!.count
+                top = plan.tree.last!.count
             }
             if let failed {
                 unresolved.append(Unresolved(population: q, name: network.populations[q].name, reason: failed))
@@ -141,18 +171,41 @@ public enum FanInDecomposition {
         var newIndex = [Int](repeating: 0, count: network.populations.count)
         var relayIndex: [[Int]] = Array(repeating: [], count: network.populations.count)
         var relays: [Relay] = []
+        // Relay-tree identity projections (child, parent), and per target the relays that feed
+        // it directly (the tree's top level, or the groups where there is no tree).
+        var treeEdges: [(Int, Int)] = []
+        var topRelays = [Set<Int>](repeating: [], count: network.populations.count)
         for q in network.populations.indices {
             let pop = network.populations[q]
             if let plan = plans[q] {
-                for (k, g) in plan.groups.enumerated() {
-                    relayIndex[q].append(populations.count)
-                    let name = "\(pop.name)/relay\(k)"
+                var spans: [Range<Int>] = []
+                func addRelay(_ name: String, _ span: Range<Int>, level: Int) -> Int {
                     relays.append(Relay(population: populations.count, name: name, target: -1, targetName: pop.name, limit: plan.limit,
-                                        needed: plan.needed, available: plan.available, kind: kind, sourceRange: g.channels,
-                                        neurons: pop.count))
+                                        needed: plan.needed, available: plan.available, kind: kind, sourceRange: span,
+                                        neurons: pop.count, level: level))
                     populations.append(Population(name: name, shape: pop.shape, threshold: pop.threshold, reset: .subtract,
                                                   initialPotential: 0, bias: nil, layer: pop.layer, qcfsLambda: nil, relay: kind))
+                    return populations.count - 1
                 }
+                for (k, g) in plan.groups.enumerated() {
+                    relayIndex[q].append(addRelay("\(pop.name)/relay\(k)", g.channels, level: 1))
+                    spans.append(g.channels)
+                }
+                // Tree levels, each after the level it sums (topological order).
+                var below = relayIndex[q]
+                for (level, nodes) in plan.tree.enumerated() {
+                    var next: [Int] = [], nextSpans: [Range<Int>] = []
+                    for (n, children) in nodes.enumerated() {
+                        let span = children.map { spans[$0].lowerBound }.min()!..<children.map { spans[$0].upperBound }.max()!
+                        let index = addRelay("\(pop.name)/relayL\(level + 2).\(n)", span, level: level + 2)
+                        for c in children { treeEdges.append((below[c], index)) }
+                        next.append(index)
+                        nextSpans.append(span)
+                    }
+                    below = next
+                    spans = nextSpans
+                }
+                topRelays[q] = Set(below)
             }
             newIndex[q] = populations.count
             for i in relays.indices where relays[i].target < 0 { relays[i].target = newIndex[q] }
@@ -171,8 +224,12 @@ public enum FanInDecomposition {
                 projections.append(Projection(source: newIndex[proj.source], target: relay,
                                               kind: restricted(proj, to: g.channels, network: network),
                                               sourceRange: g.channels))
-                projections.append(Projection(source: relay, target: newIndex[q], kind: .identity))
+                if topRelays[q].contains(relay) { projections.append(Projection(source: relay, target: newIndex[q], kind: .identity)) }
             }
+        }
+        for (child, parent) in treeEdges { projections.append(Projection(source: child, target: parent, kind: .identity)) }
+        for q in network.populations.indices where plans[q] != nil && !plans[q]!.tree.isEmpty {
+            for relay in topRelays[q].sorted() { projections.append(Projection(source: relay, target: newIndex[q], kind: .identity)) }
         }
         var metadata = network.metadata
         if !relays.isEmpty { metadata["fanInRelays"] = "\(relays.count) \(kind.rawValue)" }
