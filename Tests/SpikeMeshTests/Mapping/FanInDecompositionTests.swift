@@ -291,3 +291,78 @@ import Testing
         #expect(chip.membranes(of: 3) == [4, 8, 12, 16])
     }
 }
+
+/// Relays and a splitter on one neuron, every counter worked out by hand.
+///
+/// input x = 1 (direct) ─[3, 5, 3, 5]→ A (4, Θ = 10) ─[1, 2, 1, 2]→ B (1, Θ = 4) ─[1, 2, 3, 4]→ out (4)
+///
+/// Cores of 2 neurons and 2 axons, graded spikes, a neuron fan-out of 1. B's 4 inputs do not
+/// fit 2 axons: graded relays R0 (A0, A1) and R1 (A2, A3) forward their sums. The output takes
+/// 2 cores, so B's neuron has 2 destination entries: a splitter S (2 hardware copies on one
+/// core) copies it. A0 and A2 fire at t4, t7; A1 and A3 at t2, t4, t6, t8 (12 spikes, 12
+/// packets, one synapse each). Each relay sends 2, 3, 2, 1, 2 at t2, t4, t6, t7, t8 (10 packets,
+/// 10 synaptic ops), so B gets 4, 6, 4, 2, 4 and with Θ = 4 fires at t2, t4, t6, t7, t8 (5
+/// spikes, V = 0, 2, 2, 0, 0 after). Each B spike is 1 packet to S (1 synapse × 2 copies); each S
+/// spike is a spike of both copies, each copy 1 packet to its output core (2 synapses): 10
+/// packets, 20 synaptic ops. In all 37 packets, 52 synaptic ops, 37 hardware spikes (12 + 10 +
+/// 5 + 10), 8 ticks; the output ends at 5 × [1, 2, 3, 4], as without relays and splitter.
+@Suite struct HandWorkedRelaysAndSplitterTests {
+    func float() -> SpikingNetwork {
+        func pop(_ name: String, _ count: Int, _ theta: Float, _ layer: Int) -> Population {
+            Population(name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil, layer: layer, qcfsLambda: nil)
+        }
+        return SpikingNetwork(populations: [pop("input", 1, 1, 0), pop("A", 4, 10, 1), pop("B", 1, 4, 2), pop("out", 4, 1, 3)], projections: [
+            Projection(source: 0, target: 1, kind: .dense(weights: [3, 5, 3, 5])),
+            Projection(source: 1, target: 2, kind: .dense(weights: [1, 2, 1, 2])),
+            Projection(source: 2, target: 3, kind: .dense(weights: [1, 2, 3, 4])),
+        ], output: 3, metadata: [:])
+    }
+
+    @Test func twoGradedRelaysAndOneSplitter() throws {
+        var hw = try MapperTests.hardware("generic-small", ["core.neurons=2", "core.axons=2", "core.gradedSpikeBits=8", "core.neuronFanOut=1"])
+        hw.mesh.linkCapacity = 0
+        let d = try FanInDecomposition.decompose(float(), hardware: hw)
+        #expect(d.network.populations.map(\.name) == ["input", "A", "B/relay0", "B/relay1", "B", "B/split", "out"])
+        #expect(d.relays.map(\.kind) == [.graded, .graded, .splitter] && d.newIndex == [0, 1, 4, 6])
+        // As integers (HandWorkedSplitterTests): S fires on one B spike with Θ = 1.
+        var split = d.network
+        split.populations[5].threshold = 1
+        let network = try HandWorkedRelayTests().fixed(split)
+        var options = Mapper.Options()
+        options.movesPerCore = 0
+        let mapping = try Mapper.map(network, on: hw, options: options)
+        #expect(mapping.fits, "\(mapping.violations.map(\.description))")
+        #expect(mapping.cores.map(\.neurons) == [2, 2, 1, 1, 1, 2, 2, 2], "A on 2 cores, R0, R1, B, S as 2 copies, out on 2 cores")
+        var e = EmulationOptions()
+        e.checkpoints = [8]
+        e.workers = 1
+        let emulator = try Emulator(network: network, mapping: mapping)
+        var chip = try Chip(emulator: emulator, options: e)
+        chip.reset(image: 0, pixels: [1])
+        let b: [Int64] = [0, 0, 0, 2, 2, 2, 0, 0]
+        let packets = [0, 2 + 2 + 1 + 2, 0, 4 + 2 + 1 + 2, 0, 2 + 2 + 1 + 2, 2 + 2 + 1 + 2, 2 + 2 + 1 + 2]
+        for t in 1...8 {
+            let cost = try chip.step(t)
+            #expect(chip.membranes(of: 4) == [b[t - 1]], "tick \(t)")
+            #expect(cost.packets == packets[t - 1], "tick \(t)")
+        }
+        #expect(chip.membranes(of: 6) == [5, 10, 15, 20])
+        let c = try emulator.run([1], count: 1, options: e).counters
+        #expect(c.populationSpikes == [0, 12, 5, 5, 5, 5, 0])
+        #expect(c.packets == 37 && c.delivered == 37 && c.synapticOps == 52 && c.spikes == 37 && c.ticks == 8 && c.saturations == 0)
+        #expect(c.populationSynapticOps == [0, 0, 6, 6, 10, 10, 20])
+        func hops(_ a: Int, _ b: Int) -> Int { mapping.mesh.hops(mapping.placement[a], mapping.placement[b]).total }
+        let core = { (p: Int, i: Int) in mapping.coreOf(population: p, neuron: i) }
+        let spikesOfA = [2, 4, 2, 4]
+        let expectedHops = (0..<4).reduce(0) { $0 + spikesOfA[$1] * hops(core(1, $1), core(2 + $1 / 2, 0)) }
+            + 5 * (hops(core(2, 0), core(4, 0)) + hops(core(3, 0), core(4, 0)))
+            + 5 * (hops(core(4, 0), core(5, 0)) + hops(core(5, 0), core(6, 0)) + hops(core(5, 0), core(6, 3)))
+        #expect(c.hopsWithinChip == expectedHops && expectedHops > 0)
+        let energy = EnergyEstimate(counters: c, hardware: hw, chips: mapping.chipsUsed)
+        let pj = Dictionary(uniqueKeysWithValues: energy.parts.map { ($0.name, $0.microjoules * 1e6) })
+        #expect(abs((pj["synaptic"] ?? .nan) - 52 * hw.energy.synapticOpPJ) < 1e-6)
+        #expect(abs((pj["spikeOut"] ?? .nan) - 37 * hw.energy.spikeOutPJ) < 1e-6)
+        #expect(abs((pj["routingWithinChip"] ?? .nan) - Double(expectedHops) * hw.energy.hopPJ) < 1e-6)
+        #expect(abs((pj["barrier"] ?? .nan) - 8 * hw.energy.barrierPJ) < 1e-6)
+    }
+}
