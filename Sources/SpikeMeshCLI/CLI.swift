@@ -15,6 +15,7 @@ public enum CLI {
         (RunCommand.spec, RunCommand.run),
         (EnergyCommand.spec, EnergyCommand.run),
         (ReportCommand.spec, ReportCommand.run),
+        (SweepCommand.spec, SweepCommand.run),
     ]
 
     static func topLevelHelp() -> String {
@@ -84,6 +85,11 @@ public enum CLI {
         }
         let args = try Arguments(Array(argv.dropFirst()), spec: command.spec)
         _ = try Pipeline(args, quiet: true)
+        if name == SweepCommand.spec.name {
+            let sweep = Sweep(axes: try args.all(SweepCommand.vary), zip: args.flag(SweepCommand.zip))
+            if try args.all(SweepCommand.merge).isEmpty { _ = try sweep.points() }
+            _ = try args.value(SweepCommand.shard)
+        }
     }
 
     static func fail(_ message: String, code: Int32 = 1) -> Int32 {

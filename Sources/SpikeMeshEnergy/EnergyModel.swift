@@ -72,6 +72,9 @@ public struct EnergyEstimate: Sendable {
         hops = Double(c.hopsWithinChip + c.hopsBetweenChips) / n
     }
 
+    /// The parts of every estimate, in order.
+    public static let partNames = ["synaptic", "neuron", "spikeOut", "routingWithinChip", "routingBetweenChips", "barrier", "static"]
+
     public var breakdownJSON: JSON { .object(parts.map { ($0.name, .number($0.microjoules)) }) }
 }
 

@@ -32,7 +32,7 @@ public struct Mapping: Sendable {
         }
     }
 
-    public let hardware: HardwareModel
+    public internal(set) var hardware: HardwareModel
     /// Per population; nil for the input (it lives on the host).
     public let grids: [SliceGrid?]
     /// Index of each population's first core in `cores`.
@@ -73,5 +73,18 @@ extension Mapping {
     /// the tick barrier of a model with `time.barrierNsByTilesInUse` grows with it.
     public var tilesInUse: Int {
         Set(placement.map { $0 / mesh.coresPerRouter }).count
+    }
+}
+
+extension Mapping {
+    /// This mapping on `hardware`, a model with the same mesh and core: a what-if of its
+    /// `time` and `energy` keys, which change no slice, placement or route.
+    public func withTechnology(of hardware: HardwareModel) throws -> Mapping {
+        guard hardware.mesh == self.hardware.mesh, hardware.core == self.hardware.core else {
+            throw SpikeMeshError(.invalidArgument, "\(hardware.name) differs from \(self.hardware.name) in mesh or core keys; map it again")
+        }
+        var m = self
+        m.hardware = hardware
+        return m
     }
 }

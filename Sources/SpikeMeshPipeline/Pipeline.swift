@@ -281,6 +281,12 @@ public struct Pipeline: Sendable {
     /// the caller when it emulates on several hardware models (nil = measured here).
     public func emulate(_ loaded: LoadedNetwork, on hardware: HardwareModel, data: Dataset,
                         rates: SpikeRates? = nil) throws -> EmulationSummary {
+        try emulate(try prepare(loaded, on: hardware, rates: rates), data: data)
+    }
+
+    /// Decomposes, maps and quantizes `loaded` for `hardware`: everything an emulation needs
+    /// but the images (a sweep reuses it for every point of the same topology).
+    public func prepare(_ loaded: LoadedNetwork, on hardware: HardwareModel, rates: SpikeRates? = nil) throws -> PreparedChip {
         let expected = try rates ?? self.rates(loaded)
         let (decomposed, mapping) = try mapDecomposed(loaded, on: hardware, rates: expected)
         let loaded = decomposed.loaded
@@ -288,16 +294,30 @@ public struct Pipeline: Sendable {
                         "emulating \(loaded.source) on \(hardware.name) (\(mapping.cores.count) cores, \(run.workers) workers)")
         var (network, quantization) = try quantize(loaded, for: hardware)
         network.metadata["rates"] = expected.origin
-        let options = emulationOptions
-        let emulator = try Emulator(network: network, mapping: mapping)
-        let progress = progress("emulate on \(hardware.name)", total: data.count)
-        let start = Date()
-        let evaluation = try emulator.evaluate(data, normalization: loaded.normalization, options: options) { progress.update($0) }
-        progress.finish()
-        return EmulationSummary(hardware: hardware, mapping: mapping, network: network, quantization: quantization,
-                                evaluation: evaluation, options: options, seconds: Date().timeIntervalSince(start),
-                                relays: decomposed.decomposition?.relays ?? [])
+        return PreparedChip(hardware: hardware, decomposed: decomposed, mapping: mapping, network: network, quantization: quantization)
     }
+
+    /// Emulates a prepared chip over `data` with `run`'s settings.
+    public func emulate(_ chip: PreparedChip, data: Dataset) throws -> EmulationSummary {
+        let options = emulationOptions
+        let emulator = try Emulator(network: chip.network, mapping: chip.mapping)
+        let progress = progress("emulate on \(chip.hardware.name)", total: data.count)
+        let start = Date()
+        let evaluation = try emulator.evaluate(data, normalization: chip.decomposed.loaded.normalization, options: options) { progress.update($0) }
+        progress.finish()
+        return EmulationSummary(hardware: chip.hardware, mapping: chip.mapping, network: chip.network, quantization: chip.quantization,
+                                evaluation: evaluation, options: options, seconds: Date().timeIntervalSince(start),
+                                relays: chip.decomposed.relays)
+    }
+}
+
+/// A network decomposed, mapped and quantized for one hardware model, ready to emulate.
+public struct PreparedChip: Sendable {
+    public var hardware: HardwareModel
+    public var decomposed: DecomposedNetwork
+    public var mapping: Mapping
+    public var network: FixedPointNetwork
+    public var quantization: Quantizer.Report
 }
 
 /// A network as it is mapped: the loaded network with any relays, and what was inserted

@@ -1,0 +1,95 @@
+import Foundation
+import SpikeMesh
+
+enum SweepCommand {
+    static let vary = Option("vary", "KEY=VALUES",
+                             help: "A swept key and its values: a list (core.weightBits=4,6,8), integers A..B (core.weightBits=2..8) or a geometric range A..BxF (core.neurons=256..4096x2). KEY is a hardware key (mesh.*, core.*, time.*, energy.*), hardware, \(Sweep.conversionKeys.joined(separator: ", ")) or \(Sweep.runKeys.joined(separator: ", ")).",
+                             repeatable: true, parse: { [try Sweep.axis($0)] })
+    static let zip = Flag("zip", help: "Pair the --vary lists (equally long) instead of taking every combination.")
+    static let csv = Option("csv", "FILE", help: "Also write the rows as CSV (a header, one line per point).", parse: Parse.path)
+    static let shard = Option("shard", "K/N", help: "Run only every N-th point, starting at the K-th (1 ≤ K ≤ N), for a job array; join the shards' --json outputs with --merge.",
+                              parse: parseShard)
+    static let merge = Option("merge", "FILE[,FILE…]", help: "Join the --json outputs of the shards of one sweep into the output of the whole sweep; runs nothing.",
+                              repeatable: true, parse: Parse.list)
+    static let reproducible = Flag("reproducible", help: "Leave out what depends on where and how the sweep ran (wall times, work counts, the shard), so sharded and merged outputs equal an unsharded run byte for byte.")
+
+    static let spec = CommandSpec(
+        name: "sweep",
+        usage: "[MODEL|NET] --vary KEY=VALUES [--vary …] [--zip] [--hardware H] [--limit N] [--csv FILE] [--json] [--shard K/N] [--merge FILE…]",
+        summary: "Hardware what-if study: the pipeline at every point of a grid of keys, one row per point.",
+        discussion: """
+        Each point recomputes only what its keys touch (Docs/WhatIf.md): one conversion per
+        conversion setting, one mapping per hardware topology (hardware, mesh.*, core.*), one
+        emulation per topology and run setting (timesteps, encoding, delivery, readout,
+        srp-tau, time.*); a point that differs from an emulated one only in energy.* keys is
+        re-priced from its counters without running. Points are every combination of the
+        --vary lists (the first slowest), or the lists paired with --zip. A row: the varied
+        values; cores, chips, fits; accuracy; latency in ticks and µs; energy and its
+        breakdown; synaptic ops, spike rate, packets, hops, peak link load, stalled
+        packet-ticks; the energy-delay product; the point's wall time. Progress and an
+        estimate of the time left go to stderr (--quiet: none).
+        """,
+        positionals: [Opt.modelPositional],
+        options: [vary.spec, zip.spec] + Opt.input + Opt.conversion + Opt.hardwareGroup + Opt.mapping + Opt.run + [
+            Opt.json("One JSON object: the axes, the number of points, the rows, and the work the sweep did.").spec,
+            csv.spec, shard.spec, merge.spec, reproducible.spec, Opt.maxMemory.spec, Opt.quiet.spec,
+        ],
+        examples: [
+            "spikemesh sweep --hardware loihi --vary energy.hopPJ=1.75,3.5,7 --vary mesh.linkCapacity=1,4,16,0 --limit 100",
+            "spikemesh sweep --vary core.weightBits=2..8 --limit 200 --csv bits.csv",
+            "spikemesh sweep --vary hardware=loihi,loihi-sanafe,loihi2,truenorth --limit 100 --json",
+            "spikemesh sweep --vary core.neurons=256..4096x2 --vary mesh.columns=32,16,8 --zip --rate-images 0",
+            "spikemesh sweep --vary energy.hopPJ=1,2,4 --shard 2/3 --json --reproducible > part2.json",
+            "spikemesh sweep --merge part1.json,part2.json,part3.json --csv all.csv",
+        ])
+
+    @Sendable static func parseShard(_ text: String) throws -> (Int, Int) {
+        let parts = text.split(separator: "/").map { Int($0) }
+        guard parts.count == 2, let k = parts[0], let n = parts[1], n >= 1, n <= 1_000_000, k >= 1, k <= n else {
+            throw SpikeMeshError(.usage, "expected K/N with 1 ≤ K ≤ N, e.g. 2/8")
+        }
+        return (k, n)
+    }
+
+    static func run(_ args: Arguments) throws {
+        let json = args.flag(Opt.json), quiet = args.flag(Opt.quiet) || json
+        let reproducible = args.flag(reproducible)
+        let merging = try args.all(merge)
+        if !merging.isEmpty {
+            for o in spec.options where args.given(o.name) && !["merge", "csv", "json", "reproducible", "quiet", "max-memory"].contains(o.name) {
+                throw SpikeMeshError(.usage, "--merge joins finished shards and runs nothing; --\(o.name) does not apply")
+            }
+            let table = try SweepTable.merge(merging)
+            try output(table, json: json, csv: try args.value(csv), reproducible: reproducible)
+            return
+        }
+        var sweep = Sweep(axes: try args.all(vary), zip: args.flag(zip))
+        if let (k, n) = try args.value(shard) { (sweep.shard, sweep.shards) = (k, n) }
+        let pipeline = try Pipeline(args, quiet: true)
+        let data = try pipeline.dataset(defaultLimit: nil)
+        let total = try sweep.points().count
+        let start = Date()
+        let (rows, work) = try sweep.run(pipeline, model: args.positional(0), data: data) { done, of, row, how in
+            guard !quiet else { return }
+            let elapsed = Date().timeIntervalSince(start)
+            let left = elapsed / Double(done) * Double(of - done)
+            let what = Swift.zip(sweep.axes, row.values).map { "\($0.key)=\($1)" }.joined(separator: " ")
+            let rest = done < of ? ", about \(Int(left.rounded())) s left" : ""
+            let line = "[\(done)/\(of)] \(what): " + String(format: "%.1f", row.seconds) + " s (\(how))\(rest)\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        let table = SweepTable(model: args.positional(0) ?? BundledExample.model, data: data.source, count: data.count,
+                               hardware: pipeline.hardware.hardware, axes: sweep.axes, zip: sweep.zip, points: total,
+                               shard: sweep.shards > 1 ? (sweep.shard, sweep.shards) : nil, rows: rows, work: work)
+        try output(table, json: json, csv: try args.value(csv), reproducible: reproducible)
+    }
+
+    static func output(_ table: SweepTable, json: Bool, csv: String?, reproducible: Bool) throws {
+        if let csv {
+            do { try Data(table.csv(reproducible: reproducible).utf8).write(to: URL(fileURLWithPath: csv)) } catch {
+                throw SpikeMeshError(.invalidArgument, "\(Text.escaped(csv)): cannot write (\(error.localizedDescription))")
+            }
+        }
+        if json { printJSON(table.json(reproducible: reproducible)) } else { print(table.text(), terminator: "") }
+    }
+}

@@ -1,0 +1,294 @@
+import Foundation
+import SpikeMeshCore
+import SpikeMeshModel
+import SpikeMeshConversion
+import SpikeMeshHardware
+import SpikeMeshMapping
+import SpikeMeshEnergy
+import SpikeMeshReports
+
+/// A what-if study (Docs/WhatIf.md): the pipeline run at every point of a grid of hardware,
+/// conversion and run settings, each point recomputing only what its keys touch.
+///
+/// Reuse, from the top of the pipeline down: one conversion per conversion setting; one
+/// decomposition, mapping and quantization per hardware topology (the model and its `mesh.*`
+/// and `core.*` keys) under it; one emulation per topology and run setting (including the
+/// `time.*` keys, which the emulator applies tick by tick); and a point that differs from an
+/// emulated one only in `energy.*` keys is re-priced from its counters without running
+/// (energy is counters × the table). Rows do not depend on the order of the points, the
+/// thread count or the sharding.
+public struct Sweep: Sendable {
+    /// One swept key and its values, as given.
+    public struct Axis: Sendable, Equatable {
+        public var key: String
+        public var values: [String]
+        public init(key: String, values: [String]) { self.key = key; self.values = values }
+    }
+
+    /// What a key changes, and so what a point that changes it must recompute.
+    public enum Stage: Int, Sendable, Comparable {
+        case conversion, topology, run, timing, energy
+        public static func < (a: Stage, b: Stage) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// Keys of the conversion and of the run, as the command line spells them.
+    public static let conversionKeys = ["method", "alpha", "percentile", "reset", "pooling", "thresholds", "v0", "calibrate-bias", "calibrate-potential"]
+    public static let runKeys = ["timesteps", "encoding", "delivery", "readout", "srp-tau"]
+
+    public static func stage(of key: String) throws -> Stage {
+        if key == "hardware" { return .topology }
+        if conversionKeys.contains(key) { return .conversion }
+        if runKeys.contains(key) { return .run }
+        let section = key.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
+        switch section {
+        case "mesh", "core": return .topology
+        case "time": return .timing
+        case "energy": return .energy
+        default:
+            throw SpikeMeshError(.usage, "--vary \(Text.escaped(key)): not a sweepable key (a hardware key such as core.neurons, mesh.linkCapacity, time.hopNs or energy.hopPJ; hardware; or one of \((conversionKeys + runKeys).joined(separator: ", ")))")
+        }
+    }
+
+    public var axes: [Axis]
+    /// Pair the axes' values (all lists equally long) instead of taking every combination.
+    public var zip = false
+    /// Run only the points with index ≡ shard − 1 (mod shards), for batch systems.
+    public var shard = 1, shards = 1
+
+    public init(axes: [Axis], zip: Bool = false) {
+        self.axes = axes
+        self.zip = zip
+    }
+
+    /// Parses `KEY=V1,V2,…`, `KEY=A..B` (integers A to B) or `KEY=A..BxF` (geometric: A, A·F, …
+    /// up to B).
+    public static func axis(_ text: String) throws -> Axis {
+        let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): expected KEY=V1,V2,… or KEY=A..B or KEY=A..BxF, e.g. core.neurons=256..4096x2")
+        }
+        let key = parts[0], spec = parts[1]
+        _ = try stage(of: key)
+        var values: [String]
+        if let range = spec.range(of: "..") {
+            let lo = String(spec[..<range.lowerBound]), rest = String(spec[range.upperBound...])
+            let (hiText, factorText) = rest.contains("x") ? (String(rest.split(separator: "x")[0]), String(rest.split(separator: "x").dropFirst().first ?? "")) : (rest, "")
+            guard let a = Double(lo), let b = Double(hiText), a.isFinite, b.isFinite, a <= b else {
+                throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): a range is A..B with A ≤ B (numbers), or A..BxF")
+            }
+            values = []
+            if factorText.isEmpty {
+                guard a == a.rounded(), b == b.rounded(), b - a < 10_000 else {
+                    throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): A..B steps by 1 between integers (at most 10000 values); use a list or A..BxF")
+                }
+                var v = a
+                while v <= b { values.append(Self.format(v)); v += 1 }
+            } else {
+                guard let f = Double(factorText), f > 1, a > 0 else {
+                    throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): A..BxF needs A > 0 and a factor F > 1")
+                }
+                var v = a
+                while v <= b * (1 + 1e-12) && values.count < 10_000 { values.append(Self.format(v)); v *= f }
+            }
+        } else {
+            values = spec.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard values.allSatisfy({ !$0.isEmpty }) else { throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): an empty value in the list") }
+        }
+        guard !values.isEmpty else { throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): no values") }
+        // Numbers in one spelling (1e3 → 1000, 3.50 → 3.5), so a value prints back as it reads.
+        values = values.map { v in Double(v).map { $0.isFinite ? Self.format($0) : v } ?? v }
+        return Axis(key: key, values: values)
+    }
+
+    static func format(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
+    }
+
+    /// Every point, as the values of each axis in order: the cartesian product (the first axis
+    /// slowest), or the axes zipped.
+    public func points() throws -> [[String]] {
+        guard !axes.isEmpty else { throw SpikeMeshError(.usage, "a sweep needs at least one --vary KEY=VALUES") }
+        let keys = axes.map(\.key)
+        if let dup = keys.first(where: { k in keys.filter { $0 == k }.count > 1 }) {
+            throw SpikeMeshError(.usage, "--vary \(dup) is given twice; give each key once")
+        }
+        if zip {
+            let n = axes[0].values.count
+            guard axes.allSatisfy({ $0.values.count == n }) else {
+                throw SpikeMeshError(.usage, "--zip pairs the lists, so they must be equally long (\(axes.map { "\($0.key): \($0.values.count)" }.joined(separator: ", ")))")
+            }
+            return (0..<n).map { i in axes.map { $0.values[i] } }
+        }
+        var result: [[String]] = [[]]
+        for axis in axes {
+            result = result.flatMap { prefix in axis.values.map { prefix + [$0] } }
+            guard result.count <= 1_000_000 else { throw SpikeMeshError(.usage, "the sweep has more than 1000000 points") }
+        }
+        return result
+    }
+
+    /// The indices of the points this shard runs.
+    public func indices(of count: Int) -> [Int] {
+        (0..<count).filter { $0 % shards == shard - 1 }
+    }
+
+    /// `base` with one point's values applied.
+    public func apply(_ values: [String], to base: Pipeline) throws -> Pipeline {
+        var p = base
+        for (axis, value) in Swift.zip(axes, values) { try Self.apply(axis.key, value, to: &p) }
+        return p
+    }
+
+    static func apply(_ key: String, _ value: String, to p: inout Pipeline) throws {
+        func bad(_ expected: String) -> SpikeMeshError { SpikeMeshError(.usage, "--vary \(key)=\(Text.escaped(value)): expected \(expected)") }
+        func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
+            guard let v = T(rawValue: value) else { throw bad("one of \(T.allCases.map(\.rawValue).joined(separator: ", "))") }
+            return v
+        }
+        func int(_ lo: Int, _ hi: Int) throws -> Int {
+            guard let v = Int(value), v >= lo, v <= hi else { throw bad("an integer in \(lo)…\(hi)") }
+            return v
+        }
+        switch key {
+        case "hardware": p.hardware.hardware = value
+        case "method": p.conversion.method = try choice(ThresholdMethod.self)
+        case "alpha":
+            guard let a = Float(value), a > 0, a <= 1000 else { throw bad("a number in (0, 1000]") }
+            p.conversion.alpha = a
+        case "percentile":
+            guard let v = Double(value), v > 0, v <= 100 else { throw bad("a number in (0, 100]") }
+            p.conversion.percentile = v
+        case "reset": p.conversion.reset = try choice(ResetMode.self)
+        case "pooling": p.conversion.pooling = try choice(PoolingMode.self)
+        case "thresholds": p.conversion.thresholdScope = try choice(ThresholdScope.self)
+        case "v0": p.conversion.initialPotential = try choice(InitialPotentialMode.self)
+        case "calibrate-bias": p.conversion.biasCalibrationTicks = try int(0, ConversionOptions.maximumCalibrationTicks)
+        case "calibrate-potential": p.conversion.potentialCalibrationTicks = try int(0, ConversionOptions.maximumCalibrationTicks)
+        case "timesteps": p.run.timesteps = [try int(1, 1_000_000)]
+        case "encoding": p.run.encoding = try choice(InputEncoding.self)
+        case "delivery": p.run.delivery = try choice(DeliveryMode.self)
+        case "readout": p.run.readout = try choice(ReadoutMode.self)
+        case "srp-tau": p.run.srpTau = try int(0, 1_000_000)
+        default: p.hardware.overrides.append("\(key)=\(value)")
+        }
+    }
+
+    /// The part of a point that decides each stage's result: two points with the same key for
+    /// a stage share that stage's work.
+    func key(_ values: [String], upTo stage: Stage) -> String {
+        var parts: [String] = []
+        for (axis, value) in Swift.zip(axes, values) where (try? Self.stage(of: axis.key)).map({ $0 <= stage }) ?? true {
+            parts.append("\(axis.key)=\(value)")
+        }
+        return parts.joined(separator: "\u{1}")
+    }
+
+    /// What a sweep ran for its points.
+    public struct Work: Sendable, Equatable {
+        public var conversions = 0, mappings = 0, emulations = 0, repriced = 0
+    }
+
+    /// One point's results.
+    public struct Row: Sendable {
+        public var point: Int
+        public var values: [String]
+        public var fields: [(String, JSON)]
+        public var seconds: Double
+        /// Why the point has no results (a mesh too congested to drain, a network too large for
+        /// the memory budget); nil for a point that ran. A sweep goes on past such points.
+        public var error: String? = nil
+    }
+
+    /// Runs this shard's points on `base` (the settings every point shares) over `data`.
+    /// `model` is the positional model or network (nil = the bundled example). `progress` is
+    /// told after each point: (done, of, the row, how it was obtained).
+    public func run(_ base: Pipeline, model: String?, data: Dataset,
+                    progress: (Int, Int, Row, String) -> Void = { _, _, _, _ in }) throws -> (rows: [Row], work: Work) {
+        let all = try points()
+        // Every point's settings and hardware model are checked before anything runs.
+        var pipelines: [Int: Pipeline] = [:], models: [Int: HardwareModel] = [:]
+        let mine = indices(of: all.count)
+        for i in mine {
+            let p = try apply(all[i], to: base)
+            pipelines[i] = p
+            models[i] = try p.hardwareModel()
+        }
+        var work = Work()
+        var loaded: [String: (LoadedNetwork, SpikeRates)] = [:]
+        var prepared: [String: PreparedChip] = [:]
+        var emulated: [String: EmulationSummary] = [:]
+        var failed: [String: SpikeMeshError] = [:]
+        var rows: [Row] = []
+        for (done, i) in mine.enumerated() {
+            let start = Date()
+            let values = all[i], p = pipelines[i]!, hw = models[i]!
+            var how = "re-priced"
+            let emulationKey = key(values, upTo: .timing)
+            var summary: EmulationSummary
+            do {
+            if let error = failed[emulationKey] { throw error }
+            if let cached = emulated[emulationKey] {
+                summary = cached
+                work.repriced += 1
+            } else {
+                let conversionKey = key(values, upTo: .conversion)
+                if loaded[conversionKey] == nil {
+                    let network = try p.load(model)
+                    loaded[conversionKey] = (network, try p.rates(network))
+                    work.conversions += 1
+                }
+                let (network, rates) = loaded[conversionKey]!
+                let topologyKey = key(values, upTo: .topology)
+                if prepared[topologyKey] == nil {
+                    prepared[topologyKey] = try p.prepare(network, on: hw, rates: rates)
+                    work.mappings += 1
+                }
+                var chip = prepared[topologyKey]!
+                chip.hardware = hw
+                chip.mapping = try chip.mapping.withTechnology(of: hw)
+                summary = try p.emulate(chip, data: data)
+                emulated[emulationKey] = summary
+                work.emulations += 1
+                how = "emulated"
+            }
+            } catch let e as SpikeMeshError where e.code != .usage {
+                failed[emulationKey] = e
+                let row = Row(point: i, values: values, fields: [], seconds: Date().timeIntervalSince(start), error: Text.singleLine(e.message))
+                rows.append(row)
+                progress(done + 1, mine.count, row, "failed: \(row.error!)")
+                continue
+            }
+            let row = Row(point: i, values: values, fields: Self.fields(summary, hardware: hw), seconds: Date().timeIntervalSince(start))
+            rows.append(row)
+            progress(done + 1, mine.count, row, how)
+        }
+        return (rows, work)
+    }
+
+    /// The measured columns of a row, in order.
+    public static let fieldNames = ["cores", "chips", "fits", "accuracy", "latencyTicks", "latencyMicroseconds", "energyMicrojoules"]
+        + EnergyEstimate.partNames.map { "energy." + $0 }
+        + ["synapticOps", "spikeRate", "packets", "hops", "peakLinkLoad", "stalledPacketTicks", "edpMicrojouleMicroseconds"]
+
+    /// A row's measured columns: the emulation's counters priced with `hardware` (the point's
+    /// own model, which may differ from the emulated one in `energy.*` keys only).
+    static func fields(_ s: EmulationSummary, hardware: HardwareModel) -> [(String, JSON)] {
+        let c = s.evaluation.counters
+        let n = Double(max(s.evaluation.images, 1))
+        let e = EnergyEstimate(counters: c, hardware: hardware, chips: s.mapping.chipsUsed)
+        var f: [(String, JSON)] = [
+            ("cores", .int(s.mapping.cores.count)), ("chips", .int(s.mapping.chipsUsed)), ("fits", .bool(s.mapping.fits)),
+            ("accuracy", .number(s.accuracy)),
+            ("latencyTicks", .number(e.latencyTicks)), ("latencyMicroseconds", .number(e.latencyMicroseconds)),
+            ("energyMicrojoules", .number(e.totalMicrojoules)),
+        ]
+        f += e.parts.map { ("energy." + $0.name, .number($0.microjoules)) }
+        f += [
+            ("synapticOps", .number(e.synapticOps)), ("spikeRate", .number(s.evaluation.spikeRate)),
+            ("packets", .number(Double(c.packets) / n)), ("hops", .number(e.hops)),
+            ("peakLinkLoad", .int(c.linkPeak.max() ?? 0)), ("stalledPacketTicks", .int(c.stalledPacketTicks)),
+            ("edpMicrojouleMicroseconds", .number(e.totalMicrojoules * e.latencyMicroseconds)),
+        ]
+        return f
+    }
+}

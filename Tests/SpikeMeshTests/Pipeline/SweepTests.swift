@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import SpikeMeshCore
+@testable import SpikeMeshModel
+@testable import SpikeMeshHardware
+@testable import SpikeMeshEmulation
+@testable import SpikeMeshEnergy
+@testable import SpikeMeshPipeline
+
+/// `spikemesh sweep`: the grid of points, the reuse of work between them, and its outputs.
+@Suite(.serialized) struct SweepTests {
+    /// A small, fast pipeline on the bundled CNN.
+    static func pipeline() -> Pipeline {
+        var p = Pipeline()
+        p.conversion.calibrationImages = 20
+        p.conversion.potentialCalibrationTicks = 0
+        p.mapping.rateImages = 2
+        p.mapping.anneal = 10
+        p.run.timesteps = [8]
+        p.run.workers = 2
+        return p
+    }
+
+    @Test func valuesListsRangesAndGeometricRanges() throws {
+        #expect(try Sweep.axis("core.weightBits=2..5").values == ["2", "3", "4", "5"])
+        #expect(try Sweep.axis("core.neurons=256..4096x2").values == ["256", "512", "1024", "2048", "4096"])
+        #expect(try Sweep.axis("energy.hopPJ=1.75, 3.50,1e1").values == ["1.75", "3.5", "10"])
+        #expect(try Sweep.axis("hardware=loihi,truenorth").values == ["loihi", "truenorth"])
+        func error(_ text: String) -> String { do { _ = try Sweep.axis(text); return "no error" } catch { return "\(error)" } }
+        #expect(error("core.weightBits") .contains("expected KEY=V1,V2"))
+        #expect(error("colour=1,2").contains("not a sweepable key"))
+        #expect(error("core.neurons=8..2").contains("A ≤ B"))
+        #expect(error("core.neurons=2..8x1").contains("factor F > 1"))
+        #expect(error("core.neurons=1,,2").contains("an empty value"))
+    }
+
+    @Test func cartesianAndZippedPointCounts() throws {
+        let a = try Sweep.axis("core.weightBits=2..8"), b = try Sweep.axis("energy.hopPJ=1,2,4")
+        let product = try Sweep(axes: [a, b]).points()
+        #expect(product.count == 21 && product[0] == ["2", "1"] && product[1] == ["2", "2"] && product[20] == ["8", "4"])
+        let c = try Sweep.axis("mesh.columns=1,2,3")
+        #expect(try Sweep(axes: [b, c], zip: true).points() == [["1", "1"], ["2", "2"], ["4", "3"]])
+        #expect(throws: SpikeMeshError.self) { try Sweep(axes: [a, b], zip: true).points() }
+        #expect(throws: SpikeMeshError.self) { try Sweep(axes: [b, b]).points() }
+        var shard = Sweep(axes: [a, b])
+        (shard.shard, shard.shards) = (2, 5)
+        #expect(shard.indices(of: 21) == [1, 6, 11, 16])
+    }
+
+    /// Points that differ only in energy keys share one emulation and are re-priced; every row
+    /// equals what a separate run with those keys set gives (the library call `run --set` makes).
+    @Test func aTechnologySweepRunsOneEmulationAndMatchesSeparateRuns() throws {
+        let base = Self.pipeline()
+        let data = try base.dataset(defaultLimit: 3)
+        let sweep = Sweep(axes: [try Sweep.axis("energy.hopPJ=1,7"), try Sweep.axis("energy.synapticOpPJ=10,20,30")])
+        let (rows, work) = try sweep.run(base, model: nil, data: data)
+        #expect(work == Sweep.Work(conversions: 1, mappings: 1, emulations: 1, repriced: 5))
+        #expect(rows.map(\.point) == Array(0..<6))
+        for row in rows {
+            var single = base
+            single.hardware.overrides = ["energy.hopPJ=\(row.values[0])", "energy.synapticOpPJ=\(row.values[1])"]
+            let s = try single.emulate(try single.load(nil), on: try single.hardwareModel(), data: data)
+            let expected = Sweep.fields(s, hardware: s.hardware)
+            #expect(row.fields.map(\.0) == Sweep.fieldNames)
+            #expect(JSON.object(row.fields).rendered() == JSON.object(expected).rendered(), "point \(row.point)")
+        }
+        // The energy parts move with their prices, and nothing else does.
+        func part(_ row: Sweep.Row, _ name: String) -> Double { if case .number(let d)? = row.fields.first(where: { $0.0 == name })?.1 { d } else { .nan } }
+        #expect(part(rows[0], "energy.synaptic") * 3 == part(rows[2], "energy.synaptic") && part(rows[0], "synapticOps") == part(rows[5], "synapticOps"))
+        #expect(part(rows[3], "energy.routingWithinChip") > part(rows[0], "energy.routingWithinChip"))
+    }
+
+    /// A topology key maps again, a time key emulates again on the same mapping, a run key
+    /// emulates again; a failing point (a mesh that cannot drain) is a row with its error.
+    @Test func eachKeyRecomputesOnlyWhatItTouches() throws {
+        let base = Self.pipeline()
+        let data = try base.dataset(defaultLimit: 2)
+        let sweep = Sweep(axes: [try Sweep.axis("time.hopNs=1,2"), try Sweep.axis("timesteps=4,8")])
+        let (rows, work) = try sweep.run(base, model: nil, data: data)
+        #expect(work == Sweep.Work(conversions: 1, mappings: 1, emulations: 4, repriced: 0))
+        #expect(rows.allSatisfy { $0.error == nil })
+        let topology = Sweep(axes: [try Sweep.axis("core.neurons=512,1024"), try Sweep.axis("mesh.linkCapacity=0,1")])
+        let (trows, twork) = try topology.run(base, model: nil, data: data)
+        #expect(twork.conversions == 1 && twork.mappings == 4 && twork.emulations == 2)
+        #expect(trows.filter { $0.values[1] == "1" }.allSatisfy { $0.error?.contains("stayed full") == true })
+        #expect(trows.filter { $0.values[1] == "0" }.allSatisfy { $0.error == nil && !$0.fields.isEmpty })
+    }
+
+    @Test func csvColumnsInOrder() throws {
+        let base = Self.pipeline()
+        let data = try base.dataset(defaultLimit: 2)
+        let sweep = Sweep(axes: [try Sweep.axis("energy.hopPJ=1,2")])
+        let (rows, work) = try sweep.run(base, model: nil, data: data)
+        let table = SweepTable(model: "m", data: data.source, count: 2, hardware: "loihi", axes: sweep.axes, zip: false, points: 2,
+                               shard: nil, rows: rows, work: work)
+        let lines = table.csv(reproducible: false).split(separator: "\n").map(String.init)
+        #expect(lines[0] == "point,energy.hopPJ,cores,chips,fits,accuracy,latencyTicks,latencyMicroseconds,energyMicrojoules,"
+                + "energy.synaptic,energy.neuron,energy.spikeOut,energy.routingWithinChip,energy.routingBetweenChips,energy.barrier,energy.static,"
+                + "synapticOps,spikeRate,packets,hops,peakLinkLoad,stalledPacketTicks,edpMicrojouleMicroseconds,error,seconds")
+        #expect(lines.count == 3 && lines[1].hasPrefix("0,1,") && lines[2].hasPrefix("1,2,"))
+        #expect(lines[1].split(separator: ",", omittingEmptySubsequences: false).count == lines[0].split(separator: ",").count)
+        #expect(EnergyEstimate.partNames == EnergyEstimate(counters: EmulationCounters(cores: 0, populations: 0, links: 0, ticks: 0), hardware: HardwareModel(name: "x"), chips: 1).parts.map(\.name))
+    }
+
+    /// Shards of a sweep, merged, give the unsharded output byte for byte (JSON and CSV).
+    @Test func shardsMergeToTheUnshardedOutput() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikemesh-sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = ["sweep", "--vary", "energy.hopPJ=1,2,4", "--vary", "timesteps=4,8", "--reproducible", "--quiet"] + CommandLineTests.small
+        let whole = try CommandLineTests.run(args + ["--json", "--csv", dir.appendingPathComponent("whole.csv").path])
+        #expect(whole.code == 0, "\(whole.stderr)")
+        var parts: [String] = []
+        for k in 1...3 {
+            let part = try CommandLineTests.run(args + ["--json", "--shard", "\(k)/3"])
+            #expect(part.code == 0, "\(part.stderr)")
+            let path = dir.appendingPathComponent("part\(k).json").path
+            try Data(part.stdout.utf8).write(to: URL(fileURLWithPath: path))
+            parts.append(path)
+        }
+        let merged = try CommandLineTests.run(["sweep", "--merge", parts.joined(separator: ","), "--json", "--reproducible",
+                                               "--csv", dir.appendingPathComponent("merged.csv").path])
+        #expect(merged.code == 0, "\(merged.stderr)")
+        #expect(merged.stdout == whole.stdout)
+        #expect(try Data(contentsOf: dir.appendingPathComponent("merged.csv")) == Data(contentsOf: dir.appendingPathComponent("whole.csv")))
+        let rows = try #require((try JSONSerialization.jsonObject(with: Data(whole.stdout.utf8)) as? [String: Any])?["rows"] as? [[String: Any]])
+        #expect(rows.count == 6 && rows.allSatisfy { $0["error"] == nil && $0["energyMicrojoules"] != nil })
+        // A shard missing, or given twice, is an error that says so.
+        let missing = try CommandLineTests.run(["sweep", "--merge", parts[0] + "," + parts[2]])
+        #expect(missing.code == 1 && missing.stderr.contains("hold 4 of 6 points; missing point(s) 1, 4"), "\(missing.stderr)")
+        let twice = try CommandLineTests.run(["sweep", "--merge", parts[0] + "," + parts[0]])
+        #expect(twice.code == 1 && twice.stderr.contains("is in both"), "\(twice.stderr)")
+        let extra = try CommandLineTests.run(["sweep", "--merge", parts[0], "--vary", "energy.hopPJ=1"])
+        #expect(extra.code == 2 && extra.stderr.contains("runs nothing"), "\(extra.stderr)")
+    }
+}
