@@ -27,8 +27,10 @@ extension Chip {
         state.outputSpikes = [Int](repeating: 0, count: pops[output].count)
         state.trains = [[Int]](repeating: [], count: plan.options.keepSpikeTrains ? pops.count : 0)
         state.predictions = []
+        state.inputEffectiveMACs = []
         guard plan.options.encoding == .direct else { return }
         let hwc = plan.chwIndex[0].map { chw[$0] }
+        state.inputEffectiveMACs = plan.inputEffectiveSynapses.map { nz in hwc.indices.reduce(0) { hwc[$1] != 0 ? $0 + Int(nz[$1]) : $0 } }
         for j in plan.inputProjections {
             let t = network.projections[j].target
             var current = [Float](repeating: 0, count: pops[t].count)
@@ -57,7 +59,7 @@ extension Chip {
         }
         let mapping = plan.mapping, emulator = plan.emulator, plan = plan
         let o = mapping.destinationOffsets[0]
-        var rng = state.rng, train: [Int] = [], injected = 0
+        var rng = state.rng, train: [Int] = [], injected = 0, effective = 0
         try state.queues.write { queues in
             for chwIdx in 0..<chw.count {
                 let spike = RunSupport.poissonSpike(chw[chwIdx], &rng)
@@ -73,10 +75,12 @@ extension Chip {
                                   population: emulator.targets[j], tick: due)
                     injected += 1
                 }
+                effective += Int(plan.effectiveSynapses[0][i])
             }
         }
         state.rng = rng
         counters.inputPackets += injected
+        counters.effectiveACs += effective
         if recorded != nil { state.trains[0] += train }
     }
 
@@ -84,8 +88,9 @@ extension Chip {
     /// can have reached it through the projection's delay).
     mutating func addInputCurrent(_ p: Int, tick t: Int) {
         guard let current = state.populations[p].inputCurrent else { return }
-        for j in plan.inputProjections where plan.emulator.targets[j] == p {
+        for (k, j) in plan.inputProjections.enumerated() where plan.emulator.targets[j] == p {
             if plan.pipelined && t - 1 - plan.emulator.delays[j] < 1 { continue }
+            counters.effectiveMACs += state.inputEffectiveMACs[k]
             state.populations[p].accumulator.withUnsafeMutableBufferPointer { ap in
                 for i in current.indices { ap[i] &+= current[i] }
             }

@@ -9,6 +9,8 @@ extension Chip {
         // A splitter neuron's spike is one spike of each of its hardware copies.
         let copies = plan.mapping.copies[p]
         let hardwareSpikes = copies.isEmpty ? fired.count : fired.reduce(0) { $0 + Int(copies[Int($1)]) }
+        let effective = plan.effectiveSynapses[p]
+        counters.effectiveACs += fired.reduce(0) { $0 + Int(effective[Int($1)]) }
         counters.tickSpikes[t - 1] += hardwareSpikes
         let pop = plan.network.populations[p]
         if p == plan.network.output { for i in fired { state.outputSpikes[Int(i)] += 1 } }

@@ -40,6 +40,11 @@ struct ChipPlan: Sendable {
     /// is summed in `TickScratch.coreNs` per packet and spike, by these per-class SOP times.
     let detailedCoreTime: Bool
     let classNs: [Double]
+    /// NeuroBench's effective synaptic operations: per population and neuron (HWC), its
+    /// non-zero synapses into convolutions and dense layers; and per input projection (in
+    /// `inputProjections` order), the same for the input's neurons.
+    let effectiveSynapses: [[Int32]]
+    let inputEffectiveSynapses: [[Int32]]
     /// Routers (tiles) with at least one mapped core, and the barrier they make.
     let tilesInUse: Int
     let barrierNs: Double
@@ -73,6 +78,14 @@ struct ChipPlan: Sendable {
         let graded = mapping.hardware.core.gradedSpikeBits
         payloadLimit = graded > 1 ? (Int64(1) << Int64(graded - 1)) - 1 : 0
         projectionClass = network.projections.map { SynapseClass($0.kind).rawValue }
+        let compiled = emulator.compiled
+        let nonzero = compiled.map { $0.nonzeroSynapses() }
+        effectiveSynapses = pops.indices.map { p in
+            var sum = [Int32](repeating: 0, count: pops[p].count)
+            for j in compiled.indices where compiled[j].source == p { for i in sum.indices { sum[i] += nonzero[j][i] } }
+            return sum
+        }
+        inputEffectiveSynapses = inputProjections.map { nonzero[$0] }
         let time = mapping.hardware.time
         detailedCoreTime = time.hasDetailedCoreTime
         classNs = SynapseClass.allCases.map { time.synapticOpNs($0) }

@@ -47,6 +47,9 @@ struct ChipState {
     /// Per population, when kept: (tick − 1) · count + CHW index of every spike.
     var trains: [[Int]] = []
     var predictions: [Int] = []
+    /// Per input projection (direct input): the non-zero pixels' non-zero synapses, which one
+    /// tick of the input current costs in NeuroBench's effective MACs.
+    var inputEffectiveMACs: [Int] = []
 }
 
 /// Work of the tick in progress (NEST's `Variables_`): per-core work for timing, and the

@@ -37,6 +37,11 @@ public struct EmulationCounters: Sendable {
     /// Of `hopsWithinChip`, those along Y (north–south), priced apart where the model says so.
     public var hopsNorthSouth = 0
     public var hopsBetweenChips = 0
+    /// NeuroBench's effective synaptic operations (`SynapticOperations`): non-zero synapses of
+    /// convolutions and dense layers reached by a spike (ACs) or by a non-zero analog input
+    /// (MACs: the direct input, each tick it is presented), summed over ticks.
+    public var effectiveACs = 0
+    public var effectiveMACs = 0
     /// Synaptic ops by `SynapseClass` (conv, dense, sparse); they sum to `synapticOps`.
     public var synapticOpsByClass = [Int](repeating: 0, count: 3)
     /// Packet-ticks spent waiting for a full link, and packets that arrived after their tick.
@@ -91,6 +96,7 @@ public struct EmulationCounters: Sendable {
         inputPackets += o.inputPackets; pendingAtEnd += o.pendingAtEnd
         hopsWithinChip += o.hopsWithinChip; hopsBetweenChips += o.hopsBetweenChips; hopsNorthSouth += o.hopsNorthSouth
         for c in synapticOpsByClass.indices { synapticOpsByClass[c] += o.synapticOpsByClass[c] }
+        effectiveACs += o.effectiveACs; effectiveMACs += o.effectiveMACs
         stalledPacketTicks += o.stalledPacketTicks; latePackets += o.latePackets
         everyTickNeuronUpdates += o.everyTickNeuronUpdates; ticks += o.ticks
         timePs += o.timePs; coreTimePs += o.coreTimePs; meshTimePs += o.meshTimePs; barrierTimePs += o.barrierTimePs

@@ -102,3 +102,65 @@ extension SpikingNetwork {
         }
     }
 }
+
+/// NeuroBench's metrics (Yik et al., "The NeuroBench framework for benchmarking neuromorphic
+/// computing algorithms and systems", Nature Communications 2025; the `neurobench` harness's
+/// `Footprint`, `ConnectionSparsity`, `ActivationSparsity`, `SynapticOperations`), named as
+/// NeuroBench names them, per sample, so SpikeMesh's numbers sit beside NeuroBench results.
+/// Docs/Emulation.md ("NeuroBench metrics") maps each to the hardware counters it differs from.
+public struct NeuroBenchMetrics: Sendable {
+    /// Bytes of the fixed-point network: every stored weight at `weightBits`, every threshold,
+    /// bias and initial potential at `potentialBits`.
+    public var footprint: Int
+    /// Zero weights / all weights of the convolutions and dense layers.
+    public var connectionSparsity: Double
+    /// 1 − spikes / (neurons × ticks) over the hidden neuron populations (RMP-SNN's R).
+    public var activationSparsity: Double
+    /// Non-zero synapses reached by non-zero analog inputs (the direct input) and by spikes,
+    /// and every synapse of every convolution and dense layer each tick (`Dense`).
+    public var effectiveMACs: Double
+    public var effectiveACs: Double
+    public var dense: Double
+
+    public init(network: FixedPointNetwork, counters c: EmulationCounters, spikeRate: Double) {
+        let n = Double(max(c.images, 1))
+        var weightCount = 0, zeros = 0, connections = 0, densePerTick = 0
+        for p in network.projections {
+            let w = p.weights
+            weightCount += w.count
+            switch p.kind {
+            case .dense:
+                connections += w.count; zeros += w.filter { $0 == 0 }.count; densePerTick += w.count
+            case .conv(let window, let inChannels, let outChannels, _):
+                connections += w.count; zeros += w.filter { $0 == 0 }.count
+                let (_, th, tw) = CompiledProjection.dims(network.populations[p.target].shape)
+                densePerTick += th * tw * outChannels * inChannels * window.taps
+            case .avgPool, .identity:
+                break
+            }
+        }
+        var parameters = 0
+        for p in network.populations.dropFirst() {
+            parameters += 1 + (p.bias?.count ?? 0) + (p.channelInitialPotential?.count ?? 1)
+        }
+        let bits = weightCount * network.format.weightBits + parameters * network.format.potentialBits
+        footprint = (bits + 7) / 8
+        connectionSparsity = connections > 0 ? Double(zeros) / Double(connections) : 0
+        activationSparsity = 1 - spikeRate
+        effectiveMACs = Double(c.effectiveMACs) / n
+        effectiveACs = Double(c.effectiveACs) / n
+        dense = Double(densePerTick) * Double(c.ticks) / n
+    }
+
+    public var json: JSON {
+        .object([("footprint", .int(footprint)), ("connection_sparsity", .number(connectionSparsity)),
+                 ("activation_sparsity", .number(activationSparsity)),
+                 ("synaptic_operations", .object([("Effective_MACs", .number(effectiveMACs)), ("Effective_ACs", .number(effectiveACs)),
+                                                  ("Dense", .number(dense))]))])
+    }
+
+    public var text: String {
+        String(format: "  NeuroBench     footprint %d B, connection sparsity %.4f, activation sparsity %.4f;\n                 synaptic operations: Effective_MACs %.0f, Effective_ACs %.0f, Dense %.0f\n",
+               footprint, connectionSparsity, activationSparsity, effectiveMACs, effectiveACs, dense)
+    }
+}

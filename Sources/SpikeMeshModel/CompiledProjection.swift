@@ -110,6 +110,38 @@ package struct CompiledProjection: Sendable {
         }
     }
 
+    /// Per source neuron (HWC): its synapses of non-zero weight in this projection, for
+    /// NeuroBench's effective synaptic operations (convolutions and dense layers; 0 for pooling
+    /// and identity paths, which NeuroBench does not count as connection layers).
+    package func nonzeroSynapses() -> [Int32] {
+        var out = [Int32](repeating: 0, count: sc * sh * sw)
+        switch op {
+        case .dense(let weights, let row):
+            let n = tc * th * tw
+            for i in out.indices where row[i] >= 0 {
+                var k: Int32 = 0
+                for o in 0..<n where weights[row[i] * n + o] != 0 { k += 1 }
+                out[i] = k
+            }
+        case .conv(let weights, let window):
+            let taps = window.taps
+            // Non-zero output channels of each (kernel channel, tap).
+            var nz = [Int32](repeating: 0, count: channels.count * taps)
+            for k in nz.indices { for o in 0..<tc where weights[k * tc + o] != 0 { nz[k] += 1 } }
+            for q in 0..<(sh * sw) {
+                for c in channels where c < sc {
+                    let kc = c - channels.lowerBound
+                    var k: Int32 = 0
+                    for t in Int(tapStart[q])..<Int(tapStart[q + 1]) { k += nz[kc * taps + Int(self.taps[t].tap)] }
+                    out[q * sc + c] = k
+                }
+            }
+        case .avgPool, .identity:
+            break
+        }
+        return out
+    }
+
     /// `dst[i] += a · src[i]` for i < n, eight lanes at a time.
     @inline(__always)
     static func addScaled(_ a: Float, _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count n: Int) {

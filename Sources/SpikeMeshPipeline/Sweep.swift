@@ -269,6 +269,7 @@ public struct Sweep: Sendable {
     public static let fieldNames = ["cores", "chips", "fits", "accuracy", "latencyTicks", "latencyMicroseconds", "energyMicrojoules"]
         + EnergyEstimate.partNames.map { "energy." + $0 }
         + ["synapticOps", "spikeRate", "packets", "hops", "peakLinkLoad", "stalledPacketTicks", "edpMicrojouleMicroseconds"]
+        + ["footprint", "connection_sparsity", "activation_sparsity", "Effective_MACs", "Effective_ACs", "Dense"].map { "neurobench." + $0 }
 
     /// A row's measured columns: the emulation's counters priced with `hardware` (the point's
     /// own model, which may differ from the emulated one in `energy.*` keys only).
@@ -289,6 +290,10 @@ public struct Sweep: Sendable {
             ("peakLinkLoad", .int(c.linkPeak.max() ?? 0)), ("stalledPacketTicks", .int(c.stalledPacketTicks)),
             ("edpMicrojouleMicroseconds", .number(e.totalMicrojoules * e.latencyMicroseconds)),
         ]
+        let nb = s.neurobench
+        f += [("neurobench.footprint", .int(nb.footprint)), ("neurobench.connection_sparsity", .number(nb.connectionSparsity)),
+              ("neurobench.activation_sparsity", .number(nb.activationSparsity)), ("neurobench.Effective_MACs", .number(nb.effectiveMACs)),
+              ("neurobench.Effective_ACs", .number(nb.effectiveACs)), ("neurobench.Dense", .number(nb.dense))]
         return f
     }
 }

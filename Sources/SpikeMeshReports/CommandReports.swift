@@ -134,7 +134,8 @@ public struct EnergyComparison: Sendable {
                          ("energyMicrojoules", .number(r.energy.totalMicrojoules)), ("energyBreakdown", r.energy.breakdownJSON),
                          ("latencyMicroseconds", .number(r.energy.latencyMicroseconds)), ("latencyTicks", .number(r.energy.latencyTicks)),
                          ("synapticOps", .number(r.energy.synapticOps)), ("picojoulesPerSynapticOp", .number(r.energy.picojoulesPerSOP)),
-                         ("acEnergyMicrojoules", .number(r.energy.synapticOps * ReferenceEnergy.acPJ * 1e-6))])
+                         ("acEnergyMicrojoules", .number(r.energy.synapticOps * ReferenceEnergy.acPJ * 1e-6)),
+                         ("neurobench", r.neurobench.json)])
             })),
         ])
     }
@@ -156,6 +157,14 @@ public struct EnergyComparison: Sendable {
         for (k, name) in partNames.enumerated() {
             out += "  " + name.padding(toLength: 22, withPad: " ", startingAt: 0)
                 + rows.map { String(format: "%-14.4f", $0.energy.parts[k].microjoules) }.joined() + "\n"
+        }
+        out += "\nNeuroBench metrics per sample (Docs/Emulation.md):\n"
+        out += "  hardware        footprint B  conn. sparsity  act. sparsity  Effective_MACs  Effective_ACs           Dense\n"
+        for r in rows {
+            let nb = r.neurobench
+            out += "  " + r.hardware.name.padding(toLength: 14, withPad: " ", startingAt: 0)
+                + String(format: "%11d  %14.4f  %13.4f  %14.0f  %13.0f  %14.0f\n", nb.footprint, nb.connectionSparsity, nb.activationSparsity,
+                         nb.effectiveMACs, nb.effectiveACs, nb.dense)
         }
         out += String(format: "\nreference (45 nm, Horowitz 2014): the ANN's %d MACs × 4.6 pJ = %.3f µJ; the SNN's synaptic ops × 0.9 pJ = %@\n",
                       macs, macMicrojoules, rows.map { String(format: "%.3f µJ (%@)", $0.energy.synapticOps * ReferenceEnergy.acPJ * 1e-6, $0.hardware.name) }.joined(separator: ", "))

@@ -34,6 +34,11 @@ public struct EmulationSummary: Sendable {
 
     public var accuracy: Double { evaluation.accuracy.last ?? 0 }
 
+    /// NeuroBench's metrics of this run, per sample.
+    public var neurobench: NeuroBenchMetrics {
+        NeuroBenchMetrics(network: network, counters: evaluation.counters, spikeRate: evaluation.spikeRate)
+    }
+
     public func text() -> String {
         let c = evaluation.counters
         let n = Double(max(evaluation.images, 1))
@@ -84,6 +89,7 @@ public struct EmulationSummary: Sendable {
         out += String(format: "  packets        %.0f (+ %.0f input), hops %.0f within chips, %.0f between chips\n",
                       Double(c.packets) / n, Double(c.inputPackets) / n, Double(c.hopsWithinChip) / n, Double(c.hopsBetweenChips) / n)
         out += String(format: "  spike rate R   %.4f spikes per neuron per tick (eq. 8)\n", evaluation.spikeRate)
+        out += neurobench.text
         out += String(format: "  peak link load %d packets/tick; stalled packet-ticks %d; late packets %d; saturations %d\n",
                       c.linkPeak.max() ?? 0, c.stalledPacketTicks, c.latePackets, c.saturations)
         out += String(format: "emulated %d images in %.1f s (%.1f images/s)\n", evaluation.images, seconds, Double(evaluation.images) / max(seconds, 1e-9))
@@ -128,6 +134,7 @@ public struct EmulationSummary: Sendable {
             ("latencyPartsMicroseconds", .object([("cores", .number(Double(c.coreTimePs) / n / 1e6)), ("mesh", .number(Double(c.meshTimePs) / n / 1e6)),
                                                   ("barrier", .number(Double(c.barrierTimePs) / n / 1e6))])),
             ("spikeRate", .number(evaluation.spikeRate)),
+            ("neurobench", neurobench.json),
             ("packets", .number(Double(c.packets) / n)),
             ("inputPackets", .number(Double(c.inputPackets) / n)),
             ("hops", .number(energy.hops)),

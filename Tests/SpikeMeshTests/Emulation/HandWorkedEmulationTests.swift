@@ -123,6 +123,32 @@ import Testing
         #expect(plain.timePs == [102, 104, 102, 107, 102, 104, 105, 104].reduce(0, +) * 1000)
     }
 
+    /// NeuroBench's metrics of the same network with the output weights [2, 0]: the direct input
+    /// (one non-zero pixel, 2 non-zero synapses) is 2 effective MACs per tick, 16 over 8 ticks;
+    /// A0's 2 spikes reach 1 non-zero synapse each and A1's 4 spikes none: 2 effective ACs;
+    /// dense, every synapse every tick: (2 + 2) × 8 = 32. A spikes 6 times in 2 × 8
+    /// neuron-ticks: activation sparsity 1 − 6/16. One of 4 weights is 0: connection sparsity
+    /// 0.25. Footprint: 4 weights × 8 bits + (Θ and V(0) of A and of the output) 4 × 16 bits = 12 bytes.
+    @Test func neuroBenchMetricsEffectiveVersusDense() throws {
+        var net = try network()
+        net.projections[1].kind = .dense(weights: [2, 0])
+        var hw = try MapperTests.hardware("generic-small", ["core.neurons=1"])
+        hw.mesh.linkCapacity = 0
+        let mapping = try Mapper.map(net, on: hw)
+        var e = EmulationOptions()
+        e.checkpoints = [8]
+        e.workers = 1
+        let r = try Emulator(network: net, mapping: mapping).run([1], count: 1, options: e)
+        #expect(r.counters.effectiveMACs == 16 && r.counters.effectiveACs == 2)
+        #expect(r.counters.synapticOps == 6, "the chip's synaptic ops count the zero weight too: one per A spike")
+        let nb = NeuroBenchMetrics(network: net, counters: r.counters, spikeRate: 6.0 / 16)
+        #expect(nb.effectiveMACs == 16 && nb.effectiveACs == 2 && nb.dense == 32)
+        #expect(nb.activationSparsity == 1 - 6.0 / 16 && nb.connectionSparsity == 0.25 && nb.footprint == 12)
+        let json = nb.json.rendered(indent: 0)
+        #expect(json.contains("\"Effective_MACs\":16") && json.contains("\"Effective_ACs\":2") && json.contains("\"Dense\":32"))
+        #expect(json.contains("\"footprint\":12") && json.contains("\"connection_sparsity\":0.25") && json.contains("\"activation_sparsity\":0.625"))
+    }
+
     /// The chip advanced tick by tick: A0 integrates 3 per tick and A1 5 (Θ = 10, subtract
     /// reset); the output integrates A0's spikes × 1 and A1's × 2 in the same tick
     /// (layer-synchronous delivery).

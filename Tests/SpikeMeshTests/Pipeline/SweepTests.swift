@@ -96,7 +96,9 @@ import Testing
         let lines = table.csv(reproducible: false).split(separator: "\n").map(String.init)
         #expect(lines[0] == "point,energy.hopPJ,cores,chips,fits,accuracy,latencyTicks,latencyMicroseconds,energyMicrojoules,"
                 + "energy.synaptic,energy.neuron,energy.spikeOut,energy.routingWithinChip,energy.routingBetweenChips,energy.barrier,energy.static,"
-                + "synapticOps,spikeRate,packets,hops,peakLinkLoad,stalledPacketTicks,edpMicrojouleMicroseconds,error,seconds")
+                + "synapticOps,spikeRate,packets,hops,peakLinkLoad,stalledPacketTicks,edpMicrojouleMicroseconds,"
+                + "neurobench.footprint,neurobench.connection_sparsity,neurobench.activation_sparsity,neurobench.Effective_MACs,"
+                + "neurobench.Effective_ACs,neurobench.Dense,error,seconds")
         #expect(lines.count == 3 && lines[1].hasPrefix("0,1,") && lines[2].hasPrefix("1,2,"))
         #expect(lines[1].split(separator: ",", omittingEmptySubsequences: false).count == lines[0].split(separator: ",").count)
         #expect(EnergyEstimate.partNames == EnergyEstimate(counters: EmulationCounters(cores: 0, populations: 0, links: 0, ticks: 0), hardware: HardwareModel(name: "x"), chips: 1).parts.map(\.name))
