@@ -103,6 +103,9 @@ enum Opt {
     static let output = Option("output", "NET", help: "Write the network here (also -o; by convention NAME.smnet).", parse: Parse.path)
     static let requireFit = Flag("require-fit", help: "Exit with status 3 (after the report) when a layer does not fit a core, for scripts and CI.")
     static let svg = Option("svg", "FILE", help: "Draw the mesh: cores coloured by layer, shaded by use; links by expected load.", parse: Parse.path)
+    static let html = Option("html", "FILE", help: "Also write one self-contained HTML file (inline SVG plots and CSS, no script, no network) to FILE.", parse: Parse.path)
+    /// The command line as the user typed it, for a report's "made by" line.
+    static var commandLine: String { (["spikemesh"] + CommandLine.arguments.dropFirst()).map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ") }
     static let batch = Option("batch", "N", help: "Images per batch.", default: "\(ANNEngine.defaultBatchSize)", parse: Parse.int(1))
 
     static let modelPositional = ("MODEL|NET", "An .onnx model (converted first) or a network file from 'spikemesh convert -o' (default: \(BundledExample.model)).")
@@ -167,6 +170,13 @@ extension Pipeline {
 
 extension ThresholdTable {
     static func text(_ loaded: LoadedNetwork) -> String { loaded.summary.map { text($0) } ?? text(loaded.structure) }
+}
+
+/// Writes `text` to `path`, or fails with one line naming the path.
+func write(_ text: String, to path: String) throws {
+    do { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
+        throw SpikeMeshError(.invalidArgument, "\(Text.escaped(path)): cannot write (\(error.localizedDescription))")
+    }
 }
 
 func printJSON(_ value: JSON) {

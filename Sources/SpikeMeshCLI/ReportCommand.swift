@@ -16,11 +16,12 @@ enum ReportCommand {
         positionals: [("MODEL", "An .onnx file (default: \(BundledExample.model)).")],
         options: Opt.input + Opt.conversion + Opt.hardwareGroup + Opt.mapping + Opt.run + [
             Opt.json("One JSON object: annAccuracy, referenceAccuracy, thresholds, mapping {cores, chips, layers…}, and the run's fields (accuracy, latencyTicks, energyMicrojoules, energyBreakdown …).").spec,
-            Opt.maxMemory.spec, Opt.quiet.spec,
+            Opt.html.spec, Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
             "swift run -c release spikemesh report",
             "spikemesh report --hardware truenorth --timesteps 32",
+            "spikemesh report --timesteps 8,16,32,64 --html report.html",
             "spikemesh report Examples/fmnist_cnn_qcfs.onnx --method qcfs --timesteps 8 --hardware loihi --json",
         ])
 
@@ -45,6 +46,7 @@ enum ReportCommand {
         let run = try pipeline.emulate(loaded, on: hardware, data: data)
         let report = PipelineReport(model: loaded.source, data: data.source, images: data.count, graph: graph, ann: ann,
                                     summary: summary, checkpoints: simOptions.checkpoints, reference: reference, emulation: run)
+        if let html = try args.value(Opt.html) { try write(report.html(command: Opt.commandLine), to: html) }
         if json { printJSON(report.json()) } else { print(report.text(), terminator: "") }
     }
 }

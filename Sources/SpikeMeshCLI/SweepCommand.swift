@@ -32,11 +32,11 @@ enum SweepCommand {
         positionals: [Opt.modelPositional],
         options: [vary.spec, zip.spec] + Opt.input + Opt.conversion + Opt.hardwareGroup + Opt.mapping + Opt.run + [
             Opt.json("One JSON object: the axes, the number of points, the rows, and the work the sweep did.").spec,
-            csv.spec, shard.spec, merge.spec, reproducible.spec, Opt.maxMemory.spec, Opt.quiet.spec,
+            csv.spec, Opt.html.spec, shard.spec, merge.spec, reproducible.spec, Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
             "spikemesh sweep --hardware loihi --vary energy.hopPJ=1.75,3.5,7 --vary mesh.linkCapacity=1,4,16,0 --limit 100",
-            "spikemesh sweep --vary core.weightBits=2..8 --limit 200 --csv bits.csv",
+            "spikemesh sweep --vary core.weightBits=2..8 --limit 200 --csv bits.csv --html bits.html",
             "spikemesh sweep --vary hardware=loihi,loihi-sanafe,loihi2,truenorth --limit 100 --json",
             "spikemesh sweep --vary core.neurons=256..4096x2 --vary mesh.columns=32,16,8 --zip --rate-images 0",
             "spikemesh sweep --vary energy.hopPJ=1,2,4 --shard 2/3 --json --reproducible > part2.json",
@@ -56,11 +56,11 @@ enum SweepCommand {
         let reproducible = args.flag(reproducible)
         let merging = try args.all(merge)
         if !merging.isEmpty {
-            for o in spec.options where args.given(o.name) && !["merge", "csv", "json", "reproducible", "quiet", "max-memory"].contains(o.name) {
+            for o in spec.options where args.given(o.name) && !["merge", "csv", "html", "json", "reproducible", "quiet", "max-memory"].contains(o.name) {
                 throw SpikeMeshError(.usage, "--merge joins finished shards and runs nothing; --\(o.name) does not apply")
             }
             let table = try SweepTable.merge(merging)
-            try output(table, json: json, csv: try args.value(csv), reproducible: reproducible)
+            try output(table, json: json, csv: try args.value(csv), html: try args.value(Opt.html), reproducible: reproducible)
             return
         }
         var sweep = Sweep(axes: try args.all(vary), zip: args.flag(zip))
@@ -81,15 +81,12 @@ enum SweepCommand {
         let table = SweepTable(model: args.positional(0) ?? BundledExample.model, data: data.source, count: data.count,
                                hardware: pipeline.hardware.hardware, axes: sweep.axes, zip: sweep.zip, points: total,
                                shard: sweep.shards > 1 ? (sweep.shard, sweep.shards) : nil, rows: rows, work: work)
-        try output(table, json: json, csv: try args.value(csv), reproducible: reproducible)
+        try output(table, json: json, csv: try args.value(csv), html: try args.value(Opt.html), reproducible: reproducible)
     }
 
-    static func output(_ table: SweepTable, json: Bool, csv: String?, reproducible: Bool) throws {
-        if let csv {
-            do { try Data(table.csv(reproducible: reproducible).utf8).write(to: URL(fileURLWithPath: csv)) } catch {
-                throw SpikeMeshError(.invalidArgument, "\(Text.escaped(csv)): cannot write (\(error.localizedDescription))")
-            }
-        }
+    static func output(_ table: SweepTable, json: Bool, csv: String?, html: String?, reproducible: Bool) throws {
+        if let csv { try write(table.csv(reproducible: reproducible), to: csv) }
+        if let html { try write(table.html(command: Opt.commandLine), to: html) }
         if json { printJSON(table.json(reproducible: reproducible)) } else { print(table.text(), terminator: "") }
     }
 }

@@ -12,15 +12,18 @@ extension MappingReport {
         let chipRowsShown = (chipsShown + mesh.chipColumns - 1) / mesh.chipColumns
         let gw = chipCols * mesh.columns, gh = chipRowsShown * mesh.rows
         let cell = max(6.0, min(64.0, 1000.0 / Double(max(gw, gh))))
-        let margin = 20.0, legendWidth = 300.0
+        // The legend is as wide as its longest line (about 7 px per character at 12 px), so no
+        // layer name is cut.
+        let longest = layers.map { $0.name.count + " (\($0.cores))".count }.max() ?? 20
+        let margin = 20.0, legendWidth = max(300.0, 40 + 7.2 * Double(longest))
         let width = Double(gw) * cell + 2 * margin + legendWidth
-        let height = max(Double(gh) * cell + 2 * margin + 40, Double(layers.count) * 18 + 120)
+        let height = max(Double(gh) * cell + 2 * margin + 40, Double(layers.count) * 18 + 210)
         let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
         func colour(_ p: Int) -> String { palette[(layers.firstIndex { $0.population == p } ?? 0) % palette.count] }
         var out = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(margin)" y="14" font-size="13" font-weight="bold">\(Self.escape(network.metadata["source"] ?? "network")) on \(Self.escape(mapping.hardware.name)): \(totalCores) cores, \(mapping.chipsUsed) chip(s)</text>
+        <text x="\(margin)" y="14" font-size="13" font-weight="bold">\(Chart.escaped(network.metadata["source"] ?? "network")) on \(Chart.escaped(mapping.hardware.name)): \(totalCores) cores, \(mapping.chipsUsed) chip(s)</text>
 
         """
         func x(_ gx: Int) -> Double { margin + Double(gx) * cell }
@@ -41,7 +44,7 @@ extension MappingReport {
                           Double(core.synapseBits) / Double(hw.synapseMemoryBits), Double(core.fanOutEntries) / Double(hw.fanOut))
             let opacity = 0.25 + 0.75 * min(1, use)
             let name = network.populations[core.population].name
-            out += "<rect x=\(q(x(rx) + Double(local % side) * sub + 0.5)) y=\(q(y(ry) + Double(local / side) * sub + 0.5)) width=\(q(sub - 1)) height=\(q(sub - 1)) fill=\"\(colour(core.population))\" fill-opacity=\(q(opacity))><title>core \(k) → physical \(g): \(Self.escape(name)), \(core.neurons) neurons, \(core.axons) axons, \(Int((100 * use).rounded())) % of the tightest limit</title></rect>\n"
+            out += "<rect x=\(q(x(rx) + Double(local % side) * sub + 0.5)) y=\(q(y(ry) + Double(local / side) * sub + 0.5)) width=\(q(sub - 1)) height=\(q(sub - 1)) fill=\"\(colour(core.population))\" fill-opacity=\(q(opacity))><title>core \(k) → physical \(g) (chip \(mesh.chip(g)), router (\(rx), \(ry)), core \(local) of it): \(Chart.escaped(name)), \(core.neurons) neurons, \(core.axons) axons, \(Int((100 * use).rounded())) % of the tightest limit</title></rect>\n"
         }
         // Links: a line between router centres, width and colour by load.
         let maxLoad = links.first?.load ?? 0
@@ -60,7 +63,7 @@ extension MappingReport {
                 let offset = (l.direction == "east" || l.direction == "south") ? cell * 0.12 : -cell * 0.12
                 let (ox, oy) = (fx == tx) ? (offset, 0.0) : (0.0, offset)
                 let c = Int(40 + 200 * share)
-                out += "<line x1=\(q(x(fx) + cell / 2 + ox)) y1=\(q(y(fy) + cell / 2 + oy)) x2=\(q(x(tx) + cell / 2 + ox)) y2=\(q(y(ty) + cell / 2 + oy)) stroke=\"rgb(\(c),\(Int(60 * (1 - share))),\(Int(60 * (1 - share))))\" stroke-opacity=\"0.65\" stroke-width=\(q(0.5 + share * cell * 0.09))><title>\(String(format: "%.2f", l.load)) packets/tick</title></line>\n"
+                out += "<line x1=\(q(x(fx) + cell / 2 + ox)) y1=\(q(y(fy) + cell / 2 + oy)) x2=\(q(x(tx) + cell / 2 + ox)) y2=\(q(y(ty) + cell / 2 + oy)) stroke=\"rgb(\(c),\(Int(60 * (1 - share))),\(Int(60 * (1 - share))))\" stroke-opacity=\"0.65\" stroke-width=\(q(0.5 + share * cell * 0.09))><title>link from router (\(fx), \(fy)) \(l.direction): \(String(format: "%.2f", l.load)) packets/tick expected</title></line>\n"
             }
             out += "</g>\n"
         }
@@ -76,7 +79,7 @@ extension MappingReport {
         for l in layers {
             ly += 18
             out += "<rect x=\(q(lx)) y=\(q(ly - 10)) width=\"12\" height=\"12\" fill=\"\(colour(l.population))\"/>"
-            out += "<text x=\(q(lx + 18)) y=\(q(ly))>\(Self.escape(String(l.name.suffix(30)))) (\(l.cores))</text>\n"
+            out += "<text x=\(q(lx + 18)) y=\(q(ly))>\(Chart.escaped(l.name)) (\(l.cores))</text>\n"
         }
         ly += 30
         out += "<text x=\(q(lx)) y=\(q(ly))>shade: highest limit use of the core</text>\n"
@@ -84,6 +87,15 @@ extension MappingReport {
         out += "<text x=\(q(lx)) y=\(q(ly))>lines: expected packets/tick per link</text>\n"
         ly += 16
         out += "<text x=\(q(lx)) y=\(q(ly))>\(String(format: "busiest link: %.2f packets/tick", maxLoad))</text>\n"
+        // Colour key of the link load: the same colour and width rule as the links.
+        if maxLoad > 0 {
+            for (k, share) in [0.0, 0.25, 0.5, 0.75, 1].enumerated() {
+                ly += 16
+                let c = Int(40 + 200 * share)
+                out += "<line x1=\(q(lx)) y1=\(q(ly - 4)) x2=\(q(lx + 28)) y2=\(q(ly - 4)) stroke=\"rgb(\(c),\(Int(60 * (1 - share))),\(Int(60 * (1 - share))))\" stroke-opacity=\"0.65\" stroke-width=\(q(0.5 + share * cell * 0.09))/>"
+                out += "<text x=\(q(lx + 36)) y=\(q(ly))>\(String(format: "%.1f", share * maxLoad)) packets/tick\(k == 4 ? " (busiest)" : "")</text>\n"
+            }
+        }
         out += "</svg>\n"
         return out
     }
