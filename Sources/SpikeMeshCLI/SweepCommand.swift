@@ -26,8 +26,9 @@ enum SweepCommand {
         --vary lists (the first slowest), or the lists paired with --zip. A row: the varied
         values; cores, chips, fits; accuracy; latency in ticks and µs; energy and its
         breakdown; synaptic ops, spike rate, packets, hops, peak link load, stalled
-        packet-ticks; the energy-delay product; the point's wall time. Progress and an
-        estimate of the time left go to stderr (--quiet: none).
+        packet-ticks; the energy-delay product; NeuroBench's metrics; the point's wall time.
+        Each point runs on the first --limit images (default 200). Progress and an estimate
+        of the time left go to stderr (--quiet: none).
         """,
         positionals: [Opt.modelPositional],
         options: [vary.spec, zip.spec] + Opt.input + Opt.conversion + Opt.hardwareGroup + Opt.mapping + Opt.run + [
@@ -42,6 +43,9 @@ enum SweepCommand {
             "spikemesh sweep --vary energy.hopPJ=1,2,4 --shard 2/3 --json --reproducible > part2.json",
             "spikemesh sweep --merge part1.json,part2.json,part3.json --csv all.csv",
         ])
+
+    /// Images per point when --limit is not given (as `report`): a grid multiplies the work.
+    static let defaultLimit = 200
 
     @Sendable static func parseShard(_ text: String) throws -> (Int, Int) {
         let parts = text.split(separator: "/").map { Int($0) }
@@ -66,7 +70,7 @@ enum SweepCommand {
         var sweep = Sweep(axes: try args.all(vary), zip: args.flag(zip))
         if let (k, n) = try args.value(shard) { (sweep.shard, sweep.shards) = (k, n) }
         let pipeline = try Pipeline(args, quiet: true)
-        let data = try pipeline.dataset(defaultLimit: nil)
+        let data = try pipeline.dataset(defaultLimit: defaultLimit)
         let total = try sweep.points().count
         let start = Date()
         let (rows, work) = try sweep.run(pipeline, model: args.positional(0), data: data) { done, of, row, how in
