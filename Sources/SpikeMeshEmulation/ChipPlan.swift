@@ -45,8 +45,7 @@ struct ChipPlan: Sendable {
     /// `inputProjections` order), the same for the input's neurons.
     let effectiveSynapses: [[Int32]]
     let inputEffectiveSynapses: [[Int32]]
-    /// Routers (tiles) with at least one mapped core, and the barrier they make.
-    let tilesInUse: Int
+    /// The tick barrier: the model's, or its table's entry for the tiles the mapping uses.
     let barrierNs: Double
 
     var network: FixedPointNetwork { emulator.network }
@@ -89,8 +88,7 @@ struct ChipPlan: Sendable {
         let time = mapping.hardware.time
         detailedCoreTime = time.hasDetailedCoreTime
         classNs = SynapseClass.allCases.map { time.synapticOpNs($0) }
-        tilesInUse = mapping.tilesInUse
-        barrierNs = time.barrierNs(tilesInUse: tilesInUse)
+        barrierNs = time.barrierNs(tilesInUse: mapping.tilesInUse)
         let plan = emulator.plan
         blockGroups = pops.indices.map { p in
             guard p > 0, !dense[p], pops[p].relay == nil, let g = mapping.grids[p] else { return 0 }

@@ -1,3 +1,4 @@
+import SpikeMeshHardware
 
 /// What an emulation counted, summed over the images it ran (DESIGN.md, "Emulation and counters").
 ///
@@ -43,7 +44,7 @@ public struct EmulationCounters: Sendable {
     public var effectiveACs = 0
     public var effectiveMACs = 0
     /// Synaptic ops by `SynapseClass` (conv, dense, sparse); they sum to `synapticOps`.
-    public var synapticOpsByClass = [Int](repeating: 0, count: 3)
+    public var synapticOpsByClass = [Int](repeating: 0, count: SynapseClass.allCases.count)
     /// Packet-ticks spent waiting for a full link, and packets that arrived after their tick.
     public var stalledPacketTicks = 0
     public var latePackets = 0

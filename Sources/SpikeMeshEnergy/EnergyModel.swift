@@ -54,16 +54,17 @@ public struct EnergyEstimate: Sendable {
         let withinChip = e.hopNorthSouthPJ.map { ns in
             Double(c.hopsWithinChip - c.hopsNorthSouth) / n * e.hopPJ + Double(c.hopsNorthSouth) / n * ns
         } ?? Double(c.hopsWithinChip) / n * e.hopPJ
-        parts = [
-            Part(name: "synaptic", microjoules: synaptic * pj),
-            Part(name: "neuron", microjoules: (active * e.neuronUpdatePJ + idle * e.idleNeuronUpdatePJ) * pj),
-            Part(name: "spikeOut", microjoules: spikeOut * pj),
-            Part(name: "routingWithinChip", microjoules: withinChip * pj),
-            Part(name: "routingBetweenChips", microjoules: Double(c.hopsBetweenChips) / n * e.hopBetweenChipsPJ * pj),
-            Part(name: "barrier", microjoules: ticks * Double(chips) * e.barrierPJ * pj),
-            // mW × ns = pJ.
-            Part(name: "static", microjoules: e.staticPowerMW * Double(chips) * timeNs * pj),
+        // In `partNames` order.
+        let microjoules = [
+            synaptic * pj,
+            (active * e.neuronUpdatePJ + idle * e.idleNeuronUpdatePJ) * pj,
+            spikeOut * pj,
+            withinChip * pj,
+            Double(c.hopsBetweenChips) / n * e.hopBetweenChipsPJ * pj,
+            ticks * Double(chips) * e.barrierPJ * pj,
+            e.staticPowerMW * Double(chips) * timeNs * pj,   // mW × ns = pJ.
         ]
+        parts = zip(Self.partNames, microjoules).map { Part(name: $0, microjoules: $1) }
         latencyTicks = ticks
         latencyMicroseconds = timeNs / 1000
         synapticOps = Double(c.synapticOps) / n

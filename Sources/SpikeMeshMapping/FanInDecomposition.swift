@@ -171,10 +171,10 @@ public enum FanInDecomposition {
         var newIndex = [Int](repeating: 0, count: network.populations.count)
         var relayIndex: [[Int]] = Array(repeating: [], count: network.populations.count)
         var relays: [Relay] = []
-        // Relay-tree identity projections (child, parent), and per target the relays that feed
-        // it directly (the tree's top level, or the groups where there is no tree).
+        // Relay-tree identity projections (child, parent), and per target with a tree the relays
+        // of its top level (without a tree, each group's relay feeds the target itself).
         var treeEdges: [(Int, Int)] = []
-        var topRelays = [Set<Int>](repeating: [], count: network.populations.count)
+        var treeTop = [[Int]](repeating: [], count: network.populations.count)
         for q in network.populations.indices {
             let pop = network.populations[q]
             if let plan = plans[q] {
@@ -205,7 +205,7 @@ public enum FanInDecomposition {
                     below = next
                     spans = nextSpans
                 }
-                topRelays[q] = Set(below)
+                if !plan.tree.isEmpty { treeTop[q] = below }
             }
             newIndex[q] = populations.count
             for i in relays.indices where relays[i].target < 0 { relays[i].target = newIndex[q] }
@@ -224,12 +224,12 @@ public enum FanInDecomposition {
                 projections.append(Projection(source: newIndex[proj.source], target: relay,
                                               kind: restricted(proj, to: g.channels, network: network),
                                               sourceRange: g.channels))
-                if topRelays[q].contains(relay) { projections.append(Projection(source: relay, target: newIndex[q], kind: .identity)) }
+                if plan.tree.isEmpty { projections.append(Projection(source: relay, target: newIndex[q], kind: .identity)) }
             }
         }
         for (child, parent) in treeEdges { projections.append(Projection(source: child, target: parent, kind: .identity)) }
-        for q in network.populations.indices where plans[q] != nil && !plans[q]!.tree.isEmpty {
-            for relay in topRelays[q].sorted() { projections.append(Projection(source: relay, target: newIndex[q], kind: .identity)) }
+        for q in network.populations.indices {
+            for relay in treeTop[q] { projections.append(Projection(source: relay, target: newIndex[q], kind: .identity)) }
         }
         var metadata = network.metadata
         if !relays.isEmpty { metadata["fanInRelays"] = "\(relays.count) \(kind.rawValue)" }

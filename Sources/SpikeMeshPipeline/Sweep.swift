@@ -219,46 +219,48 @@ public struct Sweep: Sendable {
         var emulated: [String: EmulationSummary] = [:]
         var failed: [String: SpikeMeshError] = [:]
         var rows: [Row] = []
-        for (done, i) in mine.enumerated() {
-            let start = Date()
-            let values = all[i], p = pipelines[i]!, hw = models[i]!
-            var how = "re-priced"
-            let emulationKey = key(values, upTo: .timing)
-            var summary: EmulationSummary
-            do {
+        // The point's emulation (or an earlier one it re-prices), computing only what its keys
+        // touch; and how it was obtained.
+        func summary(_ values: [String], _ p: Pipeline, _ hw: HardwareModel, key emulationKey: String) throws -> (EmulationSummary, String) {
             if let error = failed[emulationKey] { throw error }
             if let cached = emulated[emulationKey] {
-                summary = cached
                 work.repriced += 1
-            } else {
-                let conversionKey = key(values, upTo: .conversion)
-                if loaded[conversionKey] == nil {
-                    let network = try p.load(model)
-                    loaded[conversionKey] = (network, try p.rates(network))
-                    work.conversions += 1
-                }
-                let (network, rates) = loaded[conversionKey]!
-                let topologyKey = key(values, upTo: .topology)
-                if prepared[topologyKey] == nil {
-                    prepared[topologyKey] = try p.prepare(network, on: hw, rates: rates)
-                    work.mappings += 1
-                }
-                var chip = prepared[topologyKey]!
-                chip.hardware = hw
-                chip.mapping = try chip.mapping.withTechnology(of: hw)
-                summary = try p.emulate(chip, data: data)
-                emulated[emulationKey] = summary
-                work.emulations += 1
-                how = "emulated"
+                return (cached, "re-priced")
             }
+            let conversionKey = key(values, upTo: .conversion)
+            if loaded[conversionKey] == nil {
+                let network = try p.load(model)
+                loaded[conversionKey] = (network, try p.rates(network))
+                work.conversions += 1
+            }
+            let (network, rates) = loaded[conversionKey]!
+            let topologyKey = key(values, upTo: .topology)
+            if prepared[topologyKey] == nil {
+                prepared[topologyKey] = try p.prepare(network, on: hw, rates: rates)
+                work.mappings += 1
+            }
+            var chip = prepared[topologyKey]!
+            chip.hardware = hw
+            chip.mapping = try chip.mapping.withTechnology(of: hw)
+            let result = try p.emulate(chip, data: data)
+            emulated[emulationKey] = result
+            work.emulations += 1
+            return (result, "emulated")
+        }
+        for (done, i) in mine.enumerated() {
+            let start = Date()
+            let values = all[i], hw = models[i]!, emulationKey = key(values, upTo: .timing)
+            var row: Row, how: String
+            do {
+                let (s, obtained) = try summary(values, pipelines[i]!, hw, key: emulationKey)
+                row = Row(point: i, values: values, fields: Self.fields(s, hardware: hw), seconds: 0)
+                how = obtained
             } catch let e as SpikeMeshError where e.code != .usage {
                 failed[emulationKey] = e
-                let row = Row(point: i, values: values, fields: [], seconds: Date().timeIntervalSince(start), error: Text.singleLine(e.message))
-                rows.append(row)
-                progress(done + 1, mine.count, row, "failed: \(row.error!)")
-                continue
+                row = Row(point: i, values: values, fields: [], seconds: 0, error: Text.singleLine(e.message))
+                how = "failed: \(row.error!)"
             }
-            let row = Row(point: i, values: values, fields: Self.fields(summary, hardware: hw), seconds: Date().timeIntervalSince(start))
+            row.seconds = Date().timeIntervalSince(start)
             rows.append(row)
             progress(done + 1, mine.count, row, how)
         }

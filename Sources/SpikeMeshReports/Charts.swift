@@ -50,10 +50,7 @@ public enum Chart {
     public static func label(_ v: Double) -> String {
         if v == 0 { return "0" }
         let a = abs(v)
-        if a >= 1e6 || a < 1e-3 { return String(format: "%.3g", v) }
-        if a >= 100 { return String(format: "%.0f", v) }
-        if a >= 1 { return String(format: "%.3g", v) }
-        return String(format: "%.3g", v)
+        return String(format: a >= 100 && a < 1e6 ? "%.0f" : "%.3g", v)
     }
 
     /// About `count` round tick values covering lo…hi.

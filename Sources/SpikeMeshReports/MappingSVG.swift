@@ -101,8 +101,4 @@ extension MappingReport {
     }
 
     private func q(_ v: Double) -> String { "\"" + String(format: "%.1f", v) + "\"" }
-
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
 }
