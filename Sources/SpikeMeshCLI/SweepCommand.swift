@@ -21,8 +21,9 @@ enum SweepCommand {
         Each point recomputes only what its keys touch (Docs/WhatIf.md): one conversion per
         conversion setting, one mapping per hardware topology (hardware, mesh.*, core.*), one
         emulation per topology and run setting (timesteps, encoding, delivery, readout,
-        srp-tau, time.*); a point that differs from an emulated one only in energy.* keys is
-        re-priced from its counters without running. Points are every combination of the
+        srp-tau). Points that differ only in time.* and energy.* keys share that emulation:
+        it times every tick by each of their time tables at once, and their energy is its
+        counters priced again. Points are every combination of the
         --vary lists (the first slowest), or the lists paired with --zip. A row: the varied
         values; cores, chips, fits; accuracy; latency in ticks and µs; energy and its
         breakdown; synaptic ops, spike rate, packets, hops, peak link load, stalled

@@ -5,13 +5,13 @@ extension Chip {
     /// into a splitter reaches each of the neuron's hardware copies: one synaptic op per copy.
     mutating func deliver(_ p: Int, tick t: Int) -> Int {
         let plan = plan, track = plan.tracking(p), copies = plan.mapping.copies[p]
-        let detailed = plan.detailedCoreTime, classNs = plan.classNs, packetInNs = plan.hardware.time.packetInNs
+        let detailed = plan.detailedCoreTime, stride = TickTiming.eventStride, packetIn = stride - 1
         let sops = state.queues.drain(p, tick: t) { packets in
             var sops = 0
             plan.emulator.plan.withPointers { delivery in
                 state.populations[p].withDeliveryPointers { acc, flags, list, listed in
                     scratch.coreSOPs.withUnsafeMutableBufferPointer { work in
-                    scratch.coreNs.withUnsafeMutableBufferPointer { coreNs in
+                    scratch.coreEvents.withUnsafeMutableBufferPointer { events in
                     counters.coreSynapticOps.withUnsafeMutableBufferPointer { coreOps in
                     counters.corePacketsIn.withUnsafeMutableBufferPointer { packetsIn in
                     counters.synapticOpsByClass.withUnsafeMutableBufferPointer { byClass in
@@ -26,7 +26,7 @@ extension Chip {
                             coreOps[core] += n
                             packetsIn[core] += 1
                             byClass[c] += n
-                            if detailed { coreNs[core] += Double(n) * classNs[c] + packetInNs }
+                            if detailed { events[core * stride + c] += n; events[core * stride + packetIn] += 1 }
                             sops += n
                         }
                     } } } } }

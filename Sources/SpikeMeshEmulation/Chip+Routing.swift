@@ -1,3 +1,5 @@
+import SpikeMeshHardware
+
 extension Chip {
     /// Sends population p's spikes of tick t (`scratch.fired`): one packet per destination
     /// entry, walked over its precomputed route through the link window (a full link makes it
@@ -32,13 +34,20 @@ extension Chip {
         let entryCore = mapping.destinationCore[p], entryRoute = emulator.routes.entryRoute[p], entryTaps = emulator.plan.entryTaps[p]
         let table = emulator.routes, cores = emulator.neuronCore[p], copies = mapping.copies[p]
         let capacity = state.links.capacity, lc = state.links.linkCount
-        var packets = 0, within = 0, northSouth = 0, between = 0, stalled = 0, late = 0, wire = 0.0
-        let detailed = plan.detailedCoreTime, spikeNs = plan.hardware.time.spikeNs, packetOutNs = plan.hardware.time.packetOutNs
+        var packets = 0, within = 0, northSouth = 0, between = 0, stalled = 0, late = 0
+        let detailed = plan.detailedCoreTime, stride = TickTiming.eventStride, spikesAt = SynapseClass.allCases.count
+        // The route classes this call's packets take, each once, for the tick's mesh time.
+        var seen: [Int32] = []
+        swap(&seen, &scratch.seenClasses)
+        seen.removeAll(keepingCapacity: true)
+        scratch.routeCall += 1
+        let call = scratch.routeCall, routeClass = table.routeClass
         try state.links.withPointer { use in
         try table.links.withUnsafeBufferPointer { routeLinks in
         try counters.linkPackets.withUnsafeMutableBufferPointer { linkPackets in
         try counters.linkPeak.withUnsafeMutableBufferPointer { linkPeak in
         try state.queues.write { queues in
+        try scratch.classStamp.withUnsafeMutableBufferPointer { stamp in
             let payloads = scratch.payloads
             for (n, i32) in fired.enumerated() {
                 let i = Int(i32)
@@ -48,7 +57,10 @@ extension Chip {
                 let spikes = copies.isEmpty ? 1 : Int(copies[i])
                 counters.coreSpikes[src] += spikes
                 counters.corePacketsOut[src] += end - first
-                if detailed { scratch.coreNs[src] += Double(spikes) * spikeNs + Double(end - first) * packetOutNs }
+                if detailed {
+                    scratch.coreEvents[src * stride + spikesAt] += spikes
+                    scratch.coreEvents[src * stride + spikesAt + 1] += end - first
+                }
                 packets += end - first
                 for k in first..<end {
                     let j = Int(entryProjection[k]), r = Int(entryRoute[k])
@@ -62,7 +74,8 @@ extension Chip {
                     within += Int(table.hopsWithin[r])
                     northSouth += Int(table.hopsNorthSouth[r])
                     between += Int(table.hopsBetween[r])
-                    wire = max(wire, table.ns[r])
+                    let c = Int(routeClass[r])
+                    if stamp[c] != call { stamp[c] = call; seen.append(Int32(c)) }
                     let due = plan.pipelined ? t + 1 + emulator.delays[j] : t
                     if arrival > due { late += 1 }
                     let tick = max(arrival, due)
@@ -71,13 +84,14 @@ extension Chip {
                                   population: emulator.targets[j], tick: tick)
                 }
             }
-        } } } } }
+        } } } } } }
         counters.hopsWithinChip += within
         counters.hopsNorthSouth += northSouth
         counters.hopsBetweenChips += between
         counters.stalledPacketTicks += stalled
         counters.latePackets += late
-        state.links.noteRoute(ns: wire, travel: travel)
+        state.links.noteRoutes(seen, travel: travel, timings: plan.timings)
+        swap(&seen, &scratch.seenClasses)
         return packets
     }
 }

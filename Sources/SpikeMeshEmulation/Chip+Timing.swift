@@ -6,56 +6,33 @@ extension Chip {
     mutating func beginTick(_ t: Int) {
         state.links.beginTick(t)
         for k in scratch.coreSOPs.indices { scratch.coreSOPs[k] = 0; scratch.coreUpdates[k] = 0 }
-        if plan.detailedCoreTime { for k in scratch.coreNs.indices { scratch.coreNs[k] = 0 } }
+        if plan.detailedCoreTime { for k in scratch.coreEvents.indices { scratch.coreEvents[k] = 0 } }
     }
 
     /// Tick t ends (DESIGN.md, "Emulation and counters"): tick time = the slowest core's work
-    /// (SOPs × synapticOpNs + updates × neuronUpdateNs; every neuron for every-tick somas) + the
-    /// mesh (the longest route that travelled + one hop per packet queued behind another on
-    /// the busiest link) + the barrier, at least minimumTickNs. With per-event core time
-    /// (`ChipPlan.detailedCoreTime`) a core's work is instead its SOPs by class × their times +
-    /// spikes, packets out and packets in × theirs + updated neurons × neuronUpdateNs + (every-
-    /// tick somas) the other mapped neurons × idleNeuronUpdateNs. The barrier is
-    /// `ChipPlan.barrierNs` (by the tiles in use where the model tables it). Times are summed in integer
-    /// picoseconds, so totals do not depend on the order images are added in; a total beyond
-    /// Int.max ps (about 107 days of chip time) is an error, never a wrap.
+    /// (`TickTiming.slowestCore`) + the mesh (the longest route that travelled + one hop per
+    /// packet queued behind another on the busiest link) + the barrier (`TickTiming.barrierNs`),
+    /// at least minimumTickNs — by each of the plan's timings, from the same counts. Times are
+    /// summed in integer picoseconds, so totals do not depend on the order images are added
+    /// in; a total beyond Int.max ps (about 107 days of chip time) is an error for the run's
+    /// own table and marks an alternative one (`TimeTotals.overflowed`), never a wrap.
+    /// Returns the cost by the run's own table.
     mutating func closeTick(_ t: Int) throws -> TickCost {
-        let time = plan.hardware.time
-        var slowest = 0.0
-        if plan.detailedCoreTime {
-            let idleNs = time.idleNeuronUpdateNs ?? time.neuronUpdateNs
-            for k in scratch.coreSOPs.indices {
-                let updated = scratch.coreUpdates[k]
-                let idle = plan.everyTick ? max(0, plan.coreNeurons[k] - updated) : 0
-                slowest = max(slowest, scratch.coreNs[k] + Double(updated) * time.neuronUpdateNs + Double(idle) * idleNs)
-                counters.coreNeuronUpdates[k] += updated
+        let busiest = state.links.closeTick(t, longest: &scratch.routeNs)
+        var cost = TickCost(ns: 0, coreNs: 0, meshNs: 0, barrierNs: 0)
+        for (k, timing) in plan.timings.enumerated() {
+            let slowest = timing.slowestCore(scratch, coreNeurons: plan.coreNeurons, everyTick: plan.everyTick)
+            let mesh = scratch.routeNs[k] + Double(max(0, busiest - 1)) * timing.time.hopNs
+            let tickNs = max(timing.time.minimumTickNs, slowest + mesh + timing.barrierNs)
+            if !counters.times[k].addTick(ns: tickNs, coreNs: slowest, meshNs: mesh, barrierNs: timing.barrierNs), k == 0 {
+                throw SpikeMeshError(.invalidArgument, "tick \(t) ends past \(Int.max) ps of emulated time (about 107 days): the hardware model's times are too large")
             }
-        } else {
-            for k in scratch.coreSOPs.indices {
-                let updates = plan.everyTick ? plan.coreNeurons[k] : scratch.coreUpdates[k]
-                slowest = max(slowest, Double(scratch.coreSOPs[k]) * time.synapticOpNs + Double(updates) * time.neuronUpdateNs)
-                counters.coreNeuronUpdates[k] += scratch.coreUpdates[k]
-            }
+            if k == 0 { cost = TickCost(ns: tickNs, coreNs: slowest, meshNs: mesh, barrierNs: timing.barrierNs) }
         }
-        let (busiest, routeNs) = state.links.closeTick(t)
-        let mesh = routeNs + Double(max(0, busiest - 1)) * time.hopNs
-        let barrier = plan.barrierNs
-        let tickNs = max(time.minimumTickNs, slowest + mesh + barrier)
-        try Self.addPicoseconds(tickNs, to: &counters.timePs, tick: t)
-        try Self.addPicoseconds(slowest, to: &counters.coreTimePs, tick: t)
-        try Self.addPicoseconds(mesh, to: &counters.meshTimePs, tick: t)
-        try Self.addPicoseconds(barrier, to: &counters.barrierTimePs, tick: t)
+        for k in scratch.coreUpdates.indices { counters.coreNeuronUpdates[k] += scratch.coreUpdates[k] }
         counters.everyTickNeuronUpdates += plan.mappedNeurons
         counters.ticks += 1
-        return TickCost(ns: tickNs, coreNs: slowest, meshNs: mesh, barrierNs: barrier)
-    }
-
-    static func addPicoseconds(_ ns: Double, to total: inout Int, tick t: Int) throws {
-        let ps = (ns * 1000).rounded()
-        guard ps < 9.2e18, case let (sum, false) = total.addingReportingOverflow(Int(ps)) else {
-            throw SpikeMeshError(.invalidArgument, "tick \(t) ends past \(Int.max) ps of emulated time (about 107 days): the hardware model's times are too large")
-        }
-        total = sum
+        return cost
     }
 
     /// SRP (Hao et al. 2023) at the end of tick τ: hidden neurons whose residual is not positive

@@ -30,11 +30,11 @@ struct Chip {
         state = ChipState(
             populations: network.populations.indices.map { PopulationState(count: network.populations[$0].count, flags: plan.flagCount($0)) },
             queues: PacketQueues(populations: network.populations.count, length: plan.queueLength),
-            links: LinkWindow(linkCount: mapping.mesh.linkCount, capacity: mapping.hardware.mesh.linkCapacity),
+            links: LinkWindow(linkCount: mapping.mesh.linkCount, capacity: mapping.hardware.mesh.linkCapacity, timings: plan.timings.count),
             outputSpikes: [Int](repeating: 0, count: network.populations[network.output].count))
-        scratch = TickScratch(cores: mapping.cores.count)
+        scratch = TickScratch(cores: mapping.cores.count, routeClasses: plan.emulator.routes.classHops.count, timings: plan.timings.count)
         counters = EmulationCounters(cores: mapping.cores.count, populations: network.populations.count,
-                                     links: mapping.mesh.linkCount, ticks: plan.schedule.totalTicks)
+                                     links: mapping.mesh.linkCount, ticks: plan.schedule.totalTicks, timeTables: plan.timings.count)
     }
 
     /// A chip for one worker, with the plan built here (tests and single-image use).

@@ -36,17 +36,17 @@ struct ChipPlan: Sendable {
     let payloadLimit: Int64
     /// Per projection: its `SynapseClass` (raw value), for per-kind synaptic costs.
     let projectionClass: [Int]
-    /// Per-event core time (`HardwareModel.Time.hasDetailedCoreTime`): each core's tick time
-    /// is summed in `TickScratch.coreNs` per packet and spike, by these per-class SOP times.
+    /// The time tables every tick is priced by: the mapping's model's, then
+    /// `EmulationOptions.alternativeTimes`.
+    let timings: [TickTiming]
+    /// Some timing prices per-event core time: the tick's events are counted per core
+    /// (`TickScratch.coreEvents`).
     let detailedCoreTime: Bool
-    let classNs: [Double]
     /// NeuroBench's effective synaptic operations: per population and neuron (HWC), its
     /// non-zero synapses into convolutions and dense layers; and per input projection (in
     /// `inputProjections` order), the same for the input's neurons.
     let effectiveSynapses: [[Int32]]
     let inputEffectiveSynapses: [[Int32]]
-    /// The tick barrier: the model's, or its table's entry for the tiles the mapping uses.
-    let barrierNs: Double
 
     var network: FixedPointNetwork { emulator.network }
     var mapping: Mapping { emulator.mapping }
@@ -85,10 +85,10 @@ struct ChipPlan: Sendable {
             return sum
         }
         inputEffectiveSynapses = inputProjections.map { nonzero[$0] }
-        let time = mapping.hardware.time
-        detailedCoreTime = time.hasDetailedCoreTime
-        classNs = SynapseClass.allCases.map { time.synapticOpNs($0) }
-        barrierNs = time.barrierNs(tilesInUse: mapping.tilesInUse)
+        timings = ([mapping.hardware.time] + options.alternativeTimes).map {
+            TickTiming($0, routes: emulator.routes, tilesInUse: mapping.tilesInUse)
+        }
+        detailedCoreTime = timings.contains { $0.detailed }
         let plan = emulator.plan
         blockGroups = pops.indices.map { p in
             guard p > 0, !dense[p], pops[p].relay == nil, let g = mapping.grids[p] else { return 0 }

@@ -57,19 +57,27 @@ struct ChipState {
 struct TickScratch {
     var coreSOPs: [Int]
     var coreUpdates: [Int]
-    /// Per core, with per-event core time (`ChipPlan.detailedCoreTime`): the tick's synaptic,
-    /// spike and packet time so far, ns.
-    var coreNs: [Double]
+    /// Per core, when a timing prices per-event core time (`ChipPlan.detailedCoreTime`): the
+    /// tick's events, `TickTiming.eventStride` per core.
+    var coreEvents: [Int]
+    /// Routing: per route class, the `route` call that last saw it; the classes the call saw.
+    var classStamp: [Int]
+    var routeCall = 0
+    var seenClasses: [Int32] = []
+    /// Per timing: the longest route that travelled in the tick being closed, ns.
+    var routeNs: [Double]
     var fired: [Int32] = []
     /// A relay population's payload per fired neuron (graded: the partial sum; signed: ±1);
     /// empty for a neuron population, whose spikes carry +1.
     var payloads: [Int32] = []
     var saturated: [Int32] = []
 
-    init(cores: Int) {
+    init(cores: Int, routeClasses: Int, timings: Int) {
         coreSOPs = [Int](repeating: 0, count: cores)
         coreUpdates = coreSOPs
-        coreNs = [Double](repeating: 0, count: cores)
+        coreEvents = [Int](repeating: 0, count: cores * TickTiming.eventStride)
+        classStamp = [Int](repeating: 0, count: routeClasses)
+        routeNs = [Double](repeating: 0, count: timings)
     }
 }
 

@@ -1,3 +1,4 @@
+import SpikeMeshCore
 import SpikeMeshHardware
 
 /// What an emulation counted, summed over the images it ran (DESIGN.md, "Emulation and counters").
@@ -57,16 +58,19 @@ public struct EmulationCounters: Sendable {
     /// Spikes of every tick (populationSpikes counts each population's own window only).
     public var spikes: Int { tickSpikes.reduce(0, +) }
     public var ticks = 0
-    /// Σ over ticks of the modelled tick time, and its parts, in integer picoseconds (so
-    /// sums do not depend on the order images are added in).
-    public var timePs = 0
-    public var coreTimePs = 0
-    public var meshTimePs = 0
-    public var barrierTimePs = 0
+    /// Σ over ticks of the modelled tick time and its parts, per time table: `times[0]` by the
+    /// mapping's hardware model, then one per `EmulationOptions.alternativeTimes`.
+    public var times: [TimeTotals]
+    /// The run's own tick time and its parts (`times[0]`), in integer picoseconds.
+    public var timePs: Int { get { times[0].timePs } set { times[0].timePs = newValue } }
+    public var coreTimePs: Int { get { times[0].coreTimePs } set { times[0].coreTimePs = newValue } }
+    public var meshTimePs: Int { get { times[0].meshTimePs } set { times[0].meshTimePs = newValue } }
+    public var barrierTimePs: Int { get { times[0].barrierTimePs } set { times[0].barrierTimePs = newValue } }
     public var timeNs: Double { Double(timePs) / 1000 }
     public var images = 0
 
-    init(cores: Int, populations: Int, links: Int, ticks: Int) {
+    init(cores: Int, populations: Int, links: Int, ticks: Int, timeTables: Int = 1) {
+        times = [TimeTotals](repeating: TimeTotals(), count: max(1, timeTables))
         coreSynapticOps = Array(repeating: 0, count: cores)
         coreNeuronUpdates = coreSynapticOps
         corePacketsOut = coreSynapticOps
@@ -100,7 +104,50 @@ public struct EmulationCounters: Sendable {
         effectiveACs += o.effectiveACs; effectiveMACs += o.effectiveMACs
         stalledPacketTicks += o.stalledPacketTicks; latePackets += o.latePackets
         everyTickNeuronUpdates += o.everyTickNeuronUpdates; ticks += o.ticks
-        timePs += o.timePs; coreTimePs += o.coreTimePs; meshTimePs += o.meshTimePs; barrierTimePs += o.barrierTimePs
+        for k in times.indices { times[k].add(o.times[k]) }
         images += o.images
+    }
+
+    /// These counters with time table k's totals as the run's own (k = 0: unchanged): what a
+    /// run on the model with that table would have counted, since time never changes a spike.
+    /// Throws when that table's emulated time passed Int.max ps.
+    public func retimed(_ k: Int) throws -> EmulationCounters {
+        precondition(times.indices.contains(k), "no time table \(k)")
+        guard !times[k].overflowed else { throw TimeTotals.overflowError }
+        var c = self
+        c.times = [times[k]]
+        return c
+    }
+}
+
+/// Σ over ticks of the modelled tick time and its parts, in integer picoseconds, so sums do
+/// not depend on the order images are added in. A sum beyond Int.max ps (about 107 days of chip
+/// time) sets `overflowed` and stops growing, never wraps.
+public struct TimeTotals: Sendable, Equatable {
+    public var timePs = 0, coreTimePs = 0, meshTimePs = 0, barrierTimePs = 0
+    public var overflowed = false
+
+    static let overflowError = SpikeMeshError(.invalidArgument, "the emulated time passed \(Int.max) ps (about 107 days): the hardware model's times are too large")
+
+    /// Adds one tick's time and parts (ns); false when a sum would pass Int.max ps.
+    mutating func addTick(ns: Double, coreNs: Double, meshNs: Double, barrierNs: Double) -> Bool {
+        guard !overflowed else { return false }
+        let ok = Self.add(ns, &timePs) && Self.add(coreNs, &coreTimePs) && Self.add(meshNs, &meshTimePs) && Self.add(barrierNs, &barrierTimePs)
+        if !ok { overflowed = true }
+        return ok
+    }
+
+    mutating func add(_ o: TimeTotals) {
+        let sums = [timePs.addingReportingOverflow(o.timePs), coreTimePs.addingReportingOverflow(o.coreTimePs),
+                    meshTimePs.addingReportingOverflow(o.meshTimePs), barrierTimePs.addingReportingOverflow(o.barrierTimePs)]
+        guard !overflowed, !o.overflowed, !sums.contains(where: \.overflow) else { overflowed = true; return }
+        (timePs, coreTimePs, meshTimePs, barrierTimePs) = (sums[0].partialValue, sums[1].partialValue, sums[2].partialValue, sums[3].partialValue)
+    }
+
+    private static func add(_ ns: Double, _ total: inout Int) -> Bool {
+        let ps = (ns * 1000).rounded()
+        guard ps < 9.2e18, case let (sum, false) = total.addingReportingOverflow(Int(ps)) else { return false }
+        total = sum
+        return true
     }
 }

@@ -15,6 +15,10 @@ public struct EmulationOptions: Sendable {
     public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Keep every population's spike train per image, in the reference simulator's format.
     public var keepSpikeTrains = false
+    /// More time tables to price every tick with, beside the mapping's model's own: a sweep's
+    /// points that differ only in `time.*` keys share one emulation. Their totals are
+    /// `EmulationCounters.times[1...]`, in this order.
+    public var alternativeTimes: [HardwareModel.Time] = []
     public init() {}
 }
 
@@ -93,7 +97,7 @@ public struct Emulator: Sendable {
         }
         let total = schedule.totalTicks
         var counters = EmulationCounters(cores: mapping.cores.count, populations: network.populations.count,
-                                         links: mapping.mesh.linkCount, ticks: total)
+                                         links: mapping.mesh.linkCount, ticks: total, timeTables: plan.timings.count)
         var predictions = [[Int]](repeating: [Int](repeating: 0, count: count), count: schedule.checkpoints.count)
         var trains = [[[Int]]](repeating: [], count: options.keepSpikeTrains ? count : 0)
         for (c, p, t) in partials {
@@ -101,6 +105,8 @@ public struct Emulator: Sendable {
             for (image, preds) in p { for k in preds.indices { predictions[k][image] = preds[k] } }
             for (image, train) in t { trains[image] = train }
         }
+        // Each worker's sums fit; their total may not.
+        if counters.times[0].overflowed { throw TimeTotals.overflowError }
         return EmulationResult(predictions: predictions, counters: counters, spikeTrains: trains, ticksRun: total)
     }
 }
@@ -118,13 +124,17 @@ struct RouteTable: Sendable {
     /// Of `hopsWithin`, those along Y (north–south).
     let hopsNorthSouth: [Int32]
     let hopsBetween: [Int32]
-    /// Time on the wire (hops × their times), ns.
-    let ns: [Double]
+    /// Per route: its class, the routes with the same hops of each kind — whose time on the
+    /// wire is the same under any time table (`TickTiming.wireNs`).
+    let routeClass: [Int32]
+    /// Per class: (hops within chips, of them north–south, hops between chips).
+    let classHops: [(within: Int, northSouth: Int, between: Int)]
 
     init(mapping: Mapping, neuronCore: [[Int32]]) {
-        var index: [Int: Int32] = [:]
-        var start: [Int32] = [0], links: [Int32] = [], within: [Int32] = [], northSouth: [Int32] = [], between: [Int32] = [], ns: [Double] = []
-        let mesh = mapping.mesh, time = mapping.hardware.time
+        var index: [Int: Int32] = [:], classIndex: [Int: Int32] = [:]
+        var start: [Int32] = [0], links: [Int32] = [], within: [Int32] = [], northSouth: [Int32] = [], between: [Int32] = []
+        var routeClass: [Int32] = [], classHops: [(within: Int, northSouth: Int, between: Int)] = []
+        let mesh = mapping.mesh
         let coreCount = mapping.cores.count
         func route(_ a: Int, _ b: Int) -> Int32 {
             if let r = index[a * coreCount + b] { return r }
@@ -141,10 +151,11 @@ struct RouteTable: Sendable {
             within.append(w)
             northSouth.append(y)
             between.append(x)
-            if let nsHop = time.hopNorthSouthNs {
-                ns.append(Double(w - y) * time.hopNs + Double(y) * nsHop + Double(x) * time.hopBetweenChipsNs)
-            } else {
-                ns.append(Double(w) * time.hopNs + Double(x) * time.hopBetweenChipsNs)
+            let key = (Int(w) << 42) | (Int(y) << 21) | Int(x)
+            if let c = classIndex[key] { routeClass.append(c) } else {
+                classIndex[key] = Int32(classHops.count)
+                routeClass.append(Int32(classHops.count))
+                classHops.append((Int(w), Int(y), Int(x)))
             }
             index[a * coreCount + b] = r
             return r
@@ -167,6 +178,7 @@ struct RouteTable: Sendable {
         hopsWithin = within
         hopsNorthSouth = northSouth
         hopsBetween = between
-        self.ns = ns
+        self.routeClass = routeClass
+        self.classHops = classHops
     }
 }

@@ -16,14 +16,17 @@ struct LinkWindow {
     /// Packets per link per tick (0 = unlimited).
     let capacity: Int32
     private(set) var use: [Int32]
-    /// Longest route (ns) of the packets travelling in each tick of the window.
+    /// Per tick of the window and timing (`ChipPlan.timings`): the longest route (ns) of the
+    /// packets travelling in that tick, `routeNs[slot · timings + k]`.
     private var routeNs: [Double]
+    let timings: Int
 
-    init(linkCount: Int, capacity: Int) {
+    init(linkCount: Int, capacity: Int, timings: Int) {
         self.linkCount = linkCount
         self.capacity = Int32(capacity)
+        self.timings = timings
         use = [Int32](repeating: 0, count: Self.ticks * linkCount)
-        routeNs = [Double](repeating: 0, count: Self.ticks)
+        routeNs = [Double](repeating: 0, count: Self.ticks * timings)
     }
 
     mutating func reset() {
@@ -39,20 +42,28 @@ struct LinkWindow {
         }
     }
 
-    /// Records that a packet travelling in tick `travel` spends `ns` on the wire.
-    mutating func noteRoute(ns: Double, travel: Int) {
-        routeNs[travel % Self.ticks] = max(routeNs[travel % Self.ticks], ns)
+    /// Records that packets travelling in tick `travel` took routes of these classes
+    /// (`RouteTable.routeClass`): each timing keeps its longest.
+    mutating func noteRoutes(_ classes: [Int32], travel: Int, timings: [TickTiming]) {
+        let base = (travel % Self.ticks) * self.timings
+        for (k, timing) in timings.enumerated() {
+            var longest = routeNs[base + k]
+            for c in classes { longest = max(longest, timing.wireNs[Int(c)]) }
+            routeNs[base + k] = longest
+        }
     }
 
-    /// Tick t ends: the busiest link's load in t and the longest route that travelled in it;
-    /// the route slot is cleared.
-    mutating func closeTick(_ t: Int) -> (busiest: Int, routeNs: Double) {
+    /// Tick t ends: the busiest link's load in t; `longest[k]` becomes the longest route that
+    /// travelled in it by timing k, and the route slot is cleared.
+    mutating func closeTick(_ t: Int, longest: inout [Double]) -> Int {
         let now = t % Self.ticks
         var busiest: Int32 = 0
         for l in 0..<linkCount where use[now * linkCount + l] > busiest { busiest = use[now * linkCount + l] }
-        let ns = routeNs[now]
-        routeNs[now] = 0
-        return (Int(busiest), ns)
+        for k in 0..<timings {
+            longest[k] = routeNs[now * timings + k]
+            routeNs[now * timings + k] = 0
+        }
+        return Int(busiest)
     }
 
     /// Pointers for routing one population's spikes of a tick: taken once per call, so the

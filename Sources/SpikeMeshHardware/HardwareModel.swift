@@ -423,3 +423,8 @@ struct ObjectReader {
         }
     }
 }
+
+extension HardwareModel.Time {
+    /// Every time zero (a run priced only by alternative tables, as a sweep's).
+    public static let zero = HardwareModel.Time()
+}

@@ -297,9 +297,11 @@ public struct Pipeline: Sendable {
         return PreparedChip(hardware: hardware, decomposed: decomposed, mapping: mapping, network: network, quantization: quantization)
     }
 
-    /// Emulates a prepared chip over `data` with `run`'s settings.
-    public func emulate(_ chip: PreparedChip, data: Dataset) throws -> EmulationSummary {
-        let options = emulationOptions
+    /// Emulates a prepared chip over `data` with `run`'s settings, timing every tick also by
+    /// `alternativeTimes` (`EmulationCounters.times[1...]`).
+    public func emulate(_ chip: PreparedChip, data: Dataset, alternativeTimes: [HardwareModel.Time] = []) throws -> EmulationSummary {
+        var options = emulationOptions
+        options.alternativeTimes = alternativeTimes
         let emulator = try Emulator(network: chip.network, mapping: chip.mapping)
         let progress = progress("emulate on \(chip.hardware.name)", total: data.count)
         let start = Date()

@@ -4,6 +4,7 @@ import SpikeMeshModel
 import SpikeMeshConversion
 import SpikeMeshHardware
 import SpikeMeshMapping
+import SpikeMeshEmulation
 import SpikeMeshEnergy
 import SpikeMeshReports
 
@@ -12,11 +13,11 @@ import SpikeMeshReports
 ///
 /// Reuse, from the top of the pipeline down: one conversion per conversion setting; one
 /// decomposition, mapping and quantization per hardware topology (the model and its `mesh.*`
-/// and `core.*` keys) under it; one emulation per topology and run setting (including the
-/// `time.*` keys, which the emulator applies tick by tick); and a point that differs from an
-/// emulated one only in `energy.*` keys is re-priced from its counters without running
-/// (energy is counters × the table). Rows do not depend on the order of the points, the
-/// thread count or the sharding.
+/// and `core.*` keys) under it; one emulation per topology and run setting. Points that differ
+/// only in `time.*` and `energy.*` keys share that emulation: it times every tick by each of
+/// their time tables at once (`EmulationOptions.alternativeTimes`; time never changes a
+/// spike), and energy is counters × the table. Rows do not depend on the order of the points,
+/// the thread count or the sharding.
 public struct Sweep: Sendable {
     /// One swept key and its values, as given.
     public struct Axis: Sendable, Equatable {
@@ -214,49 +215,64 @@ public struct Sweep: Sendable {
             models[i] = try p.hardwareModel()
         }
         var work = Work()
+        // Per run setting (every key but time and energy): its points' time tables, each once.
+        var timeTables: [String: [HardwareModel.Time]] = [:]
+        for i in mine where !timeTables[key(all[i], upTo: .run), default: []].contains(models[i]!.time) {
+            timeTables[key(all[i], upTo: .run), default: []].append(models[i]!.time)
+        }
         var loaded: [String: (LoadedNetwork, SpikeRates)] = [:]
         var prepared: [String: PreparedChip] = [:]
         var emulated: [String: EmulationSummary] = [:]
         var failed: [String: SpikeMeshError] = [:]
         var rows: [Row] = []
-        // The point's emulation (or an earlier one it re-prices), computing only what its keys
-        // touch; and how it was obtained.
-        func summary(_ values: [String], _ p: Pipeline, _ hw: HardwareModel, key emulationKey: String) throws -> (EmulationSummary, String) {
-            if let error = failed[emulationKey] { throw error }
-            if let cached = emulated[emulationKey] {
+        // The emulation of the point's run setting, computing only what its keys touch; the
+        // index of the point's time table in its counters; and how it was obtained. The
+        // emulation times every tick by each of the setting's time tables (alternatives to a
+        // zero table, so that no point's table is special and a table whose time overflows
+        // fails its own points only).
+        func summary(_ values: [String], _ p: Pipeline, _ hw: HardwareModel) throws -> (EmulationSummary, Int, String) {
+            let runKey = key(values, upTo: .run), tables = timeTables[runKey]!
+            let table = 1 + tables.firstIndex(of: hw.time)!
+            if let error = failed[runKey] { throw error }
+            if let cached = emulated[runKey] {
                 work.repriced += 1
-                return (cached, "re-priced")
+                return (cached, table, "re-priced")
             }
-            let conversionKey = key(values, upTo: .conversion)
-            if loaded[conversionKey] == nil {
-                let network = try p.load(model)
-                loaded[conversionKey] = (network, try p.rates(network))
-                work.conversions += 1
+            do {
+                let conversionKey = key(values, upTo: .conversion)
+                if loaded[conversionKey] == nil {
+                    let network = try p.load(model)
+                    loaded[conversionKey] = (network, try p.rates(network))
+                    work.conversions += 1
+                }
+                let (network, rates) = loaded[conversionKey]!
+                let topologyKey = key(values, upTo: .topology)
+                if prepared[topologyKey] == nil {
+                    prepared[topologyKey] = try p.prepare(network, on: hw, rates: rates)
+                    work.mappings += 1
+                }
+                var chip = prepared[topologyKey]!, untimed = hw
+                untimed.time = .zero
+                chip.hardware = untimed
+                chip.mapping = try chip.mapping.withTechnology(of: untimed)
+                let result = try p.emulate(chip, data: data, alternativeTimes: tables)
+                emulated[runKey] = result
+                work.emulations += 1
+                return (result, table, "emulated")
+            } catch let e as SpikeMeshError where e.code != .usage {
+                failed[runKey] = e
+                throw e
             }
-            let (network, rates) = loaded[conversionKey]!
-            let topologyKey = key(values, upTo: .topology)
-            if prepared[topologyKey] == nil {
-                prepared[topologyKey] = try p.prepare(network, on: hw, rates: rates)
-                work.mappings += 1
-            }
-            var chip = prepared[topologyKey]!
-            chip.hardware = hw
-            chip.mapping = try chip.mapping.withTechnology(of: hw)
-            let result = try p.emulate(chip, data: data)
-            emulated[emulationKey] = result
-            work.emulations += 1
-            return (result, "emulated")
         }
         for (done, i) in mine.enumerated() {
             let start = Date()
-            let values = all[i], hw = models[i]!, emulationKey = key(values, upTo: .timing)
+            let values = all[i], hw = models[i]!
             var row: Row, how: String
             do {
-                let (s, obtained) = try summary(values, pipelines[i]!, hw, key: emulationKey)
-                row = Row(point: i, values: values, fields: Self.fields(s, hardware: hw), seconds: 0)
+                let (s, table, obtained) = try summary(values, pipelines[i]!, hw)
+                row = Row(point: i, values: values, fields: Self.fields(s, counters: try s.evaluation.counters.retimed(table), hardware: hw), seconds: 0)
                 how = obtained
             } catch let e as SpikeMeshError where e.code != .usage {
-                failed[emulationKey] = e
                 row = Row(point: i, values: values, fields: [], seconds: 0, error: Text.singleLine(e.message))
                 how = "failed: \(row.error!)"
             }
@@ -273,10 +289,10 @@ public struct Sweep: Sendable {
         + ["synapticOps", "spikeRate", "packets", "hops", "peakLinkLoad", "stalledPacketTicks", "edpMicrojouleMicroseconds"]
         + ["footprint", "connection_sparsity", "activation_sparsity", "Effective_MACs", "Effective_ACs", "Dense"].map { "neurobench." + $0 }
 
-    /// A row's measured columns: the emulation's counters priced with `hardware` (the point's
-    /// own model, which may differ from the emulated one in `energy.*` keys only).
-    static func fields(_ s: EmulationSummary, hardware: HardwareModel) -> [(String, JSON)] {
-        let c = s.evaluation.counters
+    /// A row's measured columns: an emulation's counters `c` (timed by the point's table)
+    /// priced with `hardware` (the point's own model, which may differ from the emulated one
+    /// in `time.*` and `energy.*` keys only).
+    static func fields(_ s: EmulationSummary, counters c: EmulationCounters, hardware: HardwareModel) -> [(String, JSON)] {
         let n = Double(max(s.evaluation.images, 1))
         let e = EnergyEstimate(counters: c, hardware: hardware, chips: s.mapping.chipsUsed)
         var f: [(String, JSON)] = [

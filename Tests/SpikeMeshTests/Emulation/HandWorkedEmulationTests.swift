@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import SpikeMeshCore
 @testable import SpikeMeshModel
 @testable import SpikeMeshHardware
 @testable import SpikeMeshMapping
@@ -27,7 +28,7 @@ import Testing
         ], output: 2, metadata: [:], format: FixedPointInfo(hardware: "hand", weightBits: 8, potentialBits: 16, scales: [1, 1, 1]))
     }
 
-    func run(linkCapacity: Int, overrides: [String] = []) throws -> (EmulationCounters, HardwareModel, Mapping) {
+    func run(linkCapacity: Int, overrides: [String] = [], alternativeTimes: [HardwareModel.Time] = []) throws -> (EmulationCounters, HardwareModel, Mapping) {
         var hw = try MapperTests.hardware("generic-small", ["core.neurons=1"] + overrides)
         hw.mesh.linkCapacity = linkCapacity
         var options = Mapper.Options()
@@ -37,6 +38,7 @@ import Testing
         e.checkpoints = [8]
         e.workers = 1
         e.keepSpikeTrains = true
+        e.alternativeTimes = alternativeTimes
         let r = try Emulator(network: try network(), mapping: mapping).run([1], count: 1, options: e)
         #expect(r.spikeTrains[0][1] == [3 * 2 + 0, 6 * 2 + 0, 1 * 2 + 1, 3 * 2 + 1, 5 * 2 + 1, 7 * 2 + 1].sorted())
         return (r.counters, hw, mapping)
@@ -121,6 +123,40 @@ import Testing
         let p = EnergyEstimate(counters: plain, hardware: plainHW, chips: 1).parts
         #expect(near(p.first { $0.name == "routingWithinChip" }.map { $0.microjoules * 1e6 }, 8 * 5))
         #expect(plain.timePs == [102, 104, 102, 107, 102, 104, 105, 104].reduce(0, +) * 1000)
+    }
+
+    /// One emulation timed by several tables at once (a sweep's time-only points): each
+    /// alternative table's totals are what a run on that table gives — here the per-event
+    /// table above, tick for tick — and the run's own table is untouched.
+    @Test func alternativeTimeTablesPriceTheSameTicks() throws {
+        let time = ["time.synapticOpDenseNs=3", "time.spikeNs=7", "time.packetOutNs=11", "time.packetInNs=13",
+                    "time.hopNorthSouthNs=4", "time.barrierNsByTilesInUse=1:50,3:70,4:90"]
+        let perEvent = try MapperTests.hardware("generic-small", ["core.neurons=1", "mesh.columns=1"] + time).time
+        let plain = try MapperTests.hardware("generic-small", ["core.neurons=1", "mesh.columns=1"]).time
+        let (c, _, _) = try run(linkCapacity: 0, overrides: ["mesh.columns=1"], alternativeTimes: [perEvent, plain])
+        #expect(c.times.count == 3)
+        #expect(c.timePs == [102, 104, 102, 107, 102, 104, 105, 104].reduce(0, +) * 1000)
+        #expect(c.times[1].timePs == [72, 94, 72, 113, 72, 94, 98, 94].reduce(0, +) * 1000 && c.times[1].barrierTimePs == 8 * 70 * 1000)
+        #expect(c.times[2] == c.times[0])
+        let retimed = try c.retimed(1)
+        #expect(retimed.times == [c.times[1]] && retimed.synapticOps == c.synapticOps && retimed.spikes == c.spikes)
+    }
+
+    /// Time sums stop at Int.max ps and say so, for a tick, for a sum of workers' totals, and
+    /// for the counters a sweep re-times.
+    @Test func timeTotalsOverflowIsMarkedNeverWrapped() throws {
+        var t = TimeTotals()
+        let first = t.addTick(ns: 5e15, coreNs: 1, meshNs: 1, barrierNs: 1)
+        let second = t.addTick(ns: 5e15, coreNs: 1, meshNs: 1, barrierNs: 1)
+        #expect(first && !second && t.overflowed && t.timePs == 5_000_000_000_000_000_000)
+        var a = TimeTotals(), b = TimeTotals()
+        let fits = a.addTick(ns: 5e15, coreNs: 0, meshNs: 0, barrierNs: 0) && b.addTick(ns: 5e15, coreNs: 0, meshNs: 0, barrierNs: 0)
+        a.add(b)
+        #expect(fits && a.overflowed)
+        var c = EmulationCounters(cores: 1, populations: 1, links: 0, ticks: 1, timeTables: 2)
+        c.times[1] = a
+        #expect(throws: SpikeMeshError.self) { try c.retimed(1) }
+        #expect(try c.retimed(0).times == [TimeTotals()])
     }
 
     /// NeuroBench's metrics of the same network with the output weights [2, 0]: the direct input

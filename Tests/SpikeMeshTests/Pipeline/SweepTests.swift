@@ -60,7 +60,7 @@ import Testing
             var single = base
             single.hardware.overrides = ["energy.hopPJ=\(row.values[0])", "energy.synapticOpPJ=\(row.values[1])"]
             let s = try single.emulate(try single.load(nil), on: try single.hardwareModel(), data: data)
-            let expected = Sweep.fields(s, hardware: s.hardware)
+            let expected = Sweep.fields(s, counters: s.evaluation.counters, hardware: s.hardware)
             #expect(row.fields.map(\.0) == Sweep.fieldNames)
             #expect(JSON.object(row.fields).rendered() == JSON.object(expected).rendered(), "point \(row.point)")
         }
@@ -70,14 +70,42 @@ import Testing
         #expect(part(rows[3], "energy.routingWithinChip") > part(rows[0], "energy.routingWithinChip"))
     }
 
-    /// A topology key maps again, a time key emulates again on the same mapping, a run key
-    /// emulates again; a failing point (a mesh that cannot drain) is a row with its error.
+    /// Points that differ only in time keys share one emulation, timed by every point's table
+    /// at once — per-event core time (`time.spikeNs` > 0) beside the plain formula, hops and
+    /// the barrier — and every row equals a separate run's, whatever the order of the points.
+    @Test func aTimeSweepRunsOneEmulationAndMatchesSeparateRuns() throws {
+        let base = Self.pipeline()
+        let data = try base.dataset(defaultLimit: 3)
+        let sweep = Sweep(axes: [try Sweep.axis("time.hopNs=1,40"), try Sweep.axis("time.spikeNs=0,3"),
+                                 try Sweep.axis("time.barrierNs=0,50")])
+        let (rows, work) = try sweep.run(base, model: nil, data: data)
+        #expect(work == Sweep.Work(conversions: 1, mappings: 1, emulations: 1, repriced: 7))
+        for row in rows {
+            var single = base
+            single.hardware.overrides = zip(sweep.axes, row.values).map { "\($0.key)=\($1)" }
+            let s = try single.emulate(try single.load(nil), on: try single.hardwareModel(), data: data)
+            let expected = Sweep.fields(s, counters: s.evaluation.counters, hardware: s.hardware)
+            #expect(row.error == nil && JSON.object(row.fields).rendered() == JSON.object(expected).rendered(), "point \(row.point)")
+        }
+        func latency(_ row: Sweep.Row) -> Double { if case .number(let d)? = row.fields.first(where: { $0.0 == "latencyMicroseconds" })?.1 { d } else { .nan } }
+        // Hops, spikes and the barrier cost time: each slower table is slower, on the same counts.
+        #expect(latency(rows[4]) > latency(rows[0]) && latency(rows[2]) > latency(rows[0]) && latency(rows[1]) > latency(rows[0]))
+        let reversed = Sweep(axes: sweep.axes.reversed().map { Sweep.Axis(key: $0.key, values: $0.values.reversed()) })
+        let (again, _) = try reversed.run(base, model: nil, data: data)
+        for row in again {
+            let same = rows.first { $0.values == Array(row.values.reversed()) }!
+            #expect(JSON.object(row.fields).rendered() == JSON.object(same.fields).rendered())
+        }
+    }
+
+    /// A topology key maps again, a time key re-times the same emulation, a run key emulates
+    /// again; a failing point (a mesh that cannot drain) is a row with its error.
     @Test func eachKeyRecomputesOnlyWhatItTouches() throws {
         let base = Self.pipeline()
         let data = try base.dataset(defaultLimit: 2)
         let sweep = Sweep(axes: [try Sweep.axis("time.hopNs=1,2"), try Sweep.axis("timesteps=4,8")])
         let (rows, work) = try sweep.run(base, model: nil, data: data)
-        #expect(work == Sweep.Work(conversions: 1, mappings: 1, emulations: 4, repriced: 0))
+        #expect(work == Sweep.Work(conversions: 1, mappings: 1, emulations: 2, repriced: 2))
         #expect(rows.allSatisfy { $0.error == nil })
         let topology = Sweep(axes: [try Sweep.axis("core.neurons=512,1024"), try Sweep.axis("mesh.linkCapacity=0,1")])
         let (trows, twork) = try topology.run(base, model: nil, data: data)
