@@ -18,8 +18,8 @@ shot() {   # shot FILE PNG HEIGHT (FILE an absolute path)
     echo "$2"
 }
 
-$bin sweep --hardware loihi --vary core.weightBits=3..8 --vary timesteps=16,32 --limit 200 --quiet --html "$tmp/sweep-weight-bits.html" >/dev/null
-shot "$tmp/sweep-weight-bits.html" $out/sweep-weight-bits.png 2100
+$bin sweep --hardware loihi --vary core.weightBits=3..8 --timesteps 4,8,16,32 --limit 200 --quiet --html "$tmp/sweep-weight-bits.html" >/dev/null
+shot "$tmp/sweep-weight-bits.html" $out/sweep-weight-bits.png 2000
 $bin report --timesteps 4,8,16,32,64 --quiet --html "$tmp/report.html" >/dev/null
 shot "$tmp/report.html" $out/report.png 1150
 $bin map --hardware truenorth --quiet --svg "$tmp/map-truenorth.svg" >/dev/null

@@ -27,7 +27,8 @@ enum SweepCommand {
         --vary lists (the first slowest), or the lists paired with --zip. A row: the varied
         values; cores, chips, fits; accuracy; latency in ticks and µs; energy and its
         breakdown; synaptic ops, spike rate, packets, hops, peak link load, stalled
-        packet-ticks; the energy-delay product; NeuroBench's metrics; the point's wall time.
+        packet-ticks; the energy-delay product; NeuroBench's metrics; with several
+        --timesteps, the accuracy at each T; the point's wall time.
         Each point runs on the first --limit images (default 200). Progress and an estimate
         of the time left go to stderr (--quiet: none).
         """,

@@ -40,6 +40,22 @@ extension SweepTable {
         return Chart.lines(title: title, xLabel: first.key, yLabel: yLabel, series: series, zeroY: name != "accuracy", xTicks: xTicks)
     }
 
+    /// Accuracy against T, one line per point, when the points read accuracy at several T
+    /// (`--timesteps 8,16,32`); T sit evenly spaced, as in a table of T columns.
+    func accuracyCurves() -> String {
+        let ts = curveTimesteps
+        guard ts.count > 1 else { return "" }
+        let position = Dictionary(uniqueKeysWithValues: ts.enumerated().map { ($0.element, Double($0.offset)) })
+        let series = rows.filter { $0.error == nil }.map { row in
+            Chart.Series(name: row.values.joined(separator: ", "), points: row.fields.compactMap { name, value in
+                guard let t = Sweep.curveTimesteps(name), case .number(let a) = value else { return nil }
+                return (position[t]!, 100 * a)
+            })
+        }
+        return Chart.lines(title: "Accuracy against time steps", xLabel: "time steps T", yLabel: "accuracy (%)", series: series,
+                           xTicks: ts.map { (position[$0]!, String($0)) }, legendTitle: axes.map(\.key).joined(separator: ", "))
+    }
+
     /// `sweep --html`: the study's plots and its table, in one self-contained file.
     public func html(command: String) -> String {
         let ok = rows.filter { $0.error == nil }
@@ -55,6 +71,7 @@ extension SweepTable {
             charts += metricChart("latencyMicroseconds", title: "Latency per inference", yLabel: "latency (µs)")
             charts += metricChart("accuracy", title: "Accuracy", yLabel: "accuracy (%)", scale: 100)
             charts += metricChart("edpMicrojouleMicroseconds", title: "Energy-delay product", yLabel: "EDP (µJ·µs)")
+            charts += accuracyCurves()
             let energy = column("energyMicrojoules"), accuracy = column("accuracy").map { $0 * 100 }
             charts += Chart.pareto(title: "Energy against accuracy", xLabel: "energy per inference (µJ)", yLabel: "accuracy (%)",
                                    points: Array(Swift.zip(energy, accuracy)).map { (x: $0.0, y: $0.1) }, labels: rows.map(pointLabel))

@@ -52,8 +52,13 @@ public struct SweepTable: Sendable {
         return .object(f)
     }
 
-    /// Column names of the measured fields (those of the first row).
-    var fieldNames: [String] { Sweep.fieldNames }
+    /// Column names of the measured fields: Sweep's, then the accuracy at each T any row read.
+    var fieldNames: [String] { Sweep.fieldNames + curveTimesteps.map(Sweep.curveField) }
+
+    /// Every T at which some row read the accuracy (runs with several `--timesteps`), ascending.
+    var curveTimesteps: [Int] {
+        Set(rows.flatMap { $0.fields.compactMap { Sweep.curveTimesteps($0.0) } }).sorted()
+    }
 
     public func csv(reproducible: Bool) -> String {
         func cell(_ s: String) -> String { s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
@@ -67,8 +72,10 @@ public struct SweepTable: Sendable {
         var header = ["point"] + axes.map(\.key) + fieldNames + ["error"]
         if !reproducible { header.append("seconds") }
         var out = header.map(cell).joined(separator: ",") + "\n"
+        let names = fieldNames
         for row in rows {
-            let fields = row.error == nil ? row.fields.map { text($0.1) } : [String](repeating: "", count: fieldNames.count)
+            let values = Dictionary(uniqueKeysWithValues: row.fields.map { ($0.0, $0.1) })
+            let fields = names.map { values[$0].map(text) ?? "" }
             var cells = [String(row.point)] + row.values.map(cell) + fields + [cell(row.error ?? "")]
             if !reproducible { cells.append(String(format: "%.3f", row.seconds)) }
             out += cells.joined(separator: ",") + "\n"
@@ -211,14 +218,17 @@ public struct SweepTable: Sendable {
         }
     }
 
-    /// The order Sweep writes a row's measured fields in.
+    /// The order Sweep writes a row's measured fields in: its columns, then the accuracy at
+    /// each T, ascending.
     static func fieldOrder(_ keys: Set<String>, skipping skip: Set<String>) throws -> [String] {
         let known = Sweep.fieldNames
         let present = keys.subtracting(skip)
-        guard present == Set(known) else {
-            throw SpikeMeshError(.malformed, "a row's fields differ from those this build writes (\(present.symmetricDifference(known).sorted().prefix(3).joined(separator: ", ")))")
+        let curve = present.compactMap(Sweep.curveTimesteps).sorted()
+        let other = present.subtracting(curve.map(Sweep.curveField))
+        guard other == Set(known) else {
+            throw SpikeMeshError(.malformed, "a row's fields differ from those this build writes (\(other.symmetricDifference(known).sorted().prefix(3).joined(separator: ", ")))")
         }
-        return known
+        return known + curve.map(Sweep.curveField)
     }
 
     static func text(_ v: Value, path: String) throws -> String {

@@ -283,7 +283,8 @@ public struct Sweep: Sendable {
         return (rows, work)
     }
 
-    /// The measured columns of a row, in order.
+    /// The measured columns of every row, in order; a run that reads accuracy at several T
+    /// (`--timesteps 8,16,32`) adds one `accuracy.T<T>` column per T after them (`curveField`).
     public static let fieldNames = ["cores", "chips", "fits", "accuracy", "latencyTicks", "latencyMicroseconds", "energyMicrojoules"]
         + EnergyEstimate.partNames.map { "energy." + $0 }
         + ["synapticOps", "spikeRate", "packets", "hops", "peakLinkLoad", "stalledPacketTicks", "edpMicrojouleMicroseconds"]
@@ -312,6 +313,19 @@ public struct Sweep: Sendable {
         f += [("neurobench.footprint", .int(nb.footprint)), ("neurobench.connection_sparsity", .number(nb.connectionSparsity)),
               ("neurobench.activation_sparsity", .number(nb.activationSparsity)), ("neurobench.Effective_MACs", .number(nb.effectiveMACs)),
               ("neurobench.Effective_ACs", .number(nb.effectiveACs)), ("neurobench.Dense", .number(nb.dense))]
+        let evaluation = s.evaluation
+        if evaluation.checkpoints.count > 1 {
+            f += Swift.zip(evaluation.checkpoints, evaluation.accuracy).map { (curveField($0), .number($1)) }
+        }
         return f
+    }
+
+    /// The column of the accuracy at T time steps.
+    public static func curveField(_ t: Int) -> String { "accuracy.T\(t)" }
+
+    /// T of an accuracy column (`accuracy.T16` → 16), nil for any other name.
+    public static func curveTimesteps(_ name: String) -> Int? {
+        guard name.hasPrefix("accuracy.T"), let t = Int(name.dropFirst("accuracy.T".count)), t > 0, curveField(t) == name else { return nil }
+        return t
     }
 }

@@ -102,37 +102,53 @@ public enum Chart {
         return (s, sx, sy)
     }
 
-    static func legend(_ names: [String], marker: (Int, Double, Double) -> String) -> String {
-        var s = ""
-        for (k, name) in names.enumerated() {
-            let y = top + 14 + Double(k) * 20
+    /// Entries that fit beside the plot; a longer legend ends with how many it leaves out.
+    static let legendEntries = 13
+
+    static func legend(_ names: [String], title: String? = nil, marker: (Int, Double, Double) -> String) -> String {
+        var s = "", y = top + 14
+        if let title {
+            s += "<text x=\"\(width - right + 16)\" y=\"\(y)\" font-weight=\"bold\">\(escaped(title))</text>\n"
+            y += 20
+        }
+        let shown = names.count > legendEntries ? legendEntries - 1 : names.count
+        for (k, name) in names.prefix(shown).enumerated() {
             s += marker(k, width - right + 16, y - 4)
             s += "<text x=\"\(width - right + 36)\" y=\"\(y)\">\(escaped(name))</text>\n"
+            y += 20
+        }
+        if shown < names.count {
+            s += "<text x=\"\(width - right + 16)\" y=\"\(y)\" fill=\"#555\">+ \(names.count - shown) more (hover a line)</text>\n"
         }
         return s
     }
 
-    /// Lines through each series' points (x numeric; `xTicks` names categorical positions).
+    /// Lines through each series' points (x numeric; `xTicks` names categorical positions,
+    /// and tooltips use those names). `legendTitle` heads the legend (what its names are).
     public static func lines(title: String, xLabel: String, yLabel: String, series: [Series], zeroY: Bool = false,
-                             xTicks: [(Double, String)]? = nil) -> String {
+                             xTicks: [(Double, String)]? = nil, legendTitle: String? = nil) -> String {
+        let xText = { (x: Double) in xTicks?.first { $0.0 == x }?.1 ?? label(x) }
         let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
         let (s0, sx, sy) = frame(title: title, xLabel: xLabel, yLabel: yLabel, x: range(xs, zero: false), y: range(ys, zero: zeroY), xTicks: xTicks)
         var s = s0
         for (k, line) in series.enumerated() {
-            let colour = palette[k % palette.count]
+            let colour = palette[k % palette.count], dash = Self.dash(k)
             let finite = line.points.filter { $0.x.isFinite && $0.y.isFinite }
             if finite.count > 1 {
-                s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"" + finite.map { "\(sx($0.x)),\(sy($0.y))" }.joined(separator: " ") + "\"/>\n"
+                s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash) points=\"" + finite.map { "\(sx($0.x)),\(sy($0.y))" }.joined(separator: " ") + "\"><title>\(escaped(line.name))</title></polyline>\n"
             }
             for p in finite {
-                s += "<circle cx=\"\(sx(p.x))\" cy=\"\(sy(p.y))\" r=\"4\" fill=\"\(colour)\"><title>\(escaped(line.name)): \(escaped(xLabel)) \(escaped(label(p.x))), \(escaped(yLabel)) \(escaped(label(p.y)))</title></circle>\n"
+                s += "<circle cx=\"\(sx(p.x))\" cy=\"\(sy(p.y))\" r=\"4\" fill=\"\(colour)\"><title>\(escaped(line.name)): \(escaped(xLabel)) \(escaped(xText(p.x))), \(escaped(yLabel)) \(escaped(label(p.y)))</title></circle>\n"
             }
         }
         if series.count > 1 || !(series.first?.name.isEmpty ?? true) {
-            s += legend(series.map(\.name)) { k, x, y in "<line x1=\"\(x)\" x2=\"\(x + 14)\" y1=\"\(y)\" y2=\"\(y)\" stroke=\"\(palette[k % palette.count])\" stroke-width=\"3\"/>" }
+            s += legend(series.map(\.name), title: legendTitle) { k, x, y in "<line x1=\"\(x)\" x2=\"\(x + 14)\" y1=\"\(y)\" y2=\"\(y)\" stroke=\"\(palette[k % palette.count])\" stroke-width=\"3\"\(dash(k))/>" }
         }
         return s + "</svg>\n"
     }
+
+    /// Lines past the palette's eight colours are dashed, every other round.
+    static func dash(_ k: Int) -> String { (k / palette.count) % 2 == 1 ? " stroke-dasharray=\"6 3\"" : "" }
 
     /// The points no other point beats: none has at least their accuracy (`y`, higher is
     /// better) at no more energy (`x`, lower is better) while strictly better in one of them.

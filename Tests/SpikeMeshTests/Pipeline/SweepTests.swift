@@ -163,4 +163,23 @@ import Testing
         let extra = try CommandLineTests.run(["sweep", "--merge", parts[0], "--vary", "energy.hopPJ=1"])
         #expect(extra.code == 2 && extra.stderr.contains("runs nothing"), "\(extra.stderr)")
     }
+
+    /// Rows with the accuracy at several T merge back to the unsharded output too.
+    @Test func shardsWithAccuracyCurvesMerge() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikemesh-sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = ["sweep", "--vary", "energy.hopPJ=1,2,4", "--timesteps", "4,8", "--reproducible", "--quiet", "--json"] + CommandLineTests.small
+        let whole = try CommandLineTests.run(args)
+        #expect(whole.code == 0 && whole.stdout.contains("\"accuracy.T4\":"), "\(whole.stderr)")
+        var parts: [String] = []
+        for k in 1...2 {
+            let part = try CommandLineTests.run(args + ["--shard", "\(k)/2"])
+            let path = dir.appendingPathComponent("part\(k).json").path
+            try Data(part.stdout.utf8).write(to: URL(fileURLWithPath: path))
+            parts.append(path)
+        }
+        let merged = try CommandLineTests.run(["sweep", "--merge", parts.joined(separator: ","), "--json", "--reproducible"])
+        #expect(merged.code == 0 && merged.stdout == whole.stdout, "\(merged.stderr)")
+    }
 }

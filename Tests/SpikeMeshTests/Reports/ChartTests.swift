@@ -63,6 +63,35 @@ import Testing
         }
     }
 
+    /// A sweep whose run reads accuracy at several T: every row has the accuracy at each T
+    /// (the last is the row's accuracy), the CSV has a column per T after the others, and the
+    /// HTML draws accuracy against T with one line per point (a legend of 13 entries at most,
+    /// the rest counted).
+    @Test func sweepDrawsAccuracyAgainstTOneLinePerPoint() throws {
+        var base = SweepTests.pipeline()
+        base.run.timesteps = [8, 4]
+        let data = try base.dataset(defaultLimit: 2)
+        let sweep = Sweep(axes: [try Sweep.axis("energy.hopPJ=1..14")])
+        let (rows, work) = try sweep.run(base, model: nil, data: data)
+        #expect(work.emulations == 1 && rows.count == 14)
+        for row in rows {
+            let f = Dictionary(uniqueKeysWithValues: row.fields.map { ($0.0, $0.1) })
+            #expect(row.fields.suffix(2).map(\.0) == ["accuracy.T4", "accuracy.T8"] && f["accuracy.T8"] == f["accuracy"], "point \(row.point)")
+        }
+        let table = SweepTable(model: "m", data: data.source, count: data.count, hardware: "loihi", axes: sweep.axes, zip: false,
+                               points: rows.count, shard: nil, rows: rows, work: work)
+        let csv = table.csv(reproducible: true).split(separator: "\n").map(String.init)
+        #expect(csv[0].hasSuffix(",neurobench.Dense,accuracy.T4,accuracy.T8,error"))
+        #expect(csv.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == csv[0].split(separator: ",").count })
+        let html = table.html(command: "spikemesh sweep test")
+        let names = try #require(Self.elements(html), "the HTML must be well-formed XML")
+        #expect(names.filter { $0 == "svg" }.count == 7)
+        let curve = try #require(html.components(separatedBy: "Accuracy against time steps").dropFirst().first?.components(separatedBy: "</svg>").first)
+        for row in rows { #expect(curve.contains("<title>\(row.values[0])</title></polyline>"), "point \(row.point)'s line") }
+        #expect(curve.components(separatedBy: "<polyline").count - 1 == 14 && curve.contains("+ 2 more (hover a line)"))
+        #expect(curve.contains(": time steps T 4, accuracy (%)") && curve.contains(">energy.hopPJ</text>"))
+    }
+
     /// `report --html`: one well-formed file with the accuracy curve, the energy, the mapping.
     @Test func reportHTMLIsOneWellFormedFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("spikemesh-report-\(UUID().uuidString).html").path
