@@ -1,6 +1,21 @@
 import Foundation
 
 extension MappingReport {
+    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+
+    /// Layer i's colour: the ten of the category palette; then ten dark colours at hues the
+    /// palette leaves free (dark, so that they do not read as a faded, little-used core of a
+    /// palette colour); then hues a golden angle apart, darker and lighter in turn. A deep
+    /// network's layers do not repeat colours.
+    static func layerColour(_ i: Int) -> String {
+        if i < palette.count { return palette[i] }
+        let k = i - palette.count
+        let free = [90.0, 240, 150, 345, 290, 45, 165, 225, 300, 75]
+        if k < free.count { return "hsl(\(Int(free[k])), 75%, 30%)" }
+        let hue = (Double(k) * 137.508 + 15).truncatingRemainder(dividingBy: 360)
+        return "hsl(" + String(format: "%.1f", hue) + ", 65%, \(k % 2 == 0 ? 30 : 62)%)"
+    }
+
     /// The mesh as SVG: one square per router of the chips in use, split into its cores;
     /// a core is coloured by layer and shaded by its highest limit use; links are drawn
     /// with width and colour by expected packets per tick; chips are outlined.
@@ -18,8 +33,8 @@ extension MappingReport {
         let margin = 20.0, legendWidth = max(300.0, 40 + 7.2 * Double(longest))
         let width = Double(gw) * cell + 2 * margin + legendWidth
         let height = max(Double(gh) * cell + 2 * margin + 40, Double(layers.count) * 18 + 210)
-        let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
-        func colour(_ p: Int) -> String { palette[(layers.firstIndex { $0.population == p } ?? 0) % palette.count] }
+        let layerIndex = Dictionary(layers.enumerated().map { ($0.element.population, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        func colour(_ p: Int) -> String { Self.layerColour(layerIndex[p] ?? 0) }
         var out = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>

@@ -92,6 +92,27 @@ import Testing
         #expect(curve.contains(": time steps T 4, accuracy (%)") && curve.contains(">energy.hopPJ</text>"))
     }
 
+    /// `map --svg` gives each layer its own colour, past the palette's ten: on TrueNorth the
+    /// bundled CNN has more than ten layers with relays and splitters, and as many colours.
+    @Test func mapLayersNeverShareAColour() throws {
+        #expect(Set((0..<200).map(MappingReport.layerColour)).count == 200)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("spikemesh-map-\(UUID().uuidString).svg").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try CommandLineTests.run(["map", "--hardware", "truenorth", "--svg", path, "--quiet", "--calibration-images", "20", "--rate-images", "2", "--anneal", "10"])
+        #expect(r.code == 0, "\(r.stderr)")
+        let svg = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(Self.elements(svg) != nil)
+        // Each core: fill="C" … <title>core k → …: LAYER, n neurons
+        var colourOf: [String: Set<String>] = [:]
+        for part in svg.components(separatedBy: "<rect ").dropFirst() where part.contains("<title>core ") {
+            let fill = part.components(separatedBy: "fill=\"")[1].components(separatedBy: "\"")[0]
+            let layer = part.components(separatedBy: "): ")[1].components(separatedBy: ", ")[0]
+            colourOf[layer, default: []].insert(fill)
+        }
+        #expect(colourOf.count > 10 && colourOf.values.allSatisfy { $0.count == 1 })
+        #expect(Set(colourOf.values.map { $0.first! }).count == colourOf.count, "two layers share a colour")
+    }
+
     /// `report --html`: one well-formed file with the accuracy curve, the energy, the mapping.
     @Test func reportHTMLIsOneWellFormedFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("spikemesh-report-\(UUID().uuidString).html").path
