@@ -98,6 +98,27 @@ import Testing
         }
     }
 
+    /// The same on 15 chips (generic-small): hops between chips and north–south hops, priced
+    /// by each point's table from the route classes of one emulation.
+    @Test func aTimeSweepAcrossChipsMatchesSeparateRuns() throws {
+        var base = Self.pipeline()
+        base.hardware.hardware = "generic-small"
+        let data = try base.dataset(defaultLimit: 2)
+        let sweep = Sweep(axes: [try Sweep.axis("time.hopBetweenChipsNs=0,25"), try Sweep.axis("time.hopNorthSouthNs=1,9")])
+        let (rows, work) = try sweep.run(base, model: nil, data: data)
+        #expect(work == Sweep.Work(conversions: 1, mappings: 1, emulations: 1, repriced: 3))
+        for row in rows {
+            var single = base
+            single.hardware.overrides = zip(sweep.axes, row.values).map { "\($0.key)=\($1)" }
+            let s = try single.emulate(try single.load(nil), on: try single.hardwareModel(), data: data)
+            #expect(s.mapping.chipsUsed > 1 && s.evaluation.counters.hopsBetweenChips > 0 && s.evaluation.counters.hopsNorthSouth > 0)
+            let expected = Sweep.fields(s, counters: s.evaluation.counters, hardware: s.hardware)
+            #expect(row.error == nil && JSON.object(row.fields).rendered() == JSON.object(expected).rendered(), "point \(row.point)")
+        }
+        func latency(_ row: Sweep.Row) -> Double { if case .number(let d)? = row.fields.first(where: { $0.0 == "latencyMicroseconds" })?.1 { d } else { .nan } }
+        #expect(latency(rows[2]) > latency(rows[0]) && latency(rows[1]) > latency(rows[0]))
+    }
+
     /// A topology key maps again, a time key re-times the same emulation, a run key emulates
     /// again; a failing point (a mesh that cannot drain) is a row with its error.
     @Test func eachKeyRecomputesOnlyWhatItTouches() throws {
