@@ -3,7 +3,7 @@ import SpikeMesh
 
 enum SweepCommand {
     static let vary = Option("vary", "KEY=VALUES",
-                             help: "A swept key and its values: a list (core.weightBits=4,6,8), integers A..B (core.weightBits=2..8) or a geometric range A..BxF (core.neurons=256..4096x2). KEY is a hardware key (mesh.*, core.*, time.*, energy.*), hardware, \(Sweep.conversionKeys.joined(separator: ", ")) or \(Sweep.runKeys.joined(separator: ", ")).",
+                             help: "A swept key and its values: a list (core.weightBits=4,6,8), integers A..B (core.weightBits=2..8) or a geometric range A..BxF (core.neurons=256..4096x2); values that hold commas, as barrier tables do, are separated by ';' (time.barrierNsByTilesInUse=1:600,4:1400;1:500). KEY is a hardware key (mesh.*, core.*, time.*, energy.*), hardware, \(Sweep.conversionKeys.joined(separator: ", ")) or \(Sweep.runKeys.joined(separator: ", ")).",
                              repeatable: true, parse: { [try Sweep.axis($0)] })
     static let zip = Flag("zip", help: "Pair the --vary lists (equally long) instead of taking every combination.")
     static let csv = Option("csv", "FILE", help: "Also write the rows as CSV (a header, one line per point).", parse: Parse.path)

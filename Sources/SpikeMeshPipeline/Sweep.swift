@@ -62,7 +62,8 @@ public struct Sweep: Sendable {
     }
 
     /// Parses `KEY=V1,V2,…`, `KEY=A..B` (integers A to B) or `KEY=A..BxF` (geometric: A, A·F, …
-    /// up to B).
+    /// up to B). Values separated by ';' may hold commas: a barrier table's values always are
+    /// (`time.barrierNsByTilesInUse=1:600,4:1400;1:500,4:1000` is two tables).
     public static func axis(_ text: String) throws -> Axis {
         let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
@@ -92,7 +93,9 @@ public struct Sweep: Sendable {
                 while v <= b * (1 + 1e-12) && values.count < 10_000 { values.append(Self.format(v)); v *= f }
             }
         } else {
-            values = spec.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            // A value that is itself a list (a barrier table, 1:600,4:1400) ends at ';'.
+            let separator: Character = spec.contains(";") || key.hasSuffix("ByTilesInUse") ? ";" : ","
+            values = spec.split(separator: separator, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard values.allSatisfy({ !$0.isEmpty }) else { throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): an empty value in the list") }
         }
         guard !values.isEmpty else { throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): no values") }

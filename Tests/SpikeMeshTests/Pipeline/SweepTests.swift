@@ -26,6 +26,10 @@ import Testing
         #expect(try Sweep.axis("core.neurons=256..4096x2").values == ["256", "512", "1024", "2048", "4096"])
         #expect(try Sweep.axis("energy.hopPJ=1.75, 3.50,1e1").values == ["1.75", "3.5", "10"])
         #expect(try Sweep.axis("hardware=loihi,truenorth").values == ["loihi", "truenorth"])
+        // A barrier table holds commas: its values end at ';', as any list with a ';' does.
+        #expect(try Sweep.axis("time.barrierNsByTilesInUse=1:600,4:1400;1:500").values == ["1:600,4:1400", "1:500"])
+        #expect(try Sweep.axis("time.barrierNsByTilesInUse=1:600,4:1400").values == ["1:600,4:1400"])
+        #expect(try Sweep.axis("core.neurons=256; 512").values == ["256", "512"])
         func error(_ text: String) -> String { do { _ = try Sweep.axis(text); return "no error" } catch { return "\(error)" } }
         #expect(error("core.weightBits") .contains("expected KEY=V1,V2"))
         #expect(error("colour=1,2").contains("not a sweepable key"))
