@@ -75,10 +75,13 @@ enum SweepCommand {
         let data = try pipeline.dataset(defaultLimit: defaultLimit)
         let total = try sweep.points().count
         let start = Date()
+        // Time left by the emulations left: re-priced points take next to nothing.
+        let emulates = try sweep.emulates()
         let (rows, work) = try sweep.run(pipeline, model: args.positional(0), data: data) { done, of, row, how in
             guard !quiet else { return }
             let elapsed = Date().timeIntervalSince(start)
-            let left = elapsed / Double(done) * Double(of - done)
+            let ran = emulates.prefix(done).filter { $0 }.count, remaining = emulates.dropFirst(done).filter { $0 }.count
+            let left = elapsed / Double(max(ran, 1)) * Double(remaining)
             let what = Swift.zip(sweep.axes, row.values).map { "\($0.key)=\($1)" }.joined(separator: " ")
             let rest = done < of ? ", about \(Int(left.rounded())) s left" : ""
             let line = "[\(done)/\(of)] \(what): " + String(format: "%.1f", row.seconds) + " s (\(how))\(rest)\n"

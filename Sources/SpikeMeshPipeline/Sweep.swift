@@ -136,6 +136,14 @@ public struct Sweep: Sendable {
         (0..<count).filter { $0 % shards == shard - 1 }
     }
 
+    /// For this shard's points, in order: whether the point runs an emulation (the first with
+    /// its run setting) or is re-priced from an earlier one — what a time-left estimate counts.
+    public func emulates() throws -> [Bool] {
+        let all = try points()
+        var seen = Set<String>()
+        return indices(of: all.count).map { seen.insert(key(all[$0], upTo: .run)).inserted }
+    }
+
     /// `base` with one point's values applied.
     public func apply(_ values: [String], to base: Pipeline) throws -> Pipeline {
         var p = base

@@ -46,6 +46,9 @@ import Testing
         #expect(try Sweep(axes: [b, c], zip: true).points() == [["1", "1"], ["2", "2"], ["4", "3"]])
         #expect(throws: SpikeMeshError.self) { try Sweep(axes: [a, b], zip: true).points() }
         #expect(throws: SpikeMeshError.self) { try Sweep(axes: [b, b]).points() }
+        // Which points emulate (the first of each run setting) and which are re-priced.
+        let timing = Sweep(axes: [try Sweep.axis("time.hopNs=1,2"), try Sweep.axis("timesteps=4,8")])
+        #expect(try timing.emulates() == [true, true, false, false])
         var shard = Sweep(axes: [a, b])
         (shard.shard, shard.shards) = (2, 5)
         #expect(shard.indices(of: 21) == [1, 6, 11, 16])
