@@ -26,7 +26,10 @@ public struct Sweep: Sendable {
         public init(key: String, values: [String]) { self.key = key; self.values = values }
     }
 
-    /// What a key changes, and so what a point that changes it must recompute.
+    /// What a key changes, and so what a point that changes it must recompute: a conversion
+    /// key everything; a topology key the mapping on; a run key the emulation. `timing` and
+    /// `energy` keys recompute nothing: their points are priced from their run setting's one
+    /// emulation (`Sweep.run`).
     public enum Stage: Int, Sendable, Comparable {
         case conversion, topology, run, timing, energy
         public static func < (a: Stage, b: Stage) -> Bool { a.rawValue < b.rawValue }
