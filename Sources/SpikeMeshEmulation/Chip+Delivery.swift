@@ -5,7 +5,7 @@ extension Chip {
     /// into a splitter reaches each of the neuron's hardware copies: one synaptic op per copy.
     mutating func deliver(_ p: Int, tick t: Int) -> Int {
         let plan = plan, track = plan.tracking(p), copies = plan.mapping.copies[p]
-        let detailed = plan.detailedCoreTime, stride = TickTiming.eventStride, packetIn = stride - 1
+        let detailed = plan.detailedCoreTime, stride = TickTiming.eventStride, packetIn = TickTiming.packetInEvent
         let sops = state.queues.drain(p, tick: t) { packets in
             var sops = 0
             plan.emulator.plan.withPointers { delivery in

@@ -1,5 +1,3 @@
-import SpikeMeshHardware
-
 extension Chip {
     /// Sends population p's spikes of tick t (`scratch.fired`): one packet per destination
     /// entry, walked over its precomputed route through the link window (a full link makes it
@@ -35,7 +33,7 @@ extension Chip {
         let table = emulator.routes, cores = emulator.neuronCore[p], copies = mapping.copies[p]
         let capacity = state.links.capacity, lc = state.links.linkCount
         var packets = 0, within = 0, northSouth = 0, between = 0, stalled = 0, late = 0
-        let detailed = plan.detailedCoreTime, stride = TickTiming.eventStride, spikesAt = SynapseClass.allCases.count
+        let detailed = plan.detailedCoreTime, stride = TickTiming.eventStride
         // The route classes this call's packets take, each once, for the tick's mesh time.
         var seen: [Int32] = []
         swap(&seen, &scratch.seenClasses)
@@ -58,8 +56,8 @@ extension Chip {
                 counters.coreSpikes[src] += spikes
                 counters.corePacketsOut[src] += end - first
                 if detailed {
-                    scratch.coreEvents[src * stride + spikesAt] += spikes
-                    scratch.coreEvents[src * stride + spikesAt + 1] += end - first
+                    scratch.coreEvents[src * stride + TickTiming.spikeEvent] += spikes
+                    scratch.coreEvents[src * stride + TickTiming.packetOutEvent] += end - first
                 }
                 packets += end - first
                 for k in first..<end {

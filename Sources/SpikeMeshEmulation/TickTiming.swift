@@ -32,9 +32,10 @@ struct TickTiming: Sendable {
         }
     }
 
-    /// Per core, the events that per-event core time prices, in this order after the SOPs of
-    /// each `SynapseClass`: spikes, packets out, packets in.
-    static let eventStride = SynapseClass.allCases.count + 3
+    /// Per core, the events that per-event core time prices (`TickScratch.coreEvents`): the SOPs
+    /// of each `SynapseClass` at its raw value, then spikes, packets out, packets in.
+    static let spikeEvent = SynapseClass.allCases.count, packetOutEvent = spikeEvent + 1, packetInEvent = spikeEvent + 2
+    static let eventStride = spikeEvent + 3
 
     /// The slowest core's work in a tick: SOPs × synapticOpNs + updates × neuronUpdateNs (every
     /// mapped neuron for every-tick somas); with per-event time, its SOPs by class, spikes and
@@ -43,14 +44,13 @@ struct TickTiming: Sendable {
     func slowestCore(_ scratch: TickScratch, coreNeurons: [Int], everyTick: Bool) -> Double {
         var slowest = 0.0
         if detailed {
-            let stride = Self.eventStride, classes = classNs.count
             for k in scratch.coreSOPs.indices {
-                let e = k * stride, updated = scratch.coreUpdates[k]
+                let e = k * Self.eventStride, updated = scratch.coreUpdates[k]
                 var ns = 0.0
-                for c in 0..<classes { ns += Double(scratch.coreEvents[e + c]) * classNs[c] }
-                ns += Double(scratch.coreEvents[e + classes]) * time.spikeNs
-                ns += Double(scratch.coreEvents[e + classes + 1]) * time.packetOutNs
-                ns += Double(scratch.coreEvents[e + classes + 2]) * time.packetInNs
+                for c in classNs.indices { ns += Double(scratch.coreEvents[e + c]) * classNs[c] }
+                ns += Double(scratch.coreEvents[e + Self.spikeEvent]) * time.spikeNs
+                ns += Double(scratch.coreEvents[e + Self.packetOutEvent]) * time.packetOutNs
+                ns += Double(scratch.coreEvents[e + Self.packetInEvent]) * time.packetInNs
                 let idle = everyTick ? max(0, coreNeurons[k] - updated) : 0
                 slowest = max(slowest, ns + Double(updated) * time.neuronUpdateNs + Double(idle) * idleNs)
             }

@@ -27,11 +27,11 @@ public struct Sweep: Sendable {
     }
 
     /// What a key changes, and so what a point that changes it must recompute: a conversion
-    /// key everything; a topology key the mapping on; a run key the emulation. `timing` and
-    /// `energy` keys recompute nothing: their points are priced from their run setting's one
-    /// emulation (`Sweep.run`).
+    /// key everything; a topology key the mapping on; a run key the emulation. A pricing key
+    /// (`time.*`, `energy.*`) recomputes nothing: its points are priced from their run
+    /// setting's one emulation (`Sweep.run`).
     public enum Stage: Int, Sendable, Comparable {
-        case conversion, topology, run, timing, energy
+        case conversion, topology, run, pricing
         public static func < (a: Stage, b: Stage) -> Bool { a.rawValue < b.rawValue }
     }
 
@@ -46,8 +46,7 @@ public struct Sweep: Sendable {
         let section = key.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
         switch section {
         case "mesh", "core": return .topology
-        case "time": return .timing
-        case "energy": return .energy
+        case "time", "energy": return .pricing
         default:
             throw SpikeMeshError(.usage, "--vary \(Text.escaped(key)): not a sweepable key (a hardware key such as core.neurons, mesh.linkCapacity, time.hopNs or energy.hopPJ; hardware; or one of \((conversionKeys + runKeys).joined(separator: ", ")))")
         }
@@ -231,8 +230,9 @@ public struct Sweep: Sendable {
         var work = Work()
         // Per run setting (every key but time and energy): its points' time tables, each once.
         var timeTables: [String: [HardwareModel.Time]] = [:]
-        for i in mine where !timeTables[key(all[i], upTo: .run), default: []].contains(models[i]!.time) {
-            timeTables[key(all[i], upTo: .run), default: []].append(models[i]!.time)
+        for i in mine {
+            let runKey = key(all[i], upTo: .run), time = models[i]!.time
+            if !timeTables[runKey, default: []].contains(time) { timeTables[runKey, default: []].append(time) }
         }
         var loaded: [String: (LoadedNetwork, SpikeRates)] = [:]
         var prepared: [String: PreparedChip] = [:]

@@ -6,6 +6,7 @@ import Testing
 @testable import SpikeMeshEmulation
 @testable import SpikeMeshEnergy
 @testable import SpikeMeshPipeline
+@testable import SpikeMeshReports
 
 /// `spikemesh sweep`: the grid of points, the reuse of work between them, and its outputs.
 @Suite(.serialized) struct SweepTests {
@@ -19,6 +20,20 @@ import Testing
         p.run.timesteps = [8]
         p.run.workers = 2
         return p
+    }
+
+    /// The point `row` of `sweep` run on its own, as `run --set KEY=VALUE …` runs it, and the
+    /// row that run gives.
+    static func separateRun(_ row: Sweep.Row, of sweep: Sweep, _ base: Pipeline, _ data: Dataset) throws -> (EmulationSummary, [(String, JSON)]) {
+        var single = base
+        single.hardware.overrides = zip(sweep.axes, row.values).map { "\($0.key)=\($1)" }
+        let s = try single.emulate(try single.load(nil), on: try single.hardwareModel(), data: data)
+        return (s, Sweep.fields(s, counters: s.evaluation.counters, hardware: s.hardware))
+    }
+
+    /// A row's numeric column (nan when absent).
+    static func number(_ row: Sweep.Row, _ name: String) -> Double {
+        if case .number(let d)? = row.fields.first(where: { $0.0 == name })?.1 { d } else { .nan }
     }
 
     @Test func valuesListsRangesAndGeometricRanges() throws {
@@ -64,15 +79,12 @@ import Testing
         #expect(work == Sweep.Work(conversions: 1, mappings: 1, emulations: 1, repriced: 5))
         #expect(rows.map(\.point) == Array(0..<6))
         for row in rows {
-            var single = base
-            single.hardware.overrides = ["energy.hopPJ=\(row.values[0])", "energy.synapticOpPJ=\(row.values[1])"]
-            let s = try single.emulate(try single.load(nil), on: try single.hardwareModel(), data: data)
-            let expected = Sweep.fields(s, counters: s.evaluation.counters, hardware: s.hardware)
+            let (_, expected) = try Self.separateRun(row, of: sweep, base, data)
             #expect(row.fields.map(\.0) == Sweep.fieldNames)
             #expect(JSON.object(row.fields).rendered() == JSON.object(expected).rendered(), "point \(row.point)")
         }
         // The energy parts move with their prices, and nothing else does.
-        func part(_ row: Sweep.Row, _ name: String) -> Double { if case .number(let d)? = row.fields.first(where: { $0.0 == name })?.1 { d } else { .nan } }
+        let part = Self.number
         #expect(part(rows[0], "energy.synaptic") * 3 == part(rows[2], "energy.synaptic") && part(rows[0], "synapticOps") == part(rows[5], "synapticOps"))
         #expect(part(rows[3], "energy.routingWithinChip") > part(rows[0], "energy.routingWithinChip"))
     }
@@ -88,13 +100,10 @@ import Testing
         let (rows, work) = try sweep.run(base, model: nil, data: data)
         #expect(work == Sweep.Work(conversions: 1, mappings: 1, emulations: 1, repriced: 7))
         for row in rows {
-            var single = base
-            single.hardware.overrides = zip(sweep.axes, row.values).map { "\($0.key)=\($1)" }
-            let s = try single.emulate(try single.load(nil), on: try single.hardwareModel(), data: data)
-            let expected = Sweep.fields(s, counters: s.evaluation.counters, hardware: s.hardware)
+            let (_, expected) = try Self.separateRun(row, of: sweep, base, data)
             #expect(row.error == nil && JSON.object(row.fields).rendered() == JSON.object(expected).rendered(), "point \(row.point)")
         }
-        func latency(_ row: Sweep.Row) -> Double { if case .number(let d)? = row.fields.first(where: { $0.0 == "latencyMicroseconds" })?.1 { d } else { .nan } }
+        let latency = { Self.number($0, "latencyMicroseconds") }
         // Hops, spikes and the barrier cost time: each slower table is slower, on the same counts.
         #expect(latency(rows[4]) > latency(rows[0]) && latency(rows[2]) > latency(rows[0]) && latency(rows[1]) > latency(rows[0]))
         let reversed = Sweep(axes: sweep.axes.reversed().map { Sweep.Axis(key: $0.key, values: $0.values.reversed()) })
@@ -115,14 +124,11 @@ import Testing
         let (rows, work) = try sweep.run(base, model: nil, data: data)
         #expect(work == Sweep.Work(conversions: 1, mappings: 1, emulations: 1, repriced: 3))
         for row in rows {
-            var single = base
-            single.hardware.overrides = zip(sweep.axes, row.values).map { "\($0.key)=\($1)" }
-            let s = try single.emulate(try single.load(nil), on: try single.hardwareModel(), data: data)
+            let (s, expected) = try Self.separateRun(row, of: sweep, base, data)
             #expect(s.mapping.chipsUsed > 1 && s.evaluation.counters.hopsBetweenChips > 0 && s.evaluation.counters.hopsNorthSouth > 0)
-            let expected = Sweep.fields(s, counters: s.evaluation.counters, hardware: s.hardware)
             #expect(row.error == nil && JSON.object(row.fields).rendered() == JSON.object(expected).rendered(), "point \(row.point)")
         }
-        func latency(_ row: Sweep.Row) -> Double { if case .number(let d)? = row.fields.first(where: { $0.0 == "latencyMicroseconds" })?.1 { d } else { .nan } }
+        let latency = { Self.number($0, "latencyMicroseconds") }
         #expect(latency(rows[2]) > latency(rows[0]) && latency(rows[1]) > latency(rows[0]))
     }
 
