@@ -10,6 +10,17 @@ struct OptionSpec: Sendable {
     var help: String
     var defaultValue: String? = nil
     var repeatable = false
+    /// Whether the value names files the command reads or writes (`CLI.checkFiles`).
+    var file: FileRole? = nil
+
+    enum FileRole: Sendable {
+        /// One file (or dataset folder) the command reads.
+        case input
+        /// Comma-separated files the command reads (`--merge`).
+        case inputs
+        /// A file the command writes (`OutputFile`).
+        case output
+    }
 
     var helpText: String {
         help + (defaultValue.map { " Default: \($0)." } ?? "") + (repeatable ? " May be repeated; values accumulate." : "")
@@ -22,8 +33,8 @@ struct Option<Value>: Sendable {
     let parse: @Sendable (_ text: String) throws -> Value
 
     init(_ name: String, _ value: String, help: String, default defaultValue: String? = nil, repeatable: Bool = false,
-         parse: @escaping @Sendable (String) throws -> Value) {
-        spec = OptionSpec(name: name, value: value, help: help, defaultValue: defaultValue, repeatable: repeatable)
+         file: OptionSpec.FileRole? = nil, parse: @escaping @Sendable (String) throws -> Value) {
+        spec = OptionSpec(name: name, value: value, help: help, defaultValue: defaultValue, repeatable: repeatable, file: file)
         self.parse = { text in
             do { return try parse(text) } catch let e as SpikeMeshError { throw SpikeMeshError(.usage, "--\(name) \(text): \(e.message)") }
         }
@@ -202,6 +213,17 @@ struct Arguments {
     }
 
     func positional(_ index: Int) -> String? { index < positionals.count ? positionals[index] : nil }
+
+    /// The raw values given for the options of `spec` whose values name files of `role`, as
+    /// (`--name`, path) pairs in the order of the declarations; a list option's values split.
+    func files(_ role: OptionSpec.FileRole, of spec: CommandSpec) -> [(option: String, path: String)] {
+        spec.options.filter { $0.file == role }.flatMap { o in
+            (occurrences[o.name] ?? []).flatMap { value in
+                (role == .inputs ? value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : [value])
+                    .map { (option: "--\(o.name)", path: $0) }
+            }
+        }
+    }
 
     static func closest(_ name: String, among candidates: [String]) -> String? {
         func distance(_ a: String, _ b: String) -> Int {

@@ -68,7 +68,8 @@ public enum CLI {
         }
         do {
             let args = try Arguments(argv, spec: command.spec)
-            try command.run(args)
+            try checkFiles(args, of: command.spec)
+            try OutputFile.guardingInputs { try command.run(args) }
             return 0
         } catch let error as SpikeMeshError {
             return fail(error.message, code: error.code.exitStatus)
@@ -90,6 +91,26 @@ public enum CLI {
             if try args.all(SweepCommand.merge).isEmpty { _ = try sweep.points() }
             _ = try args.value(SweepCommand.shard)
         }
+    }
+
+    /// Checks every output the command was given before it runs (`OutputFile.check`): a
+    /// non-empty name in a folder that can be written, not a folder, no two outputs the same,
+    /// and none of the command's inputs — the model (or the bundled one) and a `.data` file
+    /// beside it, `--data` (an IDX folder's files), `--calibration-data`, `--hardware`, the
+    /// `--merge` shards, and the bundled samples the defaults read. Inputs known only once a
+    /// model is read (ONNX external data) are refused when the output is written.
+    static func checkFiles(_ args: Arguments, of spec: CommandSpec) throws {
+        let outputs = args.files(.output, of: spec)
+        guard !outputs.isEmpty else { return }
+        var inputs = (args.files(.input, of: spec) + args.files(.inputs, of: spec)).flatMap { given in
+            Dataset.files(at: given.path).map { OutputFile.Input(given.option, $0) }
+        }
+        if !spec.positionals.isEmpty {
+            let model = args.positional(0) ?? BundledExample.model
+            inputs += [OutputFile.Input(spec.positionals[0].name, model), OutputFile.Input(spec.positionals[0].name, model + ".data")]
+        }
+        inputs += [BundledExample.model, BundledExample.sampleData, BundledExample.calibrationData].map { OutputFile.Input("the bundled example", $0) }
+        try OutputFile.check(outputs, inputs: inputs)
     }
 
     static func fail(_ message: String, code: Int32 = 1) -> Int32 {

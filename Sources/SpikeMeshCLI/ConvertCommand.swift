@@ -15,7 +15,7 @@ enum ConvertCommand {
         """,
         positionals: [("MODEL", "An .onnx file (default: \(BundledExample.model)).")],
         options: [Opt.data.spec, Opt.mean.spec, Opt.std.spec] + Opt.conversion + [
-            OptionSpec(name: "hardware", value: "NAME|FILE", help: "Also quantize to this hardware model's fixed point (weightBits, potentialBits) and save the fixed-point network."),
+            OptionSpec(name: "hardware", value: "NAME|FILE", help: "Also quantize to this hardware model's fixed point (weightBits, potentialBits) and save the fixed-point network.", file: .input),
             Opt.set.spec, Opt.exact.spec, Opt.output.spec,
             Opt.json("Print one JSON object: model, method, alpha, reset, calibrationImages, layers [{name, neurons, threshold, statistic}], output.").spec,
             Opt.maxMemory.spec, Opt.quiet.spec,
@@ -42,12 +42,13 @@ enum ConvertCommand {
         } else if args.has(Opt.set) {
             throw SpikeMeshError(.usage, "--set overrides a hardware model; give --hardware NAME|FILE too")
         }
-        if let output {
-            if let (f, _) = fixed { try NetworkFile.save(f, to: output) } else { try NetworkFile.save(network, to: output) }
-        }
+        let failure = writeFiles([(Opt.output, output, {
+            if let (f, _) = fixed { try NetworkFile.encoded(f) } else { try NetworkFile.encoded(network) }
+        })])
         let quantization = fixed?.1
         let report = ConversionReport(model: loaded.source, summary: summary, reset: network.metadata["reset"] ?? "",
-                                      quantization: quantization, output: output)
+                                      quantization: quantization, output: failure == nil ? output : nil)
         if json { printJSON(report.json()) } else { print(report.text(), terminator: "") }
+        if let failure { throw failure }
     }
 }

@@ -41,19 +41,16 @@ enum MapCommand {
         network.metadata["rates"] = rates.origin
         let report = MappingReport(mapping: mapping, network: network, relays: decomposed.relays)
         let svg = try args.value(Opt.svg)
-        if let path = svg {
-            do { try report.svg().write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw SpikeMeshError(.io, "\(path): cannot write the SVG (\(error.localizedDescription))")
-            }
-        }
+        let failure = writeFiles([(Opt.svg, svg, { Array(report.svg().utf8) })])
         if json {
             printJSON(report.json())
         } else {
             print("network: \(loaded.source)")
             if let why = loaded.structure.metadata["structureOnly"] { print("note: \(why); give --calibration-data for thresholds and measured rates") }
             print(report.text(), terminator: "")
-            if let path = svg { print("wrote \(path)") }
+            if let path = svg, failure == nil { print("wrote \(path)") }
         }
+        if let failure { throw failure }
         if args.flag(Opt.requireFit), !mapping.fits {
             throw SpikeMeshError(.doesNotFit, "\(loaded.source) does not fit \(hardware.name): \(mapping.violations.count) layer(s) over a core limit, first \(mapping.violations[0].description)")
         }

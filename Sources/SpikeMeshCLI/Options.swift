@@ -7,7 +7,7 @@ import SpikeMesh
 enum Opt {
     // Input (InputSettings).
     static let data = Option("data", "PATH", help: "A folder with the four MNIST-format IDX files (plain or .gz), one .smds[.gz] sample file, or a NumPy .npz with arrays x (images) and y (labels) (Docs/Data.md).",
-                             default: BundledExample.sampleData, parse: Parse.path)
+                             default: BundledExample.sampleData, file: .input, parse: Parse.path)
     static let split = Option("split", Parse.choices(DatasetSplit.self), help: "Which split of an IDX folder to read.",
                               default: InputSettings().split.rawValue, parse: Parse.choice(DatasetSplit.self))
     static let limit = Option("limit", "N", help: "Use only the first N images.", parse: Parse.int(1))
@@ -44,7 +44,7 @@ enum Opt {
     static let calibrationImages = Option("calibration-images", "N", help: "Calibration images.",
                                           default: "\(ConversionSettings().calibrationImages)", parse: Parse.int(1))
     static let calibrationData = Option("calibration-data", "PATH", help: "Where calibration (and spike-rate) images come from.",
-                                        default: "the train split of an IDX --data folder, else \(BundledExample.calibrationData)", parse: Parse.path)
+                                        default: "the train split of an IDX --data folder, else \(BundledExample.calibrationData)", file: .input, parse: Parse.path)
     static let seed = Option("seed", "S", help: "Seed of every random draw (Poisson input, placement).",
                              default: "\(ConversionSettings().seed)", parse: { UInt64(try Parse.int(0)($0)) })
     static let conversion: [OptionSpec] = [method.spec, percentile.spec, alpha.spec, thresholds.spec, v0.spec, calibrateBias.spec, calibratePotential.spec, pooling.spec, reset.spec,
@@ -56,7 +56,7 @@ enum Opt {
     // Hardware (HardwareSettings).
     static let hardware = Option("hardware", "NAME|FILE",
                                  help: "A shipped model (\(HardwareModel.shipped.joined(separator: ", "))) or a hardware-model JSON file. Keys: Docs/HardwareModels.md.",
-                                 default: HardwareSettings().hardware, parse: Parse.path)
+                                 default: HardwareSettings().hardware, file: .input, parse: Parse.path)
     static let set = Option("set", "K=V[,K=V…]", help: "Override hardware keys for a what-if study, e.g. core.neurons=512,energy.hopPJ=2.",
                             repeatable: true, parse: Parse.list)
     static let hardwareGroup: [OptionSpec] = [hardware.spec, set.spec]
@@ -100,10 +100,10 @@ enum Opt {
     static func json(_ help: String) -> Flag { Flag("json", help: help) }
     /// For reading: flags are matched by their declared name.
     static let json = Flag("json", help: "Print one JSON object on stdout.")
-    static let output = Option("output", "NET", help: "Write the network here (also -o; by convention NAME.smnet).", parse: Parse.path)
+    static let output = Option("output", "NET", help: "Write the network here (also -o; by convention NAME.smnet).", file: .output, parse: Parse.path)
     static let requireFit = Flag("require-fit", help: "Exit with status 3 (after the report) when a layer does not fit a core, for scripts and CI.")
-    static let svg = Option("svg", "FILE", help: "Draw the mesh: cores coloured by layer, shaded by use; links by expected load.", parse: Parse.path)
-    static let html = Option("html", "FILE", help: "Also write one self-contained HTML file (inline SVG plots and CSS, no script, no network) to FILE.", parse: Parse.path)
+    static let svg = Option("svg", "FILE", help: "Draw the mesh: cores coloured by layer, shaded by use; links by expected load.", file: .output, parse: Parse.path)
+    static let html = Option("html", "FILE", help: "Also write one self-contained HTML file (inline SVG plots and CSS, no script, no network) to FILE.", file: .output, parse: Parse.path)
     /// The command line as the user typed it, for a report's "made by" line.
     static var commandLine: String { (["spikemesh"] + CommandLine.arguments.dropFirst()).map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ") }
     static let batch = Option("batch", "N", help: "Images per batch.", default: "\(ANNEngine.defaultBatchSize)", parse: Parse.int(1))
@@ -172,11 +172,17 @@ extension ThresholdTable {
     static func text(_ loaded: LoadedNetwork) -> String { loaded.summary.map { text($0) } ?? text(loaded.structure) }
 }
 
-/// Writes `text` to `path`, or fails with one line naming the path.
-func write(_ text: String, to path: String) throws {
-    do { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
-        throw SpikeMeshError(.invalidArgument, "\(Text.escaped(path)): cannot write (\(error.localizedDescription))")
+/// Writes the command's files (`OutputFile`: checked before the work by `CLI.checkFiles`),
+/// each that can be, and returns the first failure instead of throwing it, so that the caller
+/// prints its results before it fails: a file that cannot be written late never loses what was
+/// computed. `contents` is rendered only for the files that are written.
+func writeFiles(_ files: [(option: Option<String>, path: String?, contents: () throws -> [UInt8])]) -> Error? {
+    var first: Error?
+    for file in files {
+        guard let path = file.path else { continue }
+        do { try OutputFile.write(try file.contents(), to: path, option: "--\(file.option.spec.name)") } catch { first = first ?? error }
     }
+    return first
 }
 
 func printJSON(_ value: JSON) {

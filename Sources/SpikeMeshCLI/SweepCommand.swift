@@ -6,11 +6,11 @@ enum SweepCommand {
                              help: "A swept key and its values: a list (core.weightBits=4,6,8), integers A..B (core.weightBits=2..8) or a geometric range A..BxF (core.neurons=256..4096x2); values that hold commas, as barrier tables do, are separated by ';' (time.barrierNsByTilesInUse=1:600,4:1400;1:500). KEY is a hardware key (mesh.*, core.*, time.*, energy.*), hardware, \(Sweep.conversionKeys.joined(separator: ", ")) or \(Sweep.runKeys.joined(separator: ", ")).",
                              repeatable: true, parse: { [try Sweep.axis($0)] })
     static let zip = Flag("zip", help: "Pair the --vary lists (equally long) instead of taking every combination.")
-    static let csv = Option("csv", "FILE", help: "Also write the rows as CSV (a header, one line per point).", parse: Parse.path)
+    static let csv = Option("csv", "FILE", help: "Also write the rows as CSV (a header, one line per point).", file: .output, parse: Parse.path)
     static let shard = Option("shard", "K/N", help: "Run only every N-th point, starting at the K-th (1 ≤ K ≤ N), for a job array; join the shards' --json outputs with --merge.",
                               parse: parseShard)
     static let merge = Option("merge", "FILE[,FILE…]", help: "Join the --json outputs of the shards of one sweep into the output of the whole sweep; runs nothing.",
-                              repeatable: true, parse: Parse.list)
+                              repeatable: true, file: .inputs, parse: Parse.list)
     static let reproducible = Flag("reproducible", help: "Leave out what depends on where and how the sweep ran (wall times, work counts, the shard), so sharded and merged outputs equal an unsharded run byte for byte.")
 
     static let spec = CommandSpec(
@@ -94,8 +94,9 @@ enum SweepCommand {
     }
 
     static func output(_ table: SweepTable, json: Bool, csv: String?, html: String?, reproducible: Bool) throws {
-        if let csv { try write(table.csv(reproducible: reproducible), to: csv) }
-        if let html { try write(table.html(command: Opt.commandLine), to: html) }
+        let failure = writeFiles([(Self.csv, csv, { Array(table.csv(reproducible: reproducible).utf8) }),
+                                  (Opt.html, html, { Array(table.html(command: Opt.commandLine).utf8) })])
         if json { printJSON(table.json(reproducible: reproducible)) } else { print(table.text(), terminator: "") }
+        if let failure { throw failure }
     }
 }

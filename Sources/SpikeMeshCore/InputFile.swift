@@ -19,10 +19,15 @@ public enum InputFile {
             throw SpikeMeshError(.io, "\(Text.escaped(path)): the file has \(size) bytes, above the limit \(limit)")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpikeMeshError(.io, "\(Text.escaped(path)): cannot be read (permission denied?)")
+            throw SpikeMeshError(.io, "\(Text.escaped(path)): cannot be read")
         }
+        OutputFile.noteRead(path)
         return [UInt8](data)
     }
+
+    /// `path` with every symlink along it followed (`..` and `.` removed too), as far as it
+    /// exists: where the bytes really are, for checks that a file stays inside a folder.
+    public static func realPath(_ path: String) -> String { OutputFile.resolved(path) }
 
     /// Throws unless `path` names an existing regular file that can be read.
     public static func check(_ path: String) throws {
@@ -32,6 +37,10 @@ public enum InputFile {
             throw SpikeMeshError(.io, "\(shown): no such file")
         }
         guard !isDirectory.boolValue else { throw SpikeMeshError(.io, "\(shown): is a folder, expected a file") }
+        if OutputFile.kind(path) == .other {
+            // A device or FIFO has no size to check, and /dev/zero never ends.
+            throw SpikeMeshError(.io, "\(shown): is a device or FIFO, not a regular file; give a file")
+        }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw SpikeMeshError(.io, "\(shown): cannot be read (permission denied)")
         }

@@ -30,6 +30,16 @@ extension Dataset {
         return try decode(fileBytes: try InputFile.read(path), name: path)
     }
 
+    /// The files `load(path:)` may read for `path`: the file itself, or, for an IDX folder, the
+    /// split files of both splits that are there (plain or `.gz`). Outputs are checked against
+    /// them (`OutputFile`).
+    public static func files(at path: String) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
+        let names = ["t10k", "train"].flatMap { ["\($0)-images-idx3-ubyte", "\($0)-labels-idx1-ubyte"] }
+        return names.flatMap { [$0, $0 + ".gz"] }.map { Self.path(path, $0) }.filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
     /// The dataset in the contents of a single file: SMDS, plain or gzip-compressed.
     /// `name` starts error messages (with " (decompressed)" after it for errors in the
     /// decompressed bytes) and becomes `source`.

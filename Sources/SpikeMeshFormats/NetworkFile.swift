@@ -29,31 +29,36 @@ public enum NetworkFile {
         }
     }
 
-    /// Writes a float network to `path`.
+    /// Writes a float network to `path` (`OutputFile`: atomically, never over a file this
+    /// process read).
     public static func save(_ network: SpikingNetwork, to path: String) throws {
-        try write(network, to: path)
+        try OutputFile.write(try encoded(network), to: path, option: "network file")
     }
 
     /// Writes a fixed-point network to `path`: the float layout with integer values and a
     /// `fixedPoint` object (widths and scales).
     public static func save(_ network: FixedPointNetwork, to path: String) throws {
-        try write(FixedPointBody(network), to: path)
+        try OutputFile.write(try encoded(network), to: path, option: "network file")
     }
 
-    static func write(_ body: some Encodable, to path: String) throws {
+    /// The bytes of a float network's file.
+    public static func encoded(_ network: SpikingNetwork) throws -> [UInt8] { try encode(network) }
+
+    /// The bytes of a fixed-point network's file.
+    public static func encoded(_ network: FixedPointNetwork) throws -> [UInt8] { try encode(FixedPointBody(network)) }
+
+    static func encode(_ body: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .throw
         let encoded: Data
         do { encoded = try encoder.encode(body) } catch {
-            throw SpikeMeshError(.invalidArgument, "\(path): the network has a non-finite value and cannot be saved")
+            throw SpikeMeshError(.invalidArgument, "the network has a non-finite value and cannot be saved")
         }
         var data = Data("{\"format\":\"\(format)\",\"version\":\(version),\"network\":".utf8)
         data.append(encoded)
         data.append(Data("}\n".utf8))
-        do { try data.write(to: URL(fileURLWithPath: path)) } catch {
-            throw SpikeMeshError(.io, "\(path): cannot write (\(error.localizedDescription))")
-        }
+        return [UInt8](data)
     }
 
     /// True when the file starts like JSON (so commands can take MODEL or NET: an ONNX file is
