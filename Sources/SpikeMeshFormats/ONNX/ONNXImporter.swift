@@ -58,7 +58,13 @@ public enum ONNXImporter {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw SpikeMeshError(.io, "external data file \(Text.quoted(location)) is missing (looked in \(directory)); keep it beside the model")
             }
-            let bytes = try InputFile.read(path)
+            // Resolved, not trusted: with symlinks and `..` followed, the file must stay in the
+            // model's folder, as onnx ≥ 1.16 requires (a link to /etc/passwd is not weights).
+            let folder = InputFile.realPath(directory), real = InputFile.realPath(path)
+            guard real.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") else {
+                throw SpikeMeshError(.invalidModel, "external data \(Text.quoted(location)) resolves to \(Text.escaped(real)), outside the model's folder \(Text.escaped(folder)); keep the data file itself beside the model")
+            }
+            let bytes = try InputFile.read(real)
             cache[location] = bytes
             return bytes
         }

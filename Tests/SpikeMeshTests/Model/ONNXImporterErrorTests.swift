@@ -133,6 +133,30 @@ import Testing
         }
     }
 
+    /// External data was found by its path string only: `tiny_cnn_dynamo.onnx.data ->
+    /// /etc/passwd` beside the model was read as weights. A link inside the folder is followed.
+    @Test func externalDataLinkedOutsideTheModelsFolderWasReadAsWeights() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikemesh-ext-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("model"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = dir.appendingPathComponent("model/copy.onnx").path, data = dir.appendingPathComponent("model/tiny_cnn_dynamo.onnx.data").path
+        try FileManager.default.copyItem(atPath: Fixtures.path("onnx/tiny_cnn_dynamo.onnx"), toPath: model)
+        // Outside the folder: refused, naming where it leads.
+        try FileManager.default.copyItem(atPath: Fixtures.path("onnx/tiny_cnn_dynamo.onnx.data"), toPath: dir.appendingPathComponent("elsewhere.data").path)
+        try FileManager.default.createSymbolicLink(atPath: data, withDestinationPath: "../elsewhere.data")
+        #expect {
+            try ONNXImporter.load(path: model)
+        } throws: { e in
+            let m = (e as? SpikeMeshError)?.message ?? ""
+            return m.contains("external data \"tiny_cnn_dynamo.onnx.data\" resolves to") && m.contains("elsewhere.data, outside the model's folder")
+        }
+        // Inside the folder: followed.
+        try FileManager.default.removeItem(atPath: data)
+        try FileManager.default.moveItem(atPath: dir.appendingPathComponent("elsewhere.data").path, toPath: dir.appendingPathComponent("model/real.data").path)
+        try FileManager.default.createSymbolicLink(atPath: data, withDestinationPath: "real.data")
+        #expect(try ONNXImporter.load(path: model).layers.count > 0)
+    }
+
     /// Names from a corrupt file used to be printed raw: a newline, NUL or escape sequence in a
     /// node, op or domain name broke the one-line error. They are escaped, and long ones cut.
     @Test func controlCharactersInNamesAreEscapedInMessages() throws {
