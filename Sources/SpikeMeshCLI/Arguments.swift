@@ -97,6 +97,24 @@ enum Parse {
         return parts
     }
 
+    /// `K=V[,K=V…]` where a value may itself hold commas (a barrier table,
+    /// `time.barrierNsByTilesInUse=1:600,2:1000`): a comma-separated piece without `=`
+    /// continues the value before it.
+    @Sendable static func overrides(_ text: String) throws -> [String] {
+        var result: [String] = []
+        for piece in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard !piece.isEmpty else { throw SpikeMeshError(.usage, "an empty KEY=VALUE between commas") }
+            if piece.contains("=") {
+                result.append(piece)
+            } else if let last = result.popLast() {
+                result.append(last + "," + piece)
+            } else {
+                throw SpikeMeshError(.usage, "expected KEY=VALUE, e.g. core.neurons=512")
+            }
+        }
+        return result
+    }
+
     @Sendable static func path(_ text: String) throws -> String {
         guard !text.isEmpty else { throw SpikeMeshError(.usage, "expected a path") }
         return text

@@ -88,7 +88,7 @@ public enum CLI {
         _ = try Pipeline(args, quiet: true)
         if name == SweepCommand.spec.name {
             let sweep = Sweep(axes: try args.all(SweepCommand.vary), zip: args.flag(SweepCommand.zip))
-            if try args.all(SweepCommand.merge).isEmpty { _ = try sweep.points() }
+            if try args.all(SweepCommand.merge).isEmpty { _ = try sweep.count() }
             _ = try args.value(SweepCommand.shard)
         }
     }

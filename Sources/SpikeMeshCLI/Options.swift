@@ -57,8 +57,8 @@ enum Opt {
     static let hardware = Option("hardware", "NAME|FILE",
                                  help: "A shipped model (\(HardwareModel.shipped.joined(separator: ", "))) or a hardware-model JSON file. Keys: Docs/HardwareModels.md.",
                                  default: HardwareSettings().hardware, file: .input, parse: Parse.path)
-    static let set = Option("set", "K=V[,K=V…]", help: "Override hardware keys for a what-if study, e.g. core.neurons=512,energy.hopPJ=2.",
-                            repeatable: true, parse: Parse.list)
+    static let set = Option("set", "K=V[,K=V…]", help: "Override hardware keys for a what-if study, e.g. core.neurons=512,energy.hopPJ=2; a table's commas stay in its value (time.barrierNsByTilesInUse=1:600,2:1000).",
+                            repeatable: true, parse: Parse.overrides)
     static let hardwareGroup: [OptionSpec] = [hardware.spec, set.spec]
 
     // Mapping (MappingSettings).

@@ -73,7 +73,8 @@ enum SweepCommand {
         if let (k, n) = try args.value(shard) { (sweep.shard, sweep.shards) = (k, n) }
         let pipeline = try Pipeline(args, quiet: true)
         let data = try pipeline.dataset(defaultLimit: defaultLimit)
-        let total = try sweep.points().count
+        let total = try sweep.count()
+        try pipeline.checkModel(args.positional(0), data: data)
         let start = Date()
         // Time left by the emulations left: re-priced points take next to nothing.
         let emulates = try sweep.emulates()
@@ -91,6 +92,9 @@ enum SweepCommand {
                                hardware: pipeline.hardware.hardware, axes: sweep.axes, zip: sweep.zip, points: total,
                                shard: sweep.shards > 1 ? (sweep.shard, sweep.shards) : nil, rows: rows, work: work)
         try output(table, json: json, csv: try args.value(csv), html: try args.value(Opt.html), reproducible: reproducible)
+        if !rows.isEmpty, let first = rows.first?.error, rows.allSatisfy({ $0.error != nil }) {
+            throw SpikeMeshError(.invalidArgument, "every point of the sweep failed (the rows say why); the first: \(first)")
+        }
     }
 
     static func output(_ table: SweepTable, json: Bool, csv: String?, html: String?, reproducible: Bool) throws {

@@ -184,7 +184,10 @@ extension HardwareModel {
 
     /// A shipped name (`loihi`) or a path to a JSON file, with `key=value` overrides
     /// (`core.neurons=512`) applied before checking.
-    public static func load(_ nameOrPath: String, overrides: [String] = []) throws -> HardwareModel {
+    ///
+    /// `labels[i]`, when given, is how the user typed override `i` (`--vary core.neurons=1e9`);
+    /// an error in that override starts with it instead of `--set KEY=VALUE`.
+    public static func load(_ nameOrPath: String, overrides: [String] = [], labels: [String] = []) throws -> HardwareModel {
         var path = nameOrPath
         if !nameOrPath.contains("/") && !nameOrPath.hasSuffix(".json") {
             guard let found = searchFolders.map({ $0 + "/" + nameOrPath + ".json" }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
@@ -202,7 +205,8 @@ extension HardwareModel {
             do {
                 model = try parse(data, defaultName: name, overrides: Array(overrides[...i]))
             } catch let e as SpikeMeshError where e.code != .usage {
-                throw SpikeMeshError(.usage, "--set \(Text.escaped(overrides[i])): \(e.message) (hardware model \(Text.escaped(path)))")
+                let label = i < labels.count ? labels[i] : "--set \(Text.escaped(overrides[i]))"
+                throw SpikeMeshError(.usage, "\(label): \(e.message) (hardware model \(Text.escaped(path)))")
             }
         }
         model.source = path

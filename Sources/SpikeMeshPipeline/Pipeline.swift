@@ -144,6 +144,26 @@ public struct Pipeline: Sendable {
         return LoadedNetwork(contents: .float(network), graph: graph, summary: summary, normalization: normalization, source: path)
     }
 
+    /// Reads the model or network at `path` (nil = the bundled example) without converting it,
+    /// and checks that `data` fits its input and normalization: what a study checks before its
+    /// grid, so that a model that cannot be read fails the command, not every point.
+    public func checkModel(_ path: String?, data: Dataset) throws {
+        let path = path ?? BundledExample.model
+        try checkMemory(try MemoryEstimate.load(path: path), "loading \(Text.escaped(path))")
+        if NetworkFile.looks(path) {
+            let contents = try NetworkFile.load(path: path)
+            let normalization = try Normalization.resolve(mean: input.mean, std: input.std, metadata: contents.metadata)
+            let shape = switch contents {
+            case .float(let n): n.inputShape
+            case .fixedPoint(let n): n.integerView().inputShape
+            }
+            try data.check(fits: shape, of: path, normalization: normalization)
+        } else {
+            let graph = try ONNXImporter.load(path: path)
+            try data.check(fits: graph.inputShape, of: path, normalization: try Normalization.resolve(mean: input.mean, std: input.std, graph: graph))
+        }
+    }
+
     /// Converts `graph`: thresholds balanced on calibration images (none for qcfs).
     public func convert(_ graph: ANNGraph, normalization: Normalization) throws -> (SpikingNetwork, CalibrationSummary) {
         let options = conversion.options(for: graph)
@@ -167,7 +187,8 @@ public struct Pipeline: Sendable {
 
     /// The hardware model `hardware` names (or `name`), with every override applied in order.
     public func hardwareModel(named name: String? = nil) throws -> HardwareModel {
-        try HardwareModel.load(name ?? hardware.hardware, overrides: hardware.overrides)
+        try HardwareModel.load(name ?? hardware.hardware, overrides: hardware.overrides + hardware.varied.map(\.override),
+                               labels: hardware.overrides.map { "--set \(Text.escaped($0))" } + hardware.varied.map(\.typed))
     }
 
     /// Expected spike rates for placement, measured by the reference simulator on

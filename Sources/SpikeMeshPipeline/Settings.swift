@@ -84,6 +84,9 @@ public struct HardwareSettings: Sendable {
     public var hardware = "loihi"
     /// `key=value` overrides, applied in order (Docs/HardwareModels.md).
     public var overrides: [String] = []
+    /// A sweep point's own `key=value` overrides, applied after `overrides`, each with how the
+    /// user typed it (`--vary KEY=VALUE`) for error messages.
+    public var varied: [(override: String, typed: String)] = []
     public init() {}
 }
 

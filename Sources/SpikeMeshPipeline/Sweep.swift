@@ -23,7 +23,20 @@ public struct Sweep: Sendable {
     public struct Axis: Sendable, Equatable {
         public var key: String
         public var values: [String]
-        public init(key: String, values: [String]) { self.key = key; self.values = values }
+        /// Each value as the user typed it (`1e3` where `values` has `1000`), for messages.
+        public var typed: [String]
+        public init(key: String, values: [String], typed: [String]? = nil) {
+            (self.key, self.values, self.typed) = (key, values, typed ?? values)
+        }
+
+        /// Axes are equal when their keys and values are; how the values were typed is not
+        /// part of the study.
+        public static func == (a: Axis, b: Axis) -> Bool { a.key == b.key && a.values == b.values }
+
+        /// `--vary KEY=VALUE` with the value as the user typed it.
+        func typed(_ value: String) -> String {
+            "--vary \(key)=\(Text.escaped(values.firstIndex(of: value).map { typed[$0] } ?? value))"
+        }
     }
 
     /// What a key changes, and so what a point that changes it must recompute: a conversion
@@ -102,17 +115,28 @@ public struct Sweep: Sendable {
         }
         guard !values.isEmpty else { throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): no values") }
         // Numbers in one spelling (1e3 → 1000, 3.50 → 3.5), so a value prints back as it reads.
+        let typed = values
         values = values.map { v in Double(v).map { $0.isFinite ? Self.format($0) : v } ?? v }
-        return Axis(key: key, values: values)
+        return Axis(key: key, values: values, typed: typed)
     }
 
     static func format(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
     }
 
-    /// Every point, as the values of each axis in order: the cartesian product (the first axis
-    /// slowest), or the axes zipped.
-    public func points() throws -> [[String]] {
+    /// The most points a sweep may have (Docs/WhatIf.md): the grid is counted, by an
+    /// overflow-checked product, before any point is built, and points are built one at a
+    /// time by index (`point(_:)`), so a grid too large is refused at once, whatever the shard.
+    public static let maximumPoints = 1_000_000
+
+    /// Bytes one point of this shard costs while the sweep runs (its settings, hardware model
+    /// and row), for `--max-memory`: an upper estimate.
+    public static let bytesPerPoint = 16 << 10
+
+    /// The number of points: the product of the lists' lengths, or their common length with
+    /// `zip`. Throws `.usage` for no axes, a key given twice, lists of unequal length under
+    /// `zip`, or more than `maximumPoints` points.
+    public func count() throws -> Int {
         guard !axes.isEmpty else { throw SpikeMeshError(.usage, "a sweep needs at least one --vary KEY=VALUES") }
         let keys = axes.map(\.key)
         if let dup = keys.first(where: { k in keys.filter { $0 == k }.count > 1 }) {
@@ -123,38 +147,60 @@ public struct Sweep: Sendable {
             guard axes.allSatisfy({ $0.values.count == n }) else {
                 throw SpikeMeshError(.usage, "--zip pairs the lists, so they must be equally long (\(axes.map { "\($0.key): \($0.values.count)" }.joined(separator: ", ")))")
             }
-            return (0..<n).map { i in axes.map { $0.values[i] } }
+            return n
         }
-        var result: [[String]] = [[]]
+        var product = 1
         for axis in axes {
-            result = result.flatMap { prefix in axis.values.map { prefix + [$0] } }
-            guard result.count <= 1_000_000 else { throw SpikeMeshError(.usage, "the sweep has more than 1000000 points") }
+            let (p, overflow) = product.multipliedReportingOverflow(by: axis.values.count)
+            guard !overflow, p <= Self.maximumPoints else {
+                let sizes = axes.map { String($0.values.count) }.joined(separator: " × ")
+                throw SpikeMeshError(.usage, "the sweep has \(sizes) points, more than \(Self.maximumPoints); vary fewer values, or split the study into several sweeps")
+            }
+            product = p
         }
-        return result
+        return product
     }
 
-    /// The indices of the points this shard runs.
+    /// The values of point `index` (0 ≤ index < `count()`), one per axis: in the cartesian
+    /// product the first axis varies slowest.
+    public func point(_ index: Int) -> [String] {
+        if zip { return axes.map { $0.values[index] } }
+        var rest = index
+        var values = [String](repeating: "", count: axes.count)
+        for (i, axis) in axes.enumerated().reversed() {
+            values[i] = axis.values[rest % axis.values.count]
+            rest /= axis.values.count
+        }
+        return values
+    }
+
+    /// Every point, in order (`point(_:)` for each index).
+    public func points() throws -> [[String]] {
+        (0..<(try count())).map(point)
+    }
+
+    /// The indices of the points this shard runs: shard − 1, shard − 1 + shards, …
     public func indices(of count: Int) -> [Int] {
-        (0..<count).filter { $0 % shards == shard - 1 }
+        Array(stride(from: shard - 1, to: count, by: shards))
     }
 
     /// For this shard's points, in order: whether the point runs an emulation (the first with
     /// its run setting) or is re-priced from an earlier one — what a time-left estimate counts.
     public func emulates() throws -> [Bool] {
-        let all = try points()
         var seen = Set<String>()
-        return indices(of: all.count).map { seen.insert(key(all[$0], upTo: .run)).inserted }
+        return indices(of: try count()).map { seen.insert(key(point($0), upTo: .run)).inserted }
     }
 
     /// `base` with one point's values applied.
     public func apply(_ values: [String], to base: Pipeline) throws -> Pipeline {
         var p = base
-        for (axis, value) in Swift.zip(axes, values) { try Self.apply(axis.key, value, to: &p) }
+        for (axis, value) in Swift.zip(axes, values) { try Self.apply(axis, value, to: &p) }
         return p
     }
 
-    static func apply(_ key: String, _ value: String, to p: inout Pipeline) throws {
-        func bad(_ expected: String) -> SpikeMeshError { SpikeMeshError(.usage, "--vary \(key)=\(Text.escaped(value)): expected \(expected)") }
+    static func apply(_ axis: Axis, _ value: String, to p: inout Pipeline) throws {
+        let key = axis.key
+        func bad(_ expected: String) -> SpikeMeshError { SpikeMeshError(.usage, "\(axis.typed(value)): expected \(expected)") }
         func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
             guard let v = T(rawValue: value) else { throw bad("one of \(T.allCases.map(\.rawValue).joined(separator: ", "))") }
             return v
@@ -183,7 +229,7 @@ public struct Sweep: Sendable {
         case "delivery": p.run.delivery = try choice(DeliveryMode.self)
         case "readout": p.run.readout = try choice(ReadoutMode.self)
         case "srp-tau": p.run.srpTau = try int(0, 1_000_000)
-        default: p.hardware.overrides.append("\(key)=\(value)")
+        default: p.hardware.varied.append((override: "\(key)=\(value)", typed: axis.typed(value)))
         }
     }
 
@@ -218,12 +264,12 @@ public struct Sweep: Sendable {
     /// told after each point: (done, of, the row, how it was obtained).
     public func run(_ base: Pipeline, model: String?, data: Dataset,
                     progress: (Int, Int, Row, String) -> Void = { _, _, _, _ in }) throws -> (rows: [Row], work: Work) {
-        let all = try points()
+        let mine = indices(of: try count())
+        try base.checkMemory(ByteCount.product(mine.count, Self.bytesPerPoint), "a sweep of \(mine.count) points")
         // Every point's settings and hardware model are checked before anything runs.
         var pipelines: [Int: Pipeline] = [:], models: [Int: HardwareModel] = [:]
-        let mine = indices(of: all.count)
         for i in mine {
-            let p = try apply(all[i], to: base)
+            let p = try apply(point(i), to: base)
             pipelines[i] = p
             models[i] = try p.hardwareModel()
         }
@@ -231,7 +277,7 @@ public struct Sweep: Sendable {
         // Per run setting (every key but time and energy): its points' time tables, each once.
         var timeTables: [String: [HardwareModel.Time]] = [:]
         for i in mine {
-            let runKey = key(all[i], upTo: .run), time = models[i]!.time
+            let runKey = key(point(i), upTo: .run), time = models[i]!.time
             if !timeTables[runKey, default: []].contains(time) { timeTables[runKey, default: []].append(time) }
         }
         var loaded: [String: (LoadedNetwork, SpikeRates)] = [:]
@@ -280,7 +326,7 @@ public struct Sweep: Sendable {
         }
         for (done, i) in mine.enumerated() {
             let start = Date()
-            let values = all[i], hw = models[i]!
+            let values = point(i), hw = models[i]!
             var row: Row, how: String
             do {
                 let (s, table, obtained) = try summary(values, pipelines[i]!, hw)

@@ -96,4 +96,44 @@ import Testing
         try Bad.expectError(sweep + ["--csv", "/tmp/same.csv", "--html", "/tmp/same.csv"], code: 2, "--csv and --html name the same file")
     }
 
+    /// `sweep /nonexistent.onnx` printed one error row per point and exited 0.
+    @Test func sweepExitedZeroWhenTheModelCouldNotBeRead() throws {
+        try Bad.expectError(["sweep", "/nonexistent.onnx", "--vary", "alpha=0.5,1"], code: 1, "/nonexistent.onnx: no such file")
+        let folder = try Bad.images8x8()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Bad.expectError(["sweep", "--data", folder, "--vary", "alpha=0.5,1"], code: 2, "has images of shape [1, 8, 8]", "expects [1, 28, 28]")
+    }
+
+    /// Every point failing (a mesh too congested to drain) still prints its rows, then exits 1.
+    @Test func aSweepWhosePointsAllFailedExitedZero() throws {
+        // Links of 1 and 2 packets per tick never drain the bundled CNN (Docs/WhatIf.md).
+        let r = try CLI.run(["sweep", "--vary", "mesh.linkCapacity=1,2", "--limit", "1", "--calibration-images", "10", "--rate-images", "0",
+                             "--anneal", "0", "--json"])
+        #expect(r.code == 1 && r.stderr.hasPrefix("error: every point of the sweep failed"), "\(r.stderr)")
+        #expect(r.stdout.contains("\"rows\"") && r.stdout.contains("too congested"), "the rows are printed before the exit: \(r.stdout)")
+    }
+
+    /// `--vary energy.hopPJ=1..10000 --vary time.hopNs=1..10000` built 10⁸ points before any
+    /// check, and aborted in the allocator even with --shard.
+    @Test func aSweepOfTenToTheTenPointsAllocatedThemAll() throws {
+        let grid = ["sweep", "--vary", "energy.hopPJ=1..10000", "--vary", "time.hopNs=1..10000", "--vary", "energy.synapticOpPJ=1..100"]
+        for extra in [[], ["--shard", "1/1000000"]] {
+            try Bad.expectError(grid + extra, code: 2, "the sweep has 10000 × 10000 × 100 points, more than 1000000")
+        }
+    }
+
+    /// The documented `--set time.barrierNsByTilesInUse=1:600,2:1000` was split at its comma.
+    @Test func setSplitATableAtItsCommas() throws {
+        let r = try CLI.run(["map", "--set", "time.barrierNsByTilesInUse=1:600,2:1000,core.neurons=512", "--rate-images", "0", "--anneal", "0",
+                             "--calibration-images", "10", "--json", "--quiet"])
+        #expect(r.code == 0, "\(r.stderr)")
+        try Bad.expectError(["map", "--set", "2:1000"], code: 2, "--set 2:1000: expected KEY=VALUE")
+    }
+
+    /// `--vary` errors named `--set` and the value after normalization (1e9 → 1000000000).
+    @Test func varyErrorsNamedSetAndAValueNeverTyped() throws {
+        try Bad.expectError(["sweep", "--vary", "core.neurons=1e9", "--limit", "1"], code: 2,
+                            "--vary core.neurons=1e9: core.neurons = 1000000000 is above the limit")
+        try Bad.expectError(["sweep", "--vary", "core.neurons=64,0", "--limit", "1"], code: 2, "--vary core.neurons=0: core.neurons = 0 is below the minimum 1")
+    }
 }
