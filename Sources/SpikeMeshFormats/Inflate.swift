@@ -73,10 +73,13 @@ struct Inflater {
         self.outputLimit = outputLimit
     }
 
+    /// The largest first output buffer, whatever the size hint says: 64 MiB.
+    static let initialCapacityCap = 64 << 20
+
     /// Runs `body` with an inflater reading `input`, then frees its output memory.
     ///
     /// The initial output capacity is `sizeHint`, at least 4 KiB, but never more than
-    /// `outputLimit` or what `input` could decompress to.
+    /// `outputLimit`, what `input` could decompress to, or `initialCapacityCap`.
     static func with<R>(
         input: UnsafeBufferPointer<UInt8>, sizeHint: Int, outputLimit: Int,
         _ body: (inout Inflater) throws -> R
@@ -85,7 +88,9 @@ struct Inflater {
         let (possible, overflow) = input.count.multipliedReportingOverflow(
             by: Inflate.maxExpansion)
         let bound = overflow ? limit : possible
-        let capacity = min(max(sizeHint, 4096), limit, bound)
+        // A hint is a claim of the input's: the first buffer is at most 64 MiB, and grows (up to
+        // the limit) only as output is really produced.
+        let capacity = min(max(sizeHint, 4096), limit, bound, initialCapacityCap)
         var inflater = Inflater(input: input, capacity: capacity, outputLimit: limit)
         defer { inflater.output.deallocate() }
         return try body(&inflater)

@@ -89,9 +89,14 @@ package enum NumPyFile {
     }
 
     /// The value of `key` in the header's Python dict literal, as text (quotes removed).
+    /// A key given twice is refused: Python keeps the last, a first-wins reader the first.
     static func value(of key: String, in header: String, name: String) throws -> String {
         guard let range = header.range(of: "'\(key)'") ?? header.range(of: "\"\(key)\"") else {
             throw SpikeMeshError(.malformed, "\(name): npy: the header has no \(Text.quoted(key)) key")
+        }
+        let occurrences = header.components(separatedBy: "'\(key)'").count + header.components(separatedBy: "\"\(key)\"").count - 2
+        guard occurrences == 1 else {
+            throw SpikeMeshError(.malformed, "\(name): npy: the header gives \(Text.quoted(key)) \(occurrences) times; give each key once")
         }
         var rest = header[range.upperBound...].drop { $0 == " " }
         guard rest.first == ":" else { throw SpikeMeshError(.malformed, "\(name): npy: no ':' after \(Text.quoted(key)) in the header") }
@@ -146,8 +151,19 @@ package enum NumPyFile {
 
     // MARK: npz (zip)
 
-    /// The members of a zip archive, by name (stored or deflated; CRC-checked).
-    package static func unzip(_ bytes: [UInt8], name: String) throws -> [(name: String, bytes: [UInt8])] {
+    /// The members of a zip archive, by name (stored or deflated; CRC-checked). Every entry of
+    /// the directory is read first: a name given twice is refused (NumPy would read the last,
+    /// a first-wins reader the first: one file, two datasets), and the members to inflate must
+    /// declare at most `outputLimit` bytes in all (the 1 GiB cap on decompressed data) before
+    /// any buffer is sized.
+    package static func unzip(_ bytes: [UInt8], name: String, outputLimit: Int = Inflate.defaultOutputLimit) throws -> [(name: String, bytes: [UInt8])] {
+        try readZip(bytes, name: name, wanted: nil, outputLimit: outputLimit).members
+    }
+
+    /// `unzip` of the members named in `wanted` (nil: all), with every member's name in
+    /// directory order.
+    package static func readZip(_ bytes: [UInt8], name: String, wanted: Set<String>?, outputLimit: Int = Inflate.defaultOutputLimit)
+        throws -> (names: [String], members: [(name: String, bytes: [UInt8])]) {
         func fail(_ message: String) -> SpikeMeshError { SpikeMeshError(.malformed, "\(name): zip: \(message)") }
         func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
         func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
@@ -178,7 +194,9 @@ package enum NumPyFile {
             throw fail("the central directory (\(directorySize) bytes at byte \(directoryStart)) runs past the end of the file (\(bytes.count) bytes)")
         }
         guard entries <= directorySize / 46 else { throw fail("\(entries) entries cannot fit a central directory of \(directorySize) bytes") }
-        var members: [(String, [UInt8])] = []
+        // First the directory: each member's name, method, sizes and where its data lies.
+        var entriesFound: [(name: String, flags: Int, method: Int, crc: UInt32, compressed: Int, size: Int, local: Int)] = []
+        var seen = Set<String>()
         var at = directoryStart
         let directoryEnd = directoryStart + directorySize
         for entry in 0..<entries {
@@ -208,6 +226,21 @@ package enum NumPyFile {
                 e += 4 + length
             }
             at = extraEnd + commentLength
+            guard seen.insert(memberName).inserted else {
+                throw fail("member \(Text.quoted(memberName)) is in the archive twice (entry \(entry + 1)); one name, one member")
+            }
+            entriesFound.append((memberName, flags, method, crc, compressed, size, local))
+        }
+        let chosen = entriesFound.filter { wanted?.contains($0.name) ?? true }
+        var declared = 0
+        for m in chosen {
+            declared = declared > outputLimit - m.size ? outputLimit + 1 : declared + m.size
+            guard declared <= outputLimit else {
+                throw SpikeMeshError(.unsupported, "\(name): zip: member \(Text.quoted(m.name)) declares \(m.size) bytes; the members read may hold at most \(outputLimit) bytes in all (the cap on decompressed data, Docs/Data.md)")
+            }
+        }
+        var members: [(String, [UInt8])] = []
+        for (memberName, flags, method, crc, compressed, size, local) in chosen {
             guard flags & 1 == 0 else { throw SpikeMeshError(.unsupported, "\(name): zip: member \(Text.quoted(memberName)) is encrypted") }
             guard local <= bytes.count - 30, u32(local) == 0x0403_4B50 else {
                 throw fail("member \(Text.quoted(memberName)): no local header (PK\\3\\4) at byte \(local)")
@@ -242,7 +275,7 @@ package enum NumPyFile {
             }
             members.append((memberName, data))
         }
-        return members
+        return (entriesFound.map(\.name), members)
     }
 
     // MARK: Datasets
@@ -298,10 +331,10 @@ package enum NumPyFile {
 
     /// The dataset in an `.npz` archive: members `x.npy` and `y.npy`.
     package static func dataset(npz bytes: [UInt8], name: String) throws -> Dataset {
-        let members = try unzip(bytes, name: name)
+        let (all, members) = try readZip(bytes, name: name, wanted: ["x.npy", "y.npy"])
         func member(_ key: String) throws -> Array {
             guard let m = members.first(where: { $0.name == "\(key).npy" }) else {
-                let names = members.map { Text.quoted($0.name) }.joined(separator: ", ")
+                let names = all.map { Text.quoted($0) }.joined(separator: ", ")
                 throw SpikeMeshError(.malformed, "\(name): npz: no array \(Text.quoted(key)) (members: \(names.isEmpty ? "none" : names)); save with numpy.savez(file, x=images, y=labels)")
             }
             return try parse(m.bytes, name: "\(name) member \(key).npy")

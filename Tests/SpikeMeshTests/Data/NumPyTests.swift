@@ -112,4 +112,62 @@ import Testing
         #expect(failure(Self.npy(">f4", [2, 1, 5, 6], floats), labels2).contains("dtype \">f4\""))
         #expect(failure(Self.npy("|u1", [2, 1, 5, 6], [UInt8](repeating: 0, count: 60)), labels2) == "accepted")
     }
+
+    /// A zip archive written here: stored members, each with its local header and directory
+    /// entry; `declare` replaces a member's (method, size) in both, with a zip64 extra field.
+    static func zip(_ members: [(name: String, bytes: [UInt8])], declare: [String: (method: Int, size: Int)] = [:]) -> [UInt8] {
+        func le(_ v: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+        var out: [UInt8] = [], directory: [UInt8] = []
+        for m in members {
+            let name = Array(m.name.utf8), crc = Int(CRC32.checksum(m.bytes))
+            let (method, size) = declare[m.name] ?? (0, m.bytes.count)
+            let zip64 = size > 0xFFFF_FFFE
+            let extra = zip64 ? le(1, 2) + le(8, 2) + le(size, 8) : []
+            let sizeField = zip64 ? 0xFFFF_FFFF : size
+            let offset = out.count
+            out += le(0x0403_4B50, 4) + le(20, 2) + le(0, 2) + le(method, 2) + le(0, 4) + le(crc, 4) + le(m.bytes.count, 4) + le(sizeField, 4)
+                + le(name.count, 2) + le(0, 2) + name + m.bytes
+            directory += le(0x0201_4B50, 4) + le(45, 2) + le(20, 2) + le(0, 2) + le(method, 2) + le(0, 4) + le(crc, 4) + le(m.bytes.count, 4)
+                + le(sizeField, 4) + le(name.count, 2) + le(extra.count, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(offset, 4) + name + extra
+        }
+        let start = out.count
+        out += directory
+        out += le(0x0605_4B50, 4) + le(0, 2) + le(0, 2) + le(members.count, 2) + le(members.count, 2) + le(directory.count, 4) + le(start, 4) + le(0, 2)
+        return out
+    }
+
+    static let labels2 = npy("|u1", [2], [3, 4])
+
+    /// A 4 MB .npz whose zip64 member declared 4 GiB aborted the process: the declared size
+    /// sized the inflate buffer before the 1 GiB cap applied.
+    @Test func aZip64BombAbortedInTheAllocator() throws {
+        let bomb = Self.zip([("x.npy", [UInt8](repeating: 0, count: 4_200_000)), ("y.npy", Self.labels2)],
+                            declare: ["x.npy": (method: 8, size: 1 << 32)])
+        let error = try #require(throws: SpikeMeshError.self) { try Dataset.decode(fileBytes: bomb, name: "bomb.npz") }
+        #expect(error.message == "bomb.npz: zip: member \"x.npy\" declares 4294967296 bytes; the members read may hold at most 1073741824 bytes in all (the cap on decompressed data, Docs/Data.md)")
+        // Members the dataset does not read are never inflated, whatever they declare.
+        let images = Self.npy("|u1", [2, 1, 1], [9, 8])
+        let aside = Self.zip([("x.npy", images), ("y.npy", Self.labels2), ("big.npy", [UInt8](repeating: 0, count: 4_200_000))],
+                             declare: ["big.npy": (method: 8, size: 1 << 32)])
+        #expect(try Dataset.decode(fileBytes: aside, name: "aside.npz").labels == [3, 4])
+        // A hint above the first-buffer cap no longer sizes the buffer: a real stream inflates.
+        let deflated: [UInt8] = [0x4B, 0x4C, 0x4A, 0x06, 0x00]   // "abc", one fixed-Huffman block
+        #expect(try Inflate.decompress(deflated, sizeHint: 1 << 40, outputLimit: 1 << 30) == Array("abc".utf8))
+    }
+
+    /// A member name or a header key given twice was read first-wins, where NumPy reads the
+    /// last: the same file meant two datasets.
+    @Test func duplicateMembersAndHeaderKeysMeantTwoDatasets() throws {
+        let x = Self.npy("|u1", [2, 1, 1], [9, 8])
+        let twice = Self.zip([("x.npy", x), ("y.npy", Self.labels2), ("x.npy", Self.npy("|u1", [2, 1, 1], [1, 2]))])
+        let error = try #require(throws: SpikeMeshError.self) { try Dataset.decode(fileBytes: twice, name: "twice.npz") }
+        #expect(error.message == "twice.npz: zip: member \"x.npy\" is in the archive twice (entry 3); one name, one member")
+        var header = "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 1, 1), 'shape': (1, 2, 1), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        let n = header.utf8.count
+        let keys = NumPyFile.magic + [1, 0, UInt8(n & 0xFF), UInt8(n >> 8)] + Array(header.utf8) + [9, 8]
+        let keyError = try #require(throws: SpikeMeshError.self) { try NumPyFile.parse(keys, name: "k.npy") }
+        #expect(keyError.message == "k.npy: npy: the header gives \"shape\" 2 times; give each key once")
+    }
 }
