@@ -97,7 +97,7 @@ struct ONNXGraphBuilder {
             let expected = dims.dropFirst().map { d -> Int? in if case .value(let v) = d { Int(v) } else { nil } }
             let ours = ann.layers[layer].shape
             if expected.count != ours.count || zip(expected, ours).contains(where: { $0 != nil && $0 != $1 }) {
-                throw SpikeMeshError(.invalidModel, "graph output \(Text.quoted(outputName)) is declared with per-sample shape \(expected.map { $0.map(String.init) ?? "?" }), but the layers compute \(ours)")
+                throw SpikeMeshError(.invalidModel, "graph output \(Text.quoted(outputName)) is declared with per-sample shape \(ONNXValueInfo.Dimension.shape(dims.dropFirst())), but the layers compute \(ours)")
             }
         }
     }

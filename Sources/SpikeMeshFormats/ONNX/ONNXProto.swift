@@ -1,3 +1,4 @@
+import SpikeMeshCore
 
 /// The parts of the ONNX protobuf schema (onnx/onnx.proto, IR versions 6–10) that SpikeMesh
 /// reads. Field numbers are the schema's; unknown fields are skipped, as protobuf requires.
@@ -199,10 +200,22 @@ struct ONNXAttribute {
 
 /// A ValueInfoProto reduced to a tensor's element type and dimensions.
 struct ONNXValueInfo {
-    enum Dimension: Equatable {
+    enum Dimension: Equatable, CustomStringConvertible {
         case value(Int64)
         case symbolic(String)
         case unknown
+
+        /// As a user reads a shape: `4`, `N` (a symbolic name, escaped), `?`.
+        var description: String {
+            switch self {
+            case .value(let v): String(v)
+            case .symbolic(let name): Text.escaped(name)
+            case .unknown: "?"
+            }
+        }
+
+        /// `[N, 1, 28, 28]`.
+        static func shape(_ dims: some Sequence<Dimension>) -> String { "[" + dims.map(\.description).joined(separator: ", ") + "]" }
     }
 
     var name = ""

@@ -66,7 +66,7 @@ import Testing
             g.message(12, ProtoWriter.valueInfo("y", dims: [1, 15]))
         }
         let e = importError(bytes)
-        #expect(e?.message == "graph output \"y\" is declared with per-sample shape [\"15\"], but the layers compute [16]")
+        #expect(e?.message == "graph output \"y\" is declared with per-sample shape [15], but the layers compute [16]")
     }
 
     @Test func groupedConvolutionIsRejected() {
