@@ -48,7 +48,7 @@ enum ConvertCommand {
         let quantization = fixed?.1
         let report = ConversionReport(model: loaded.source, summary: summary, reset: network.metadata["reset"] ?? "",
                                       quantization: quantization, output: failure == nil ? output : nil)
-        if json { printJSON(report.json()) } else { print(report.text(), terminator: "") }
+        if json { printJSON(report.json()) } else { printText(report.text(), terminator: "") }
         if let failure { throw failure }
     }
 }

@@ -37,6 +37,6 @@ enum EnergyCommand {
         let rates = try pipeline.rates(loaded)
         let rows = try names.map { try pipeline.emulate(loaded, on: try pipeline.hardwareModel(named: $0), data: data, rates: rates) }
         let report = EnergyComparison(model: loaded.source, images: data.count, macs: loaded.structure.macCount, rows: rows)
-        if json { printJSON(report.json()) } else { print(report.text(), terminator: "") }
+        if json { printJSON(report.json()) } else { printText(report.text(), terminator: "") }
     }
 }

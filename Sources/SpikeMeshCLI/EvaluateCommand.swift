@@ -37,6 +37,6 @@ enum EvaluateCommand {
         progress.finish()
         let report = EvaluationReport(model: graph.source, data: data.source, threads: engine.workers, result: result,
                                       normalization: normalization)
-        if json { printJSON(report.json()) } else { print(report.text(), terminator: "") }
+        if json { printJSON(report.json()) } else { printText(report.text(), terminator: "") }
     }
 }

@@ -25,7 +25,7 @@ enum InspectCommand {
         if args.flag(Opt.json) {
             printJSON(summary.json(normalization: normalization))
         } else {
-            print(summary.text(normalization: normalization), terminator: "")
+            printText(summary.text(normalization: normalization), terminator: "")
         }
     }
 }

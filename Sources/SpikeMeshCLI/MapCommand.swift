@@ -45,10 +45,10 @@ enum MapCommand {
         if json {
             printJSON(report.json())
         } else {
-            print("network: \(loaded.source)")
-            if let why = loaded.structure.metadata["structureOnly"] { print("note: \(why); give --calibration-data for thresholds and measured rates") }
-            print(report.text(), terminator: "")
-            if let path = svg, failure == nil { print("wrote \(path)") }
+            printText("network: \(loaded.source)")
+            if let why = loaded.structure.metadata["structureOnly"] { printText("note: \(why); give --calibration-data for thresholds and measured rates") }
+            printText(report.text(), terminator: "")
+            if let path = svg, failure == nil { printText("wrote \(path)") }
         }
         if let failure { throw failure }
         if args.flag(Opt.requireFit), !mapping.fits {

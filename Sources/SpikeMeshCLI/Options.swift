@@ -185,6 +185,12 @@ func writeFiles(_ files: [(option: Option<String>, path: String?, contents: () t
     return first
 }
 
+/// Prints a command's text output with every control character from an input file's names
+/// escaped (`Text.terminal`), so no name can drive the terminal.
+func printText(_ text: String, terminator: String = "\n") {
+    print(Text.terminal(text), terminator: terminator)
+}
+
 func printJSON(_ value: JSON) {
     print(value.rendered())
 }

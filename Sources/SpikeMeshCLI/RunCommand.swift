@@ -39,9 +39,9 @@ enum RunCommand {
             printJSON(.object([("model", .string(loaded.source)), ("data", .string(data.source)), ("count", .int(data.count))] + result.jsonFields()
                               + (target.map { [("targetLoss", $0.json())] } ?? [])))
         } else {
-            print("network: \(loaded.source), data: \(data.source) (\(data.count) images)")
-            print(result.text(), terminator: "")
-            if let target { print(target.text(), terminator: "") }
+            printText("network: \(loaded.source), data: \(data.source) (\(data.count) images)")
+            printText(result.text(), terminator: "")
+            if let target { printText(target.text(), terminator: "") }
         }
     }
 

@@ -73,8 +73,8 @@ enum SimulateCommand {
             guard case .object(let fields) = run.json() else { return }
             printJSON(.object(fields + (target.map { [("targetLoss", $0.json())] } ?? [])))
         } else {
-            print(run.text(), terminator: "")
-            if let target { print(target.text(), terminator: "") }
+            printText(run.text(), terminator: "")
+            if let target { printText(target.text(), terminator: "") }
         }
     }
 }

@@ -100,7 +100,7 @@ enum SweepCommand {
     static func output(_ table: SweepTable, json: Bool, csv: String?, html: String?, reproducible: Bool) throws {
         let failure = writeFiles([(Self.csv, csv, { Array(table.csv(reproducible: reproducible).utf8) }),
                                   (Opt.html, html, { Array(table.html(command: Opt.commandLine).utf8) })])
-        if json { printJSON(table.json(reproducible: reproducible)) } else { print(table.text(), terminator: "") }
+        if json { printJSON(table.json(reproducible: reproducible)) } else { printText(table.text(), terminator: "") }
         if let failure { throw failure }
     }
 }

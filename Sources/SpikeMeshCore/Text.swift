@@ -20,6 +20,30 @@ public enum Text {
         escape(s, limit: .max, quote: false, backslash: false)
     }
 
+    /// `s` as a terminal should show it: every control character but the newline and the tab
+    /// written as an escape (`\u{1b}`, `\u{7}`, `\r`, …), backslashes and length kept. A
+    /// layer name in a text table that holds `ESC ] 0 ; … BEL` or `ESC [ 2 J` would otherwise
+    /// retitle the terminal or clear the screen; the CLI prints every text output through it.
+    public static func terminal(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0 != "\n" && $0 != "\t" && isControl($0) }) else { return s }
+        var out = String.UnicodeScalarView()
+        for scalar in s.unicodeScalars {
+            if scalar == "\n" || scalar == "\t" || !isControl(scalar) {
+                out.append(scalar)
+            } else {
+                out.append(contentsOf: singleLine(String(scalar)).unicodeScalars)
+            }
+        }
+        return String(out)
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse: true
+        default: false
+        }
+    }
+
     /// `escaped(s)` in double quotes, with a `"` inside written as `\"`.
     public static func quoted(_ s: String, limit: Int = maximumLength) -> String {
         "\"" + escape(s, limit: limit, quote: true) + "\""
@@ -38,10 +62,9 @@ public enum Text {
             case "\\" where backslash: out += "\\\\"
             case "\"" where quote: out += "\\\""
             default:
-                switch scalar.properties.generalCategory {
-                case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse:
+                if isControl(scalar) {
                     out += "\\u{\(String(scalar.value, radix: 16))}"
-                default:
+                } else {
                     out.unicodeScalars.append(scalar)
                 }
             }

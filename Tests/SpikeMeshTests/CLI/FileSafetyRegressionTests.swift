@@ -136,4 +136,30 @@ import Testing
                             "--vary core.neurons=1e9: core.neurons = 1000000000 is above the limit")
         try Bad.expectError(["sweep", "--vary", "core.neurons=64,0", "--limit", "1"], code: 2, "--vary core.neurons=0: core.neurons = 0 is below the minimum 1")
     }
+
+    /// Layer names reached the terminal raw in text tables: a node named with `ESC ] 0 ; … BEL`
+    /// and `ESC [ 2 J` retitled the terminal and cleared the screen under `inspect`.
+    @Test func aTerminalEscapeInALayerNameDroveTheTerminal() throws {
+        let dir = try OutputFileTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let hostile = "fc\u{1b}]0;owned\u{7}\u{1b}[2J"
+        let model = ProtoWriter.model { g in
+            g.message(1, ProtoWriter.node("Flatten", name: "flat", inputs: ["x"], outputs: ["f"]))
+            g.message(1, ProtoWriter.node("Gemm", name: hostile, inputs: ["f", "W", "b"], outputs: ["y"],
+                                          attributes: [{ a in a.string(1, "transB"); a.int(3, 1); a.int(20, 2) }]))
+            g.message(5, ProtoWriter.floatTensor("W", dims: [3, 64], values: [Float](repeating: 0.5, count: 192)))
+            g.message(5, ProtoWriter.floatTensor("b", dims: [3], values: [1, 1, 1]))
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 1, 8, 8]))
+            g.message(12, ProtoWriter.valueInfo("y", dims: [1, 3]))
+        }
+        try Data(model).write(to: URL(fileURLWithPath: dir + "/hostile.onnx"))
+        let folder = try Bad.images8x8()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for command in [["inspect"], ["map", "--rate-images", "0", "--anneal", "0", "--data", folder, "--mean", "0", "--std", "1"]] {
+            let r = try CLI.run([command[0], dir + "/hostile.onnx"] + command.dropFirst() + ["--quiet"].filter { _ in command[0] != "inspect" })
+            #expect(r.code == 0, "\(command[0]): \(r.stderr)")
+            #expect(!r.stdout.unicodeScalars.contains { $0 == "\u{1b}" || $0 == "\u{7}" }, "\(command[0]) printed a raw escape")
+            #expect(r.stdout.contains("fc\\u{1b}]0;owned\\u{7}\\u{1b}[2J"), "\(command[0]): \(r.stdout)")
+        }
+    }
 }
