@@ -79,18 +79,21 @@ public enum CLI {
     }
 
     /// Parses `argv` as `main` does — command, options, every option's value and the settings
-    /// they make — without running anything (the command-line fuzz target calls it).
-    package static func parse(_ argv: [String]) throws {
+    /// they make, and for `sweep` the grid's size and its first and last points applied —
+    /// without running anything, and returns the settings of each point (one without a
+    /// sweep), for the command-line fuzz target to parse hardware overrides on.
+    package static func parse(_ argv: [String]) throws -> [Pipeline] {
         guard let name = argv.first, let command = commands.first(where: { $0.spec.name == name }) else {
             throw SpikeMeshError(.usage, "unknown command")
         }
         let args = try Arguments(Array(argv.dropFirst()), spec: command.spec)
-        _ = try Pipeline(args, quiet: true)
-        if name == SweepCommand.spec.name {
-            let sweep = Sweep(axes: try args.all(SweepCommand.vary), zip: args.flag(SweepCommand.zip))
-            if try args.all(SweepCommand.merge).isEmpty { _ = try sweep.count() }
-            _ = try args.value(SweepCommand.shard)
-        }
+        let pipeline = try Pipeline(args, quiet: true)
+        guard name == SweepCommand.spec.name else { return [pipeline] }
+        var sweep = Sweep(axes: try args.all(SweepCommand.vary), zip: args.flag(SweepCommand.zip))
+        if let (k, n) = try args.value(SweepCommand.shard) { (sweep.shard, sweep.shards) = (k, n) }
+        guard try args.all(SweepCommand.merge).isEmpty else { return [pipeline] }
+        let mine = sweep.indices(of: try sweep.count())
+        return try (Array(mine.prefix(3)) + Array(mine.suffix(1))).map { try sweep.apply(sweep.point($0), to: pipeline) }
     }
 
     /// Checks every output the command was given before it runs (`OutputFile.check`): a

@@ -37,10 +37,18 @@ enum FuzzTarget: String, CaseIterable {
             _ = try Dataset.decode(fileBytes: bytes, name: "fuzz.smds")
         case .cli:
             // Arguments separated by NUL bytes: a command and its options.
+            // Each point's --set and --vary hardware overrides are parsed onto a shipped model
+            // held in memory, as `HardwareModel.load` would apply them.
             let argv = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-            try CLI.parse(argv)
+            for p in try CLI.parse(argv) {
+                _ = try HardwareModel.parse(Self.genericSmall, defaultName: "generic-small", overrides: p.hardware.overrides + p.hardware.varied.map(\.override))
+            }
         }
     }
+
+    /// The shipped generic-small model, read once (the `cli` target parses overrides onto it).
+    static let genericSmall: Data = FileManager.default.contents(atPath: "HardwareModels/generic-small.json")
+        ?? FileManager.default.contents(atPath: #filePath.replacingOccurrences(of: "Tools/Fuzz/FuzzTargets.swift", with: "HardwareModels/generic-small.json")) ?? Data()
 
     func runAcceptingErrors(_ bytes: [UInt8]) -> String {
         do {
