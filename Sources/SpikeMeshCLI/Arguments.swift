@@ -168,6 +168,8 @@ struct Arguments {
     var positionals: [String] = []
     private(set) var occurrences: [String: [String]] = [:]
     private var flags: Set<String> = []
+    /// How an option was typed when not as `--NAME` (`-o`), for messages in the user's words.
+    private var spellings: [String: String] = [:]
 
     init(_ args: [String], spec: CommandSpec) throws {
         var known: [String: OptionSpec] = [:]
@@ -175,7 +177,10 @@ struct Arguments {
         var i = 0
         while i < args.count {
             var arg = args[i]
-            if arg == "-o" { arg = "--output" }   // the one short option
+            if arg == "-o" {   // the one short option
+                arg = "--output"
+                spellings["output"] = "-o"
+            }
             i += 1
             guard arg.hasPrefix("--"), arg.count > 2 else {
                 positionals.append(arg)
@@ -230,6 +235,9 @@ struct Arguments {
         try (occurrences[o.spec.name] ?? []).flatMap(o.parse)
     }
 
+    /// How the option `name` was typed: `--NAME`, or `-o` for `--output`.
+    func spelling(_ name: String) -> String { spellings[name] ?? "--\(name)" }
+
     func positional(_ index: Int) -> String? { index < positionals.count ? positionals[index] : nil }
 
     /// The raw values given for the options of `spec` whose values name files of `role`, as
@@ -238,7 +246,7 @@ struct Arguments {
         spec.options.filter { $0.file == role }.flatMap { o in
             (occurrences[o.name] ?? []).flatMap { value in
                 (role == .inputs ? value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : [value])
-                    .map { (option: "--\(o.name)", path: $0) }
+                    .map { (option: spelling(o.name), path: $0) }
             }
         }
     }

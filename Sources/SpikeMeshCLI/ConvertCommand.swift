@@ -42,7 +42,7 @@ enum ConvertCommand {
         } else if args.has(Opt.set) {
             throw SpikeMeshError(.usage, "--set overrides a hardware model; give --hardware NAME|FILE too")
         }
-        let failure = writeFiles([(Opt.output, output, {
+        let failure = writeFiles(args, [(Opt.output, {
             if let (f, _) = fixed { try NetworkFile.encoded(f) } else { try NetworkFile.encoded(network) }
         })])
         let quantization = fixed?.1

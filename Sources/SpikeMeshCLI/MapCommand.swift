@@ -41,7 +41,7 @@ enum MapCommand {
         network.metadata["rates"] = rates.origin
         let report = MappingReport(mapping: mapping, network: network, relays: decomposed.relays)
         let svg = try args.value(Opt.svg)
-        let failure = writeFiles([(Opt.svg, svg, { Array(report.svg().utf8) })])
+        let failure = writeFiles(args, [(Opt.svg, { Array(report.svg().utf8) })])
         if json {
             printJSON(report.json())
         } else {

@@ -176,11 +176,13 @@ extension ThresholdTable {
 /// each that can be, and returns the first failure instead of throwing it, so that the caller
 /// prints its results before it fails: a file that cannot be written late never loses what was
 /// computed. `contents` is rendered only for the files that are written.
-func writeFiles(_ files: [(option: Option<String>, path: String?, contents: () throws -> [UInt8])]) -> Error? {
+func writeFiles(_ args: Arguments, _ files: [(option: Option<String>, contents: () throws -> [UInt8])]) -> Error? {
     var first: Error?
     for file in files {
-        guard let path = file.path else { continue }
-        do { try OutputFile.write(try file.contents(), to: path, option: "--\(file.option.spec.name)") } catch { first = first ?? error }
+        do {
+            guard let path = try args.value(file.option) else { continue }
+            try OutputFile.write(try file.contents(), to: path, option: args.spelling(file.option.spec.name))
+        } catch { first = first ?? error }
     }
     return first
 }

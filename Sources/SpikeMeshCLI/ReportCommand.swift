@@ -46,7 +46,7 @@ enum ReportCommand {
         let run = try pipeline.emulate(loaded, on: hardware, data: data)
         let report = PipelineReport(model: loaded.source, data: data.source, images: data.count, graph: graph, ann: ann,
                                     summary: summary, checkpoints: simOptions.checkpoints, reference: reference, emulation: run)
-        let failure = writeFiles([(Opt.html, try args.value(Opt.html), { Array(report.html(command: Opt.commandLine).utf8) })])
+        let failure = writeFiles(args, [(Opt.html, { Array(report.html(command: Opt.commandLine).utf8) })])
         if json { printJSON(report.json()) } else { printText(report.text(), terminator: "") }
         if let failure { throw failure }
     }

@@ -66,7 +66,7 @@ enum SweepCommand {
                 throw SpikeMeshError(.usage, "--merge joins finished shards and runs nothing; --\(o.name) does not apply")
             }
             let table = try SweepTable.merge(merging)
-            try output(table, json: json, csv: try args.value(csv), html: try args.value(Opt.html), reproducible: reproducible)
+            try output(table, args, json: json, reproducible: reproducible)
             return
         }
         var sweep = Sweep(axes: try args.all(vary), zip: args.flag(zip))
@@ -91,15 +91,15 @@ enum SweepCommand {
         let table = SweepTable(model: args.positional(0) ?? BundledExample.model, data: data.source, count: data.count,
                                hardware: pipeline.hardware.hardware, axes: sweep.axes, zip: sweep.zip, points: total,
                                shard: sweep.shards > 1 ? (sweep.shard, sweep.shards) : nil, rows: rows, work: work)
-        try output(table, json: json, csv: try args.value(csv), html: try args.value(Opt.html), reproducible: reproducible)
+        try output(table, args, json: json, reproducible: reproducible)
         if !rows.isEmpty, let first = rows.first?.error, rows.allSatisfy({ $0.error != nil }) {
             throw SpikeMeshError(.invalidArgument, "every point of the sweep failed (the rows say why); the first: \(first)")
         }
     }
 
-    static func output(_ table: SweepTable, json: Bool, csv: String?, html: String?, reproducible: Bool) throws {
-        let failure = writeFiles([(Self.csv, csv, { Array(table.csv(reproducible: reproducible).utf8) }),
-                                  (Opt.html, html, { Array(table.html(command: Opt.commandLine).utf8) })])
+    static func output(_ table: SweepTable, _ args: Arguments, json: Bool, reproducible: Bool) throws {
+        let failure = writeFiles(args, [(Self.csv, { Array(table.csv(reproducible: reproducible).utf8) }),
+                                        (Opt.html, { Array(table.html(command: Opt.commandLine).utf8) })])
         if json { printJSON(table.json(reproducible: reproducible)) } else { printText(table.text(), terminator: "") }
         if let failure { throw failure }
     }

@@ -29,8 +29,8 @@ import Testing
         let m = dir + "/m.onnx", d = dir + "/d.smds.gz", c = dir + "/c.smds.gz", hw = dir + "/hw.json"
         let before = try [m, d, c, hw].map(Self.digest)
         let cases: [([String], String)] = [
-            (["convert", m, "--calibration-data", c, "-o", m], "--output \(m) is the same file as MODEL \(m)"),
-            (["convert", m, "--calibration-data", c, "-o", c], "--output \(c) is the same file as --calibration-data \(c)"),
+            (["convert", m, "--calibration-data", c, "-o", m], "-o \(m) is the same file as MODEL \(m)"),
+            (["convert", m, "--calibration-data", c, "-o", c], "-o \(c) is the same file as --calibration-data \(c)"),
             (["map", m, "--svg", m], "--svg \(m) is the same file as MODEL|NET \(m)"),
             (["map", m, "--hardware", hw, "--svg", hw], "--svg \(hw) is the same file as --hardware \(hw)"),
             (["report", m, "--html", m], "--html \(m) is the same file as MODEL \(m)"),
@@ -61,7 +61,7 @@ import Testing
         try FileManager.default.copyItem(atPath: Fixtures.path("onnx/tiny_cnn_dynamo.onnx.data"), toPath: data)
         let before = try Self.digest(data)
         try Bad.expectError(["convert", model, "--data", folder, "-o", data, "--quiet"], code: 2,
-                            "--output \(data) is the same file as the input \(data), which this command read")
+                            "-o \(data) is the same file as the input \(data), which this command read")
         #expect(try Self.digest(data) == before)
     }
 
