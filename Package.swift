@@ -26,9 +26,9 @@ let stages: [(name: String, imports: [String])] = [
     ("Mapping", ["Core", "Model", "Hardware"]),
     ("Emulation", ["Core", "Model", "Hardware", "Mapping"]),
     ("Energy", ["Core", "Model", "Hardware", "Emulation"]),
-    ("Reports", ["Core", "Model", "Inference", "Reference", "Conversion", "Hardware", "Mapping", "Emulation", "Energy"]),
+    ("Reports", ["Core", "Model", "Inference", "Conversion", "Hardware", "Mapping", "Emulation", "Energy"]),
     ("Pipeline", ["Core", "Model", "Formats", "Inference", "Reference", "Conversion", "Hardware", "Mapping", "Emulation",
-                  "Energy", "Reports"]),                 // load → convert → quantize → map → emulate, with settings
+                  "Energy", "Reports"]),                 // load → convert → map → quantize → emulate, with settings
 ]
 let moduleNames = stages.map { "SpikeMesh" + $0.name }
 
