@@ -20,7 +20,11 @@ import Testing
         let mapping = try Mapper.map(net, on: hw, options: options)
         let report = MappingReport(mapping: mapping, network: net)
         let text = report.text()
-        #expect(text.contains("A") && text.contains("out"))
+        // One row per layer: name, neurons, cores (the header's "fout%" column held "out", so
+        // a search for the word could not fail).
+        let rows = text.split(separator: "\n").map { $0.split(separator: " ") }
+        #expect(rows.contains { $0.count >= 3 && $0[0] == "A" && $0[1] == "3" && $0[2] == "2" }, "\(text)")
+        #expect(rows.contains { $0.count >= 3 && $0[0] == "out" && $0[2] == "1" }, "\(text)")
         guard case .object(let fields) = report.json() else { Issue.record("object expected"); return }
         let json = Dictionary(fields, uniquingKeysWith: { a, _ in a })
         #expect(json["cores"] == .int(3))   // A: 3 neurons on 2-neuron cores = 2, out = 1
