@@ -1,7 +1,7 @@
 // The run settings every engine shares: how input is encoded, when spikes arrive, how the
-// output is read (DESIGN.md, "Semantics that every part shares").
+// output is read (Docs/Conversion.md, "Ticks").
 
-/// How the input image becomes spikes (DESIGN.md, "Input encoding").
+/// How the input image becomes spikes (Docs/Conversion.md, "Ticks", Encoding).
 public enum InputEncoding: String, Sendable, Codable, CaseIterable {
     /// The normalized image is an analog current into the first layer every tick.
     case direct
@@ -9,7 +9,7 @@ public enum InputEncoding: String, Sendable, Codable, CaseIterable {
     case poisson
 }
 
-/// When a spike reaches its targets (DESIGN.md, "Delivery").
+/// When a spike reaches its targets (Docs/Conversion.md, "Ticks", Delivery).
 public enum DeliveryMode: String, Sendable, Codable, CaseIterable {
     /// Layers run in topological order within a tick; a spike arrives in the same tick.
     case layerSynchronous

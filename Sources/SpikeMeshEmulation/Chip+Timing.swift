@@ -9,7 +9,7 @@ extension Chip {
         if plan.detailedCoreTime { for k in scratch.coreEvents.indices { scratch.coreEvents[k] = 0 } }
     }
 
-    /// Tick t ends (DESIGN.md, "Emulation and counters"): tick time = the slowest core's work
+    /// Tick t ends (Docs/Emulation.md, "Time per tick"): tick time = the slowest core's work
     /// (`TickTiming.slowestCore`) + the mesh (the longest route that travelled + one hop per
     /// packet queued behind another on the busiest link) + the barrier (`TickTiming.barrierNs`),
     /// at least minimumTickNs — by each of the plan's timings, from the same counts. Times are

@@ -1,7 +1,7 @@
 import SpikeMeshCore
 import SpikeMeshHardware
 
-/// What an emulation counted, summed over the images it ran (DESIGN.md, "Emulation and counters").
+/// What an emulation counted, summed over the images it ran (Docs/Emulation.md, "Counters").
 ///
 /// Each quantity is stored once, at its finest grain; totals are derived (`synapticOps` is the
 /// sum over ticks, which equals the sums over cores and over populations).

@@ -31,7 +31,7 @@ public struct EmulationResult: Sendable {
     public var ticksRun: Int
 }
 
-/// The event-driven multi-core emulator (DESIGN.md, "Emulation and counters").
+/// The event-driven multi-core emulator (Docs/Emulation.md, "The tick loop").
 ///
 /// It runs a fixed-point network (`Quantizer`) on a `Mapping`. Per tick, in topological
 /// order of populations: packets due this tick are delivered — each fans out through the

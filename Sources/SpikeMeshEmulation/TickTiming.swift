@@ -1,7 +1,7 @@
 import SpikeMeshHardware
 
-/// One time table (`HardwareModel.Time`) made ready to price ticks (DESIGN.md, "Emulation and
-/// counters"): its per-event times, the tick barrier for the tiles the mapping uses, and each
+/// One time table (`HardwareModel.Time`) made ready to price ticks (Docs/Emulation.md, "Time
+/// per tick"): its per-event times, the tick barrier for the tiles the mapping uses, and each
 /// route class's time on the wire. A chip prices every tick by each of its plan's timings
 /// from the same counts, so tables that differ only in times share one emulation (time never
 /// changes a spike).

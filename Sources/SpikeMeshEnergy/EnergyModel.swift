@@ -3,7 +3,7 @@ import SpikeMeshModel
 import SpikeMeshHardware
 import SpikeMeshEmulation
 
-/// Energy and latency per inference from emulation counters (DESIGN.md, "Emulation and counters").
+/// Energy and latency per inference from emulation counters (Docs/Emulation.md, "Energy").
 ///
 /// ```
 /// E = SOPs·E_sop + updates·E_update (+ idle updates·E_idle, for every-tick somas)

@@ -1,7 +1,7 @@
 import SpikeMeshCore
 import SpikeMeshModel
 
-/// Float spiking network → fixed-point network (DESIGN.md, "Fixed point").
+/// Float spiking network → fixed-point network (Docs/Emulation.md, "Fixed point").
 ///
 /// Per target population q, every incoming weight is first written in units of q's
 /// threshold, `w' = w · a_source / θ_q` (a = θ_source, or 1 for the input), so that a spike

@@ -2,7 +2,7 @@ import SpikeMeshCore
 import SpikeMeshModel
 import SpikeMeshHardware
 
-/// Fan-in decomposition (DESIGN.md, "Mapping"; Docs/Mapping.md, "Relays"): where one neuron
+/// Fan-in decomposition (Docs/Mapping.md, "Relays"): where one neuron
 /// alone needs more input axons or synapse memory than a core has, its inputs are split into
 /// groups of source channels and each group is integrated by a relay population that forwards
 /// its partial sum to the neuron through an identity projection of weight 1.

@@ -2,7 +2,7 @@ import SpikeMeshCore
 import SpikeMeshModel
 import SpikeMeshHardware
 
-/// Fan-out splitting (DESIGN.md, "Mapping"; Docs/Mapping.md, "Splitters"): where a chip lets
+/// Fan-out splitting (Docs/Mapping.md, "Splitters"): where a chip lets
 /// one neuron address only `core.neuronFanOut` destination entries (TrueNorth: one axon on one
 /// core) and a neuron needs more, its population's spikes go through a splitter population:
 /// an identity copy (`Relay.splitter`) that the population reaches with one entry per neuron,

@@ -3,7 +3,7 @@ import SpikeMeshCore
 import SpikeMeshModel
 import SpikeMeshHardware
 
-/// Slices, places and routes a spiking network on a hardware model (DESIGN.md, "Mapping").
+/// Slices, places and routes a spiking network on a hardware model (Docs/Mapping.md).
 ///
 /// 1. **Slice.** Each population is cut into a grid of channel groups × row tiles × column
 ///    tiles. Of all grids whose every slice fits the core (neurons, input axons = the union

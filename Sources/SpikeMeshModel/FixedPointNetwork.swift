@@ -1,7 +1,7 @@
 import SpikeMeshCore
 
 /// A fixed-point spiking network: what a chip's synapse and neuron memories hold
-/// (DESIGN.md, "Fixed point"). `Quantizer` makes one from a float `SpikingNetwork`; a network
+/// (Docs/Emulation.md, "Fixed point"). `Quantizer` makes one from a float `SpikingNetwork`; a network
 /// file may hold one; the emulator runs nothing else. The float network stays float, as Lava
 /// keeps `PyLifModelFloat` beside `PyLifModelBitAcc`.
 ///

@@ -1,7 +1,7 @@
 import SpikeMeshCore
 
-/// The tick schedule the reference simulator and the emulator share (DESIGN.md, "Tick" and
-/// "Delivery"): how many ticks a run lasts, when SRP resets, which ticks count toward a
+/// The tick schedule the reference simulator and the emulator share (Docs/Conversion.md,
+/// "Ticks"): how many ticks a run lasts, when SRP resets, which ticks count toward a
 /// population's spikes and toward each checkpoint, and when a bias starts. The two engines
 /// share this and nothing of their neuron arithmetic, so the oracle stays independent.
 ///

@@ -51,7 +51,7 @@ public struct LoadedNetwork: Sendable {
     }
 }
 
-/// The pipeline DESIGN.md draws — load → convert → quantize → map → emulate → summary — as
+/// The pipeline Docs/Architecture.md draws — load → convert → quantize → map → emulate → summary — as
 /// library calls with explicit settings, so the CLI, the benchmarks and a study script run
 /// the same code. `progress` labels long steps (nil = quiet).
 public struct Pipeline: Sendable {

@@ -43,7 +43,7 @@ public struct SimulationResult: Sendable {
 /// The float reference simulator: dense membranes, every neuron every tick, batched over
 /// images on all cores. It is the oracle the emulator is checked against.
 ///
-/// Per tick (DESIGN.md): (1) deliver spikes — each source spike of amplitude θ_source adds its
+/// Per tick (Docs/Conversion.md, "Ticks"): (1) deliver spikes — each source spike of amplitude θ_source adds its
 /// weights to the targets' input current; (2) add the bias; (3) every neuron with V ≥ θ
 /// fires once and resets (V − θ, or 0); (4) the output integrates and never fires.
 /// Membranes are stored channels-last (HWC) so that a spike into a convolution adds one

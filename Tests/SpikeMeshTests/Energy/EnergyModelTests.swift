@@ -3,7 +3,7 @@ import Testing
 @testable import SpikeMeshEmulation
 @testable import SpikeMeshEnergy
 
-/// Energy per inference = counters × the energy table + static power × time (DESIGN.md), on
+/// Energy per inference = counters × the energy table + static power × time (Docs/Emulation.md, "Energy"), on
 /// counters written by hand for two images on generic-small's table (10 pJ per SOP, 20 per
 /// update, 2 per packet, 5 per hop, 50 per chip-to-chip hop, 100 per barrier, 1 mW static).
 @Suite struct EnergyModelTests {
