@@ -90,7 +90,7 @@ public enum CLI {
         let pipeline = try Pipeline(args, quiet: true)
         guard name == SweepCommand.spec.name else { return [pipeline] }
         var sweep = Sweep(axes: try args.all(SweepCommand.vary), zip: args.flag(SweepCommand.zip))
-        if let (k, n) = try args.value(SweepCommand.shard) { (sweep.shard, sweep.shards) = (k, n) }
+        if let part = try args.value(SweepCommand.shard) { (sweep.shard, sweep.shards) = (part.index, part.count) }
         guard try args.all(SweepCommand.merge).isEmpty else { return [pipeline] }
         let mine = sweep.indices(of: try sweep.count())
         return try (Array(mine.prefix(3)) + Array(mine.suffix(1))).map { try sweep.apply(sweep.point($0), to: pipeline) }

@@ -7,8 +7,8 @@ enum SweepCommand {
                              repeatable: true, parse: { [try Sweep.axis($0)] })
     static let zip = Flag("zip", help: "Pair the --vary lists (equally long) instead of taking every combination.")
     static let csv = Option("csv", "FILE", help: "Also write the rows as CSV (a header, one line per point).", file: .output, parse: Parse.path)
-    static let shard = Option("shard", "K/N", help: "Run only every N-th point, starting at the K-th (1 ≤ K ≤ N), for a job array; join the shards' --json outputs with --merge.",
-                              parse: parseShard)
+    static let shard = Option("shard", "K/N|auto", help: "Run only every N-th point, starting at the K-th (1 ≤ K ≤ N), for a job array; auto reads K and N from a Slurm or AWS Batch array, auto/N reads K from an LSF, PBS or GNU parallel one (Docs/WhatIf.md). Join the shards' --json outputs with --merge.",
+                              parse: { try Shard.parse($0) })
     static let merge = Option("merge", "FILE[,FILE…]", help: "Join the --json outputs of the shards of one sweep into the output of the whole sweep; runs nothing.",
                               repeatable: true, file: .inputs, parse: Parse.list)
     static let reproducible = Flag("reproducible", help: "Leave out what depends on where and how the sweep ran (wall times, work counts, the shard), so sharded and merged outputs equal an unsharded run byte for byte.")
@@ -49,14 +49,6 @@ enum SweepCommand {
     /// Images per point when --limit is not given (as `report`): a grid multiplies the work.
     static let defaultLimit = 200
 
-    @Sendable static func parseShard(_ text: String) throws -> (Int, Int) {
-        let parts = text.split(separator: "/").map { Int($0) }
-        guard parts.count == 2, let k = parts[0], let n = parts[1], n >= 1, n <= 1_000_000, k >= 1, k <= n else {
-            throw SpikeMeshError(.usage, "expected K/N with 1 ≤ K ≤ N, e.g. 2/8")
-        }
-        return (k, n)
-    }
-
     static func run(_ args: Arguments) throws {
         let json = args.flag(Opt.json), quiet = args.flag(Opt.quiet) || json
         let reproducible = args.flag(reproducible)
@@ -70,7 +62,7 @@ enum SweepCommand {
             return
         }
         var sweep = Sweep(axes: try args.all(vary), zip: args.flag(zip))
-        if let (k, n) = try args.value(shard) { (sweep.shard, sweep.shards) = (k, n) }
+        if let part = try args.value(shard) { (sweep.shard, sweep.shards) = (part.index, part.count) }
         let pipeline = try Pipeline(args, quiet: true)
         let data = try pipeline.dataset(defaultLimit: defaultLimit)
         let total = try sweep.count()

@@ -16,12 +16,14 @@ import Testing
         return nil
     }()
 
-    static func run(_ args: [String]) throws -> Output {
+    /// Runs the built executable; `environment` entries are added to this process's.
+    static func run(_ args: [String], environment: [String: String] = [:]) throws -> Output {
         let exe = try #require(executable, "the spikemesh executable was not found beside \(CommandLine.arguments[0])")
         let process = Process()
         process.executableURL = exe
         process.arguments = args
         process.currentDirectoryURL = Fixtures.packageRoot
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -182,6 +182,14 @@ import Testing
             try Data(part.stdout.utf8).write(to: URL(fileURLWithPath: path))
             parts.append(path)
         }
+        // --shard auto reads the same shard from a Slurm array (--array=11-13) and, with the
+        // count, from GNU parallel's job number.
+        let second = try String(contentsOfFile: parts[1], encoding: .utf8)
+        for (shard, env) in [("auto", ["SLURM_ARRAY_TASK_ID": "12", "SLURM_ARRAY_TASK_MIN": "11", "SLURM_ARRAY_TASK_COUNT": "3"]),
+                             ("auto/3", ["PARALLEL_SEQ": "2"])] {
+            let auto = try CommandLineTests.run(args + ["--json", "--shard", shard], environment: env)
+            #expect(auto.code == 0 && auto.stdout == second, "--shard \(shard) under \(env): \(auto.stderr)")
+        }
         let merged = try CommandLineTests.run(["sweep", "--merge", parts.joined(separator: ","), "--json", "--reproducible",
                                                "--csv", dir.appendingPathComponent("merged.csv").path])
         #expect(merged.code == 0, "\(merged.stderr)")
