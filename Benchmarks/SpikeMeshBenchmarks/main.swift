@@ -36,7 +36,10 @@ func parse() -> Options {
     }
     var o = Options()
     var args = Array(CommandLine.arguments.dropFirst())
-    if let first = args.first, !first.hasPrefix("--") { o.which = first; args.removeFirst() }
+    if let first = args.first, !first.hasPrefix("--") {
+        o.which = first
+        args.removeFirst()
+    }
     var i = 0
     while i < args.count {
         guard i + 1 < args.count else { fail("\(args[i]) needs a value") }
@@ -61,8 +64,9 @@ func parse() -> Options {
 func machine() -> JSON {
     var cpu = "unknown"
     if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-       let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-       let name = line.split(separator: ":", maxSplits: 1).last {
+        let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+        let name = line.split(separator: ":", maxSplits: 1).last
+    {
         cpu = name.trimmingCharacters(in: .whitespaces)
     }
     return .object([("cpu", .string(cpu)), ("cores", .int(ProcessInfo.processInfo.activeProcessorCount))])
@@ -74,7 +78,7 @@ func benchmarkANN(_ o: Options) throws {
     data = data.limited(to: min(o.images, data.count))
     let norm = try Normalization.resolve(mean: nil, std: nil, graph: graph)
     let engine = ANNEngine(graph: graph)
-    _ = try engine.evaluate(data.limited(to: min(256, data.count)), normalization: norm, batchSize: o.batch) // warm-up
+    _ = try engine.evaluate(data.limited(to: min(256, data.count)), normalization: norm, batchSize: o.batch)  // warm-up
     var best = 0.0
     var accuracy = 0.0
     for _ in 0..<max(o.repeats, 1) {
@@ -82,18 +86,19 @@ func benchmarkANN(_ o: Options) throws {
         best = max(best, r.imagesPerSecond)
         accuracy = r.accuracy
     }
-    print(JSON.object([
-        ("benchmark", .string("ann-inference")),
-        ("model", .string(o.model)),
-        ("images", .int(data.count)),
-        ("batch", .int(o.batch)),
-        ("threads", .int(engine.workers)),
-        ("imagesPerSecond", .number((best * 10).rounded() / 10)),
-        ("macsPerImage", .int(graph.totalMACs)),
-        ("gmacsPerSecond", .number((best * Double(graph.totalMACs) / 1e9 * 100).rounded() / 100)),
-        ("accuracy", .number(accuracy)),
-        ("machine", machine()),
-    ]).rendered(indent: 0))
+    print(
+        JSON.object([
+            ("benchmark", .string("ann-inference")),
+            ("model", .string(o.model)),
+            ("images", .int(data.count)),
+            ("batch", .int(o.batch)),
+            ("threads", .int(engine.workers)),
+            ("imagesPerSecond", .number((best * 10).rounded() / 10)),
+            ("macsPerImage", .int(graph.totalMACs)),
+            ("gmacsPerSecond", .number((best * Double(graph.totalMACs) / 1e9 * 100).rounded() / 100)),
+            ("accuracy", .number(accuracy)),
+            ("machine", machine()),
+        ]).rendered(indent: 0))
 }
 
 /// A larger convolutional network than the bundled one, for 28×28 inputs: conv 3×3 1→32,
@@ -109,21 +114,36 @@ func wideRandomGraph() throws -> ANNGraph {
     }
     var g = try ANNGraph(inputShape: [1, 28, 28], source: "wide-random")
     g.metadata = ["spikemesh.mean": "0.2860", "spikemesh.std": "0.3530"]
-    var last = 0, channels = 1, n = 0
+    var last = 0
+    var channels = 1
+    var n = 0
     func conv(_ out: Int) throws {
-        let c = Conv2d(inChannels: channels, outChannels: out, kernelHeight: 3, kernelWidth: 3,
-                       padding: Padding(top: 1, left: 1, bottom: 1, right: 1), weights: uniform(out * channels * 9, fanIn: channels * 9))
+        let c = Conv2d(
+            inChannels: channels, outChannels: out, kernelHeight: 3, kernelWidth: 3,
+            padding: Padding(top: 1, left: 1, bottom: 1, right: 1),
+            weights: uniform(out * channels * 9, fanIn: channels * 9))
         n += 1
         last = try g.append("conv\(n)", .conv2d(c), inputs: [last])
         last = try g.append("relu\(n)", .relu, inputs: [last])
         channels = out
     }
     func pool() throws {
-        last = try g.append("pool\(n)", .avgPool(Pool(kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .zero, countIncludePad: true)), inputs: [last])
+        last = try g.append(
+            "pool\(n)",
+            .avgPool(
+                Pool(
+                    kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .zero,
+                    countIncludePad: true)), inputs: [last])
     }
-    try conv(32); try conv(64); try pool(); try conv(128); try pool(); try conv(128)
+    try conv(32)
+    try conv(64)
+    try pool()
+    try conv(128)
+    try pool()
+    try conv(128)
     last = try g.append("flatten", .flatten, inputs: [last])
-    last = try g.append("fc", .dense(Dense(inFeatures: 6272, outFeatures: 10, weights: uniform(62720, fanIn: 6272))), inputs: [last])
+    last = try g.append(
+        "fc", .dense(Dense(inFeatures: 6272, outFeatures: 10, weights: uniform(62720, fanIn: 6272))), inputs: [last])
     return g
 }
 
@@ -157,13 +177,14 @@ func benchmarkReference(_ o: Options) throws {
         accuracy = try sim.accuracy(data, normalization: norm, options: options)[0]
         best = min(best, Date().timeIntervalSince(start))
     }
-    print(JSON.object([
-        ("benchmark", .string("reference-simulator")), ("model", .string(o.model)), ("images", .int(data.count)),
-        ("timesteps", .int(o.timesteps)), ("threads", .int(options.workers)),
-        ("imagesPerSecond", .number((Double(data.count) / best * 10).rounded() / 10)),
-        ("imageTicksPerSecond", .number((Double(data.count * o.timesteps) / best).rounded())),
-        ("accuracy", .number(accuracy)), ("machine", machine()),
-    ]).rendered(indent: 0))
+    print(
+        JSON.object([
+            ("benchmark", .string("reference-simulator")), ("model", .string(o.model)), ("images", .int(data.count)),
+            ("timesteps", .int(o.timesteps)), ("threads", .int(options.workers)),
+            ("imagesPerSecond", .number((Double(data.count) / best * 10).rounded() / 10)),
+            ("imageTicksPerSecond", .number((Double(data.count * o.timesteps) / best).rounded())),
+            ("accuracy", .number(accuracy)), ("machine", machine()),
+        ]).rendered(indent: 0))
 }
 
 /// The event-driven emulator on a hardware model: images/s and synaptic ops/s.
@@ -186,14 +207,16 @@ func benchmarkEmulator(_ o: Options) throws {
         best = min(best, Date().timeIntervalSince(start))
     }
     let r = result!
-    print(JSON.object([
-        ("benchmark", .string("emulator")), ("model", .string(o.model)), ("hardware", .string(hw.name)), ("cores", .int(mapping.cores.count)),
-        ("images", .int(data.count)), ("timesteps", .int(o.timesteps)), ("threads", .int(options.workers)),
-        ("imagesPerSecond", .number((Double(data.count) / best * 10).rounded() / 10)),
-        ("synapticOpsPerSecond", .number((Double(r.counters.synapticOps) / best).rounded())),
-        ("packetsPerSecond", .number((Double(r.counters.packets) / best).rounded())),
-        ("accuracy", .number(r.accuracy[0])), ("machine", machine()),
-    ]).rendered(indent: 0))
+    print(
+        JSON.object([
+            ("benchmark", .string("emulator")), ("model", .string(o.model)), ("hardware", .string(hw.name)),
+            ("cores", .int(mapping.cores.count)),
+            ("images", .int(data.count)), ("timesteps", .int(o.timesteps)), ("threads", .int(options.workers)),
+            ("imagesPerSecond", .number((Double(data.count) / best * 10).rounded() / 10)),
+            ("synapticOpsPerSecond", .number((Double(r.counters.synapticOps) / best).rounded())),
+            ("packetsPerSecond", .number((Double(r.counters.packets) / best).rounded())),
+            ("accuracy", .number(r.accuracy[0])), ("machine", machine()),
+        ]).rendered(indent: 0))
 }
 
 /// VGG-16 for 32×32 inputs (13 convolutions 3×3 with average pooling, dense 512-512-10),
@@ -201,21 +224,36 @@ func benchmarkEmulator(_ o: Options) throws {
 /// times slicing, destination tables, placement and routing alone.
 func benchmarkMapVGG(_ o: Options) throws {
     var rng = SplitMix(state: 42)
-    var pops = [Population(name: "input", shape: [3, 32, 32], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 0, qcfsLambda: nil)]
+    var pops = [
+        Population(
+            name: "input", shape: [3, 32, 32], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 0,
+            qcfsLambda: nil)
+    ]
     var projs: [Projection] = []
     func add(_ shape: [Int], _ kind: Projection.Kind) {
         projs.append(Projection(source: pops.count - 1, target: pops.count, kind: kind))
-        pops.append(Population(name: "layer\(pops.count)", shape: shape, threshold: 1, reset: .subtract, initialPotential: 0,
-                               bias: nil, layer: pops.count, qcfsLambda: nil))
+        pops.append(
+            Population(
+                name: "layer\(pops.count)", shape: shape, threshold: 1, reset: .subtract, initialPotential: 0,
+                bias: nil, layer: pops.count, qcfsLambda: nil))
     }
     for item in [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0] {
         let s = pops.last!.shape
         if item == 0 {
-            add([s[0], s[1] / 2, s[2] / 2], .avgPool(Pool(kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .zero, countIncludePad: true)))
+            add(
+                [s[0], s[1] / 2, s[2] / 2],
+                .avgPool(
+                    Pool(
+                        kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .zero,
+                        countIncludePad: true)))
         } else {
             let w = (0..<(item * s[0] * 9)).map { _ in rng.unitFloat() - 0.5 }
-            add([item, s[1], s[2]], .conv(Conv2d(inChannels: s[0], outChannels: item, kernelHeight: 3, kernelWidth: 3,
-                                                  padding: Padding(top: 1, left: 1, bottom: 1, right: 1), weights: w)))
+            add(
+                [item, s[1], s[2]],
+                .conv(
+                    Conv2d(
+                        inChannels: s[0], outChannels: item, kernelHeight: 3, kernelWidth: 3,
+                        padding: Padding(top: 1, left: 1, bottom: 1, right: 1), weights: w)))
         }
     }
     for width in [512, 512, 10] {
@@ -227,12 +265,13 @@ func benchmarkMapVGG(_ o: Options) throws {
     let start = Date()
     let mapping = try Mapper.map(network, on: hw)
     let seconds = Date().timeIntervalSince(start)
-    print(JSON.object([
-        ("benchmark", .string("map-vgg16-32x32")), ("hardware", .string(hw.name)),
-        ("neurons", .int(pops.dropFirst().reduce(0) { $0 + $1.count })), ("synapses", .int(network.macCount)),
-        ("cores", .int(mapping.cores.count)), ("chips", .int(mapping.chipsUsed)), ("fits", .bool(mapping.fits)),
-        ("seconds", .number((seconds * 100).rounded() / 100)), ("machine", machine()),
-    ]).rendered(indent: 0))
+    print(
+        JSON.object([
+            ("benchmark", .string("map-vgg16-32x32")), ("hardware", .string(hw.name)),
+            ("neurons", .int(pops.dropFirst().reduce(0) { $0 + $1.count })), ("synapses", .int(network.macCount)),
+            ("cores", .int(mapping.cores.count)), ("chips", .int(mapping.chipsUsed)), ("fits", .bool(mapping.fits)),
+            ("seconds", .number((seconds * 100).rounded() / 100)), ("machine", machine()),
+        ]).rendered(indent: 0))
 }
 
 /// VGG-16 (13 convolutions 3 × 3 with BatchNorm and ReLU, 2 × 2 average pooling after each
@@ -253,22 +292,31 @@ func scaleGraph(_ name: String) throws -> ANNGraph {
     func conv(_ from: Int, _ inC: Int, _ out: Int, kernel: Int = 3, stride: Int = 1, relu: Bool = true) throws -> Int {
         n += 1
         let pad = kernel / 2
-        let c = Conv2d(inChannels: inC, outChannels: out, kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
-                       padding: Padding(top: pad, left: pad, bottom: pad, right: pad), weights: uniform(out * inC * kernel * kernel, fanIn: inC * kernel * kernel))
+        let c = Conv2d(
+            inChannels: inC, outChannels: out, kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride,
+            strideWidth: stride,
+            padding: Padding(top: pad, left: pad, bottom: pad, right: pad),
+            weights: uniform(out * inC * kernel * kernel, fanIn: inC * kernel * kernel))
         var last = try g.append("conv\(n)", .conv2d(c), inputs: [from])
-        let bn = BatchNorm(scale: (0..<out).map { _ in 0.5 + rng.unitFloat() }, shift: (0..<out).map { _ in (rng.unitFloat() - 0.5) * 0.2 })
+        let bn = BatchNorm(
+            scale: (0..<out).map { _ in 0.5 + rng.unitFloat() },
+            shift: (0..<out).map { _ in (rng.unitFloat() - 0.5) * 0.2 })
         last = try g.append("bn\(n)", .batchNorm(bn), inputs: [last])
         return relu ? try g.append("relu\(n)", .relu, inputs: [last]) : last
     }
     func dense(_ from: Int, _ inF: Int, _ out: Int, relu: Bool) throws -> Int {
         n += 1
-        let last = try g.append("fc\(n)", .dense(Dense(inFeatures: inF, outFeatures: out, weights: uniform(inF * out, fanIn: inF))), inputs: [from])
+        let last = try g.append(
+            "fc\(n)", .dense(Dense(inFeatures: inF, outFeatures: out, weights: uniform(inF * out, fanIn: inF))),
+            inputs: [from])
         return relu ? try g.append("relu\(n)", .relu, inputs: [last]) : last
     }
-    let pool = Pool(kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .zero, countIncludePad: true)
+    let pool = Pool(
+        kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .zero, countIncludePad: true)
     switch name {
     case "vgg16":
-        var last = 0, channels = 3
+        var last = 0
+        var channels = 3
         for item in [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0] {
             if item == 0 {
                 last = try g.append("pool\(n)", .avgPool(pool), inputs: [last])
@@ -282,13 +330,16 @@ func scaleGraph(_ name: String) throws -> ANNGraph {
         last = try dense(last, 512, 512, relu: true)
         _ = try dense(last, 512, 10, relu: false)
     case "resnet20":
-        var last = try conv(0, 3, 16), channels = 16
+        var last = try conv(0, 3, 16)
+        var channels = 16
         for (stage, width) in [16, 32, 64].enumerated() {
             for block in 0..<3 {
                 let stride = stage > 0 && block == 0 ? 2 : 1
                 let a = try conv(last, channels, width, stride: stride)
                 let b = try conv(a, width, width, relu: false)
-                let shortcut = stride == 1 && channels == width ? last : try conv(last, channels, width, kernel: 1, stride: stride, relu: false)
+                let shortcut =
+                    stride == 1 && channels == width
+                    ? last : try conv(last, channels, width, kernel: 1, stride: stride, relu: false)
                 let sum = try g.append("add\(n)", .add, inputs: [b, shortcut])
                 last = try g.append("relu_add\(n)", .relu, inputs: [sum])
                 channels = width
@@ -317,7 +368,8 @@ func peakMiB() -> Double {
 func benchmarkScale(_ o: Options) throws {
     let graph = try scaleGraph(o.model)
     var rng = SplitMix(state: 7)
-    let images = 8, size = 3 * 32 * 32
+    let images = 8
+    let size = 3 * 32 * 32
     let calibration = (0..<(images * size)).map { _ in rng.unitFloat() * 4 - 2 }
     var phase: [(String, JSON)] = []
     var clock = Date()
@@ -344,16 +396,21 @@ func benchmarkScale(_ o: Options) throws {
     lap("emulate")
     let c = result.counters
     let hidden = network.hidden.reduce(0) { $0 + network.populations[$1].count }
-    print(JSON.object([
-        ("benchmark", .string("scale")), ("model", .string(o.model)), ("hardware", .string(hw.name)),
-        ("neurons", .int(hidden)), ("synapses", .int(network.macCount)),
-        ("relays", .int(d.relays.filter { $0.kind != .splitter }.count)), ("splitters", .int(d.relays.filter { $0.kind == .splitter }.count)),
-        ("unresolved", .int(d.unresolved.count)),
-        ("cores", .int(mapping.cores.count)), ("chips", .int(mapping.chipsUsed)), ("boardChips", .int(hw.mesh.chips)),
-        ("fits", .bool(mapping.fits)), ("violations", .array(mapping.violations.map { .string($0.description) })),
-        ("timesteps", .int(o.timesteps)), ("synapticOps", .int(c.synapticOps)), ("packets", .int(c.packets)), ("spikes", .int(c.spikes)),
-        ("seconds", .object(phase)), ("peakMiB", .number(peakMiB())), ("threads", .int(o.threads)), ("machine", machine()),
-    ]).rendered(indent: 0))
+    print(
+        JSON.object([
+            ("benchmark", .string("scale")), ("model", .string(o.model)), ("hardware", .string(hw.name)),
+            ("neurons", .int(hidden)), ("synapses", .int(network.macCount)),
+            ("relays", .int(d.relays.filter { $0.kind != .splitter }.count)),
+            ("splitters", .int(d.relays.filter { $0.kind == .splitter }.count)),
+            ("unresolved", .int(d.unresolved.count)),
+            ("cores", .int(mapping.cores.count)), ("chips", .int(mapping.chipsUsed)),
+            ("boardChips", .int(hw.mesh.chips)),
+            ("fits", .bool(mapping.fits)), ("violations", .array(mapping.violations.map { .string($0.description) })),
+            ("timesteps", .int(o.timesteps)), ("synapticOps", .int(c.synapticOps)), ("packets", .int(c.packets)),
+            ("spikes", .int(c.spikes)),
+            ("seconds", .object(phase)), ("peakMiB", .number(peakMiB())), ("threads", .int(o.threads)),
+            ("machine", machine()),
+        ]).rendered(indent: 0))
 }
 
 let options = parse()
@@ -365,7 +422,8 @@ do {
     case "map-vgg": try benchmarkMapVGG(options)
     case "scale": try benchmarkScale(options)
     default:
-        FileHandle.standardError.write(Data("unknown benchmark \(options.which) (available: ann, reference, emulator, map-vgg, scale)\n".utf8))
+        FileHandle.standardError.write(
+            Data("unknown benchmark \(options.which) (available: ann, reference, emulator, map-vgg, scale)\n".utf8))
         exit(2)
     }
 } catch {

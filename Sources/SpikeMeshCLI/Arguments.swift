@@ -23,7 +23,8 @@ struct OptionSpec: Sendable {
     }
 
     var helpText: String {
-        help + (defaultValue.map { " Default: \($0)." } ?? "") + (repeatable ? " May be repeated; values accumulate." : "")
+        help + (defaultValue.map { " Default: \($0)." } ?? "")
+            + (repeatable ? " May be repeated; values accumulate." : "")
     }
 }
 
@@ -32,11 +33,16 @@ struct Option<Value>: Sendable {
     let spec: OptionSpec
     let parse: @Sendable (_ text: String) throws -> Value
 
-    init(_ name: String, _ value: String, help: String, default defaultValue: String? = nil, repeatable: Bool = false,
-         file: OptionSpec.FileRole? = nil, parse: @escaping @Sendable (String) throws -> Value) {
-        spec = OptionSpec(name: name, value: value, help: help, defaultValue: defaultValue, repeatable: repeatable, file: file)
+    init(
+        _ name: String, _ value: String, help: String, default defaultValue: String? = nil, repeatable: Bool = false,
+        file: OptionSpec.FileRole? = nil, parse: @escaping @Sendable (String) throws -> Value
+    ) {
+        spec = OptionSpec(
+            name: name, value: value, help: help, defaultValue: defaultValue, repeatable: repeatable, file: file)
         self.parse = { text in
-            do { return try parse(text) } catch let e as SpikeMeshError { throw SpikeMeshError(.usage, "--\(name) \(text): \(e.message)") }
+            do { return try parse(text) } catch let e as SpikeMeshError {
+                throw SpikeMeshError(.usage, "--\(name) \(text): \(e.message)")
+            }
         }
     }
 }
@@ -52,14 +58,17 @@ enum Parse {
     @Sendable static func int(_ min: Int, _ max: Int = Int.max) -> @Sendable (String) throws -> Int {
         { text in
             guard let v = Int(text.replacingOccurrences(of: "_", with: "")), v >= min, v <= max else {
-                throw SpikeMeshError(.usage, max == Int.max ? "expected an integer ≥ \(min)" : "expected an integer in \(min)…\(max)")
+                throw SpikeMeshError(
+                    .usage, max == Int.max ? "expected an integer ≥ \(min)" : "expected an integer in \(min)…\(max)")
             }
             return v
         }
     }
 
     @Sendable static func number(_ text: String) throws -> Float {
-        guard let v = Float(text.trimmingCharacters(in: .whitespaces)), v.isFinite else { throw SpikeMeshError(.usage, "expected a number") }
+        guard let v = Float(text.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+            throw SpikeMeshError(.usage, "expected a number")
+        }
         return v
     }
 
@@ -93,7 +102,9 @@ enum Parse {
 
     @Sendable static func list(_ text: String) throws -> [String] {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else { throw SpikeMeshError(.usage, "expected comma-separated values") }
+        guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else {
+            throw SpikeMeshError(.usage, "expected comma-separated values")
+        }
         return parts
     }
 
@@ -102,7 +113,9 @@ enum Parse {
     /// continues the value before it.
     @Sendable static func overrides(_ text: String) throws -> [String] {
         var result: [String] = []
-        for piece in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+        for piece in text.split(separator: ",", omittingEmptySubsequences: false).map({
+            $0.trimmingCharacters(in: .whitespaces)
+        }) {
             guard !piece.isEmpty else { throw SpikeMeshError(.usage, "an empty KEY=VALUE between commas") }
             if piece.contains("=") {
                 result.append(piece)
@@ -120,7 +133,8 @@ enum Parse {
         return text
     }
 
-    static func choice<T: RawRepresentable & CaseIterable & Sendable>(_ type: T.Type) -> @Sendable (String) throws -> T where T.RawValue == String {
+    static func choice<T: RawRepresentable & CaseIterable & Sendable>(_ type: T.Type) -> @Sendable (String) throws -> T
+    where T.RawValue == String {
         { text in
             guard let v = T(rawValue: text) else {
                 throw SpikeMeshError(.usage, "expected one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -149,12 +163,15 @@ struct CommandSpec {
         if !discussion.isEmpty { out += "\n\(discussion)\n" }
         if !positionals.isEmpty {
             out += "\nARGUMENTS:\n"
-            for p in positionals { out += "  " + p.name.padding(toLength: 24, withPad: " ", startingAt: 0) + p.help + "\n" }
+            for p in positionals {
+                out += "  " + p.name.padding(toLength: 24, withPad: " ", startingAt: 0) + p.help + "\n"
+            }
         }
         out += "\nOPTIONS:\n"
         for o in options + [OptionSpec(name: "help", value: nil, help: "Show this help.")] {
             let left = "--\(o.name)" + (o.value.map { " \($0)" } ?? "")
-            out += "  " + left.padding(toLength: max(24, left.count + 2), withPad: " ", startingAt: 0) + o.helpText + "\n"
+            out +=
+                "  " + left.padding(toLength: max(24, left.count + 2), withPad: " ", startingAt: 0) + o.helpText + "\n"
         }
         out += "\nEXAMPLES:\n"
         for e in examples { out += "  \(e)\n" }
@@ -177,7 +194,7 @@ struct Arguments {
         var i = 0
         while i < args.count {
             var arg = args[i]
-            if arg == "-o" {   // the one short option
+            if arg == "-o" {  // the one short option
                 arg = "--output"
                 spellings["output"] = "-o"
             }
@@ -186,14 +203,18 @@ struct Arguments {
                 positionals.append(arg)
                 continue
             }
-            var name = String(arg.dropFirst(2)), inline: String?
+            var name = String(arg.dropFirst(2))
+            var inline: String?
             if let eq = name.firstIndex(of: "=") {
                 inline = String(name[name.index(after: eq)...])
                 name = String(name[..<eq])
             }
             guard let option = known[name] else {
                 let suggestion = Self.closest(name, among: Array(known.keys))
-                throw SpikeMeshError(.usage, "unknown option --\(Text.escaped(name)) for '\(spec.name)'\(suggestion.map { "; did you mean --\($0)?" } ?? "") (see spikemesh \(spec.name) --help)")
+                throw SpikeMeshError(
+                    .usage,
+                    "unknown option --\(Text.escaped(name)) for '\(spec.name)'\(suggestion.map { "; did you mean --\($0)?" } ?? "") (see spikemesh \(spec.name) --help)"
+                )
             }
             guard let placeholder = option.value else {
                 guard inline == nil else { throw SpikeMeshError(.usage, "option --\(name) takes no value") }
@@ -204,7 +225,9 @@ struct Arguments {
             if let inline {
                 value = inline
             } else {
-                guard i < args.count else { throw SpikeMeshError(.usage, "option --\(name) needs a value (\(placeholder))") }
+                guard i < args.count else {
+                    throw SpikeMeshError(.usage, "option --\(name) needs a value (\(placeholder))")
+                }
                 value = args[i]
                 i += 1
             }
@@ -214,7 +237,10 @@ struct Arguments {
             occurrences[name, default: []].append(value)
         }
         guard positionals.count <= spec.positionals.count else {
-            throw SpikeMeshError(.usage, "unexpected argument '\(Text.escaped(positionals[spec.positionals.count]))' for '\(spec.name)' (see spikemesh \(spec.name) --help)")
+            throw SpikeMeshError(
+                .usage,
+                "unexpected argument '\(Text.escaped(positionals[spec.positionals.count]))' for '\(spec.name)' (see spikemesh \(spec.name) --help)"
+            )
         }
     }
 
@@ -245,7 +271,8 @@ struct Arguments {
     func files(_ role: OptionSpec.FileRole, of spec: CommandSpec) -> [(option: String, path: String)] {
         spec.options.filter { $0.file == role }.flatMap { o in
             (occurrences[o.name] ?? []).flatMap { value in
-                (role == .inputs ? value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : [value])
+                (role == .inputs
+                    ? value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : [value])
                     .map { (option: spelling(o.name), path: $0) }
             }
         }
@@ -253,7 +280,8 @@ struct Arguments {
 
     static func closest(_ name: String, among candidates: [String]) -> String? {
         func distance(_ a: String, _ b: String) -> Int {
-            let a = Array(a), b = Array(b)
+            let a = Array(a)
+            let b = Array(b)
             guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
             var row = Array(0...b.count)
             for i in 1...a.count {

@@ -20,22 +20,24 @@ public enum CLI {
 
     static func topLevelHelp() -> String {
         var out = """
-        SpikeMesh \(version) — converts a trained ReLU network (ONNX) into a soft-reset (RMP)
-        spiking network, maps it onto a multi-core neuromorphic chip and emulates it.
+            SpikeMesh \(version) — converts a trained ReLU network (ONNX) into a soft-reset (RMP)
+            spiking network, maps it onto a multi-core neuromorphic chip and emulates it.
 
-        USAGE: spikemesh <command> [options]
+            USAGE: spikemesh <command> [options]
 
-        COMMANDS:
+            COMMANDS:
 
-        """
-        for c in commands { out += "  " + c.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0) + c.spec.summary + "\n" }
+            """
+        for c in commands {
+            out += "  " + c.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0) + c.spec.summary + "\n"
+        }
         out += """
 
-        Run 'spikemesh <command> --help' for a command's options and examples.
-        Every command prints one JSON object on stdout with --json, and exits non-zero with a
-        one-line error on stderr when something is wrong.
+            Run 'spikemesh <command> --help' for a command's options and examples.
+            Every command prints one JSON object on stdout with --json, and exits non-zero with a
+            one-line error on stderr when something is wrong.
 
-        """
+            """
         return out
     }
 
@@ -60,7 +62,9 @@ public enum CLI {
         }
         guard let command = commands.first(where: { $0.spec.name == name }) else {
             let suggestion = Arguments.closest(name, among: commands.map(\.spec.name))
-            return fail("unknown command '\(Text.escaped(name))'\(suggestion.map { "; did you mean '\($0)'?" } ?? "") (see spikemesh --help)", code: 2)
+            return fail(
+                "unknown command '\(Text.escaped(name))'\(suggestion.map { "; did you mean '\($0)'?" } ?? "") (see spikemesh --help)",
+                code: 2)
         }
         if argv.contains("--help") || argv.contains("-h") {
             print(command.spec.help, terminator: "")
@@ -93,7 +97,9 @@ public enum CLI {
         if let part = try args.value(SweepCommand.shard) { (sweep.shard, sweep.shards) = (part.index, part.count) }
         guard try args.all(SweepCommand.merge).isEmpty else { return [pipeline] }
         let mine = sweep.indices(of: try sweep.count())
-        return try (Array(mine.prefix(3)) + Array(mine.suffix(1))).map { try sweep.apply(sweep.point($0), to: pipeline) }
+        return try (Array(mine.prefix(3)) + Array(mine.suffix(1))).map {
+            try sweep.apply(sweep.point($0), to: pipeline)
+        }
     }
 
     /// Checks every output the command was given before it runs (`OutputFile.check`): a
@@ -110,9 +116,14 @@ public enum CLI {
         }
         if !spec.positionals.isEmpty {
             let model = args.positional(0) ?? BundledExample.model
-            inputs += [OutputFile.Input(spec.positionals[0].name, model), OutputFile.Input(spec.positionals[0].name, model + ".data")]
+            inputs += [
+                OutputFile.Input(spec.positionals[0].name, model),
+                OutputFile.Input(spec.positionals[0].name, model + ".data"),
+            ]
         }
-        inputs += [BundledExample.model, BundledExample.sampleData, BundledExample.calibrationData].map { OutputFile.Input("the bundled example", $0) }
+        inputs += [BundledExample.model, BundledExample.sampleData, BundledExample.calibrationData].map {
+            OutputFile.Input("the bundled example", $0)
+        }
         try OutputFile.check(outputs, inputs: inputs)
     }
 

@@ -7,17 +7,23 @@ enum ConvertCommand {
         usage: "[MODEL] [--method max|percentile|rmp|qcfs] [--alpha A] [--reset subtract|zero] [-o NET] [--json]",
         summary: "Convert an ANN to a soft-reset spiking network, print each layer's θ, and save it.",
         discussion: """
-        Balances thresholds on calibration images (the training split of --data, or
-        --calibration-data, or the bundled Examples/fashion-mnist-train-1000.smds.gz) and
-        writes the spiking network to NET (format: Docs/NetworkFormat.md). Every later
-        command (simulate, map, run, energy) takes NET in place of MODEL and then
-        skips conversion.
-        """,
+            Balances thresholds on calibration images (the training split of --data, or
+            --calibration-data, or the bundled Examples/fashion-mnist-train-1000.smds.gz) and
+            writes the spiking network to NET (format: Docs/NetworkFormat.md). Every later
+            command (simulate, map, run, energy) takes NET in place of MODEL and then
+            skips conversion.
+            """,
         positionals: [("MODEL", "An .onnx file (default: \(BundledExample.model)).")],
         options: [Opt.data.spec, Opt.mean.spec, Opt.std.spec] + Opt.conversion + [
-            OptionSpec(name: "hardware", value: "NAME|FILE", help: "Also quantize to this hardware model's fixed point (weightBits, potentialBits) and save the fixed-point network.", file: .input),
+            OptionSpec(
+                name: "hardware", value: "NAME|FILE",
+                help:
+                    "Also quantize to this hardware model's fixed point (weightBits, potentialBits) and save the fixed-point network.",
+                file: .input),
             Opt.set.spec, Opt.exact.spec, Opt.output.spec,
-            Opt.json("Print one JSON object: model, method, alpha, reset, calibrationImages, layers [{name, neurons, threshold, statistic}], output.").spec,
+            Opt.json(
+                "Print one JSON object: model, method, alpha, reset, calibrationImages, layers [{name, neurons, threshold, statistic}], output."
+            ).spec,
             Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
@@ -31,7 +37,8 @@ enum ConvertCommand {
         let pipeline = try Pipeline(args, quiet: json || args.flag(Opt.quiet))
         let loaded = try pipeline.load(args)
         guard let summary = loaded.summary, let network = loaded.float else {
-            throw SpikeMeshError(.usage, "\(loaded.source) is already a converted network; convert takes an .onnx model")
+            throw SpikeMeshError(
+                .usage, "\(loaded.source) is already a converted network; convert takes an .onnx model")
         }
         let output = try args.value(Opt.output)
         var fixed: (FixedPointNetwork, Quantizer.Report)?
@@ -42,12 +49,20 @@ enum ConvertCommand {
         } else if args.has(Opt.set) {
             throw SpikeMeshError(.usage, "--set overrides a hardware model; give --hardware NAME|FILE too")
         }
-        let failure = writeFiles(args, [(Opt.output, {
-            if let (f, _) = fixed { try NetworkFile.encoded(f) } else { try NetworkFile.encoded(network) }
-        })])
+        let failure = writeFiles(
+            args,
+            [
+                (
+                    Opt.output,
+                    {
+                        if let (f, _) = fixed { try NetworkFile.encoded(f) } else { try NetworkFile.encoded(network) }
+                    }
+                )
+            ])
         let quantization = fixed?.1
-        let report = ConversionReport(model: loaded.source, summary: summary, reset: network.metadata["reset"] ?? "",
-                                      quantization: quantization, output: failure == nil ? output : nil)
+        let report = ConversionReport(
+            model: loaded.source, summary: summary, reset: network.metadata["reset"] ?? "",
+            quantization: quantization, output: failure == nil ? output : nil)
         if json { printJSON(report.json()) } else { printText(report.text(), terminator: "") }
         if let failure { throw failure }
     }

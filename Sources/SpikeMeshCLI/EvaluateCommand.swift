@@ -7,13 +7,15 @@ enum EvaluateCommand {
         usage: "[MODEL] [--data PATH] [--split test|train] [--limit N] [--batch N] [--json]",
         summary: "Measure the float ANN's accuracy and speed on a dataset.",
         discussion: """
-        Runs the imported network (float32, all cores) on every image and compares the argmax
-        of its output with the label. This is the accuracy every spiking run is held against.
-        """,
+            Runs the imported network (float32, all cores) on every image and compares the argmax
+            of its output with the label. This is the accuracy every spiking run is held against.
+            """,
         positionals: [("MODEL", "An .onnx file (default: \(BundledExample.model)).")],
         options: Opt.input + [
             Opt.batch.spec,
-            Opt.json("Print one JSON object on stdout (keys: model, data, count, correct, accuracy, imagesPerSecond, seconds).").spec,
+            Opt.json(
+                "Print one JSON object on stdout (keys: model, data, count, correct, accuracy, imagesPerSecond, seconds)."
+            ).spec,
             Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
@@ -32,11 +34,13 @@ enum EvaluateCommand {
         let normalization = try Normalization.resolve(mean: pipeline.input.mean, std: pipeline.input.std, graph: graph)
         let engine = ANNEngine(graph: graph)
         let progress = Progress("evaluate", total: data.count, enabled: pipeline.showProgress)
-        let result = try engine.evaluate(data, normalization: normalization, batchSize: try args.value(Opt.batch) ?? ANNEngine.defaultBatchSize,
-                                         progress: progress.update)
+        let result = try engine.evaluate(
+            data, normalization: normalization, batchSize: try args.value(Opt.batch) ?? ANNEngine.defaultBatchSize,
+            progress: progress.update)
         progress.finish()
-        let report = EvaluationReport(model: graph.source, data: data.source, threads: engine.workers, result: result,
-                                      normalization: normalization)
+        let report = EvaluationReport(
+            model: graph.source, data: data.source, threads: engine.workers, result: result,
+            normalization: normalization)
         if json { printJSON(report.json()) } else { printText(report.text(), terminator: "") }
     }
 }

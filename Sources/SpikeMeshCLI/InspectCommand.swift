@@ -6,10 +6,10 @@ enum InspectCommand {
         usage: "[MODEL] [--json]",
         summary: "Print an ONNX model's layer table: type, output shape, parameters and MACs per layer, with totals.",
         discussion: """
-        The model is imported exactly as every later stage sees it: BatchNorm, QCFS chains and
-        bias Adds are recognised, Dropout and Identity are dropped, shapes are per image
-        (C×H×W, batch left out). MACs count convolution and dense layers.
-        """,
+            The model is imported exactly as every later stage sees it: BatchNorm, QCFS chains and
+            bias Adds are recognised, Dropout and Identity are dropped, shapes are per image
+            (C×H×W, batch left out). MACs count convolution and dense layers.
+            """,
         positionals: [("MODEL", "An .onnx file (default: \(BundledExample.model)).")],
         options: [Opt.json("Print one JSON object on stdout instead of the table.").spec],
         examples: [

@@ -7,16 +7,18 @@ enum RunCommand {
         usage: "[MODEL|NET] [--hardware NAME|FILE] [--data PATH] [--timesteps T] [--limit N] [--json]",
         summary: "Emulate the chip event by event: accuracy, latency, energy per inference and its breakdown.",
         discussion: """
-        The network is converted (given a model), quantized to the hardware's fixed point,
-        mapped, and emulated: every spike is one packet per destination core, routed XY over
-        the mesh; cores update integer membranes only when a packet arrives. Energy per
-        inference = counters × the hardware model's energy table + static power × time
-        (Docs/Emulation.md). Input spikes enter at their destination cores; direct input is a
-        current computed by the host.
-        """,
+            The network is converted (given a model), quantized to the hardware's fixed point,
+            mapped, and emulated: every spike is one packet per destination core, routed XY over
+            the mesh; cores update integer membranes only when a packet arrives. Energy per
+            inference = counters × the hardware model's energy table + static power × time
+            (Docs/Emulation.md). Input spikes enter at their destination cores; direct input is a
+            current computed by the host.
+            """,
         positionals: [Opt.modelPositional],
         options: Opt.input + Opt.conversion + Opt.hardwareGroup + Opt.mapping + Opt.run + [
-            Opt.json("One JSON object: accuracy, latencyTicks, latencyMicroseconds, energyMicrojoules, energyBreakdown, synapticOps, spikeRate, packets, hops, counters …").spec,
+            Opt.json(
+                "One JSON object: accuracy, latencyTicks, latencyMicroseconds, energyMicrojoules, energyBreakdown, synapticOps, spikeRate, packets, hops, counters …"
+            ).spec,
             Opt.targetLoss.spec, Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
@@ -34,10 +36,15 @@ enum RunCommand {
         let loaded = try pipeline.load(args)
         try requireANN(for: targetLoss, loaded)
         let result = try pipeline.emulate(loaded, on: hardware, data: data)
-        let target = try targetLoss.map { try self.target($0, result: result, pipeline: pipeline, loaded: loaded, hardware: hardware, data: data) }
+        let target = try targetLoss.map {
+            try self.target($0, result: result, pipeline: pipeline, loaded: loaded, hardware: hardware, data: data)
+        }
         if json {
-            printJSON(.object([("model", .string(loaded.source)), ("data", .string(data.source)), ("count", .int(data.count))] + result.jsonFields()
-                              + (target.map { [("targetLoss", $0.json())] } ?? [])))
+            printJSON(
+                .object(
+                    [("model", .string(loaded.source)), ("data", .string(data.source)), ("count", .int(data.count))]
+                        + result.jsonFields()
+                        + (target.map { [("targetLoss", $0.json())] } ?? [])))
         } else {
             printText("network: \(loaded.source), data: \(data.source) (\(data.count) images)")
             printText(result.text(), terminator: "")
@@ -48,11 +55,14 @@ enum RunCommand {
     /// The smallest T of the emulated curve within `loss` of the ANN on the same images, and
     /// the latency and energy per inference there: the run's own if T is its largest, else
     /// one more emulation at that T.
-    static func target(_ loss: Double, result: EmulationSummary, pipeline: Pipeline, loaded: LoadedNetwork,
-                       hardware: HardwareModel, data: Dataset) throws -> TargetLoss {
+    static func target(
+        _ loss: Double, result: EmulationSummary, pipeline: Pipeline, loaded: LoadedNetwork,
+        hardware: HardwareModel, data: Dataset
+    ) throws -> TargetLoss {
         let ann = try ANNEngine(graph: loaded.graph!).evaluate(data, normalization: loaded.normalization)
-        var target = TargetLoss(loss: loss, reference: ann.accuracy, checkpoints: result.evaluation.checkpoints,
-                                accuracies: result.evaluation.accuracy)
+        var target = TargetLoss(
+            loss: loss, reference: ann.accuracy, checkpoints: result.evaluation.checkpoints,
+            accuracies: result.evaluation.accuracy)
         guard let t = target.timesteps else { return target }
         var at = result
         if t != result.evaluation.checkpoints.last {

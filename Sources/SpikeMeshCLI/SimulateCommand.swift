@@ -4,22 +4,29 @@ import SpikeMesh
 enum SimulateCommand {
     static let spec = CommandSpec(
         name: "simulate",
-        usage: "[MODEL] [--data PATH] [--timesteps 1,2,4,…] [--method max|percentile|rmp|qcfs] [--alpha A] [--reset subtract|zero] [--encoding direct|poisson] [--delivery layerSynchronous|pipelined] [--srp-tau τ] [--json]",
+        usage:
+            "[MODEL] [--data PATH] [--timesteps 1,2,4,…] [--method max|percentile|rmp|qcfs] [--alpha A] [--reset subtract|zero] [--encoding direct|poisson] [--delivery layerSynchronous|pipelined] [--srp-tau τ] [--json]",
         summary: "Convert an ANN to a soft-reset spiking network and run the float reference simulator: accuracy vs T.",
         discussion: """
-        The model is converted (thresholds balanced on calibration images) and simulated once
-        up to the largest T; accuracy is read at every T asked for. Calibration reads the
-        training split of an IDX folder given with --data, or --calibration-data, or, for
-        the bundled example, Examples/fashion-mnist-train-1000.smds.gz.
-        With --delivery pipelined, T counts input-presentation ticks; the run lasts
-        T + depth ticks so that input from tick T reaches the output.
-        """,
+            The model is converted (thresholds balanced on calibration images) and simulated once
+            up to the largest T; accuracy is read at every T asked for. Calibration reads the
+            training split of an IDX folder given with --data, or --calibration-data, or, for
+            the bundled example, Examples/fashion-mnist-train-1000.smds.gz.
+            With --delivery pipelined, T counts input-presentation ticks; the run lasts
+            T + depth ticks so that input from tick T reaches the output.
+            """,
         positionals: [Opt.modelPositional],
         options: Opt.input + Opt.conversion + [
-            Option("timesteps", "T[,T…]", help: "Ticks at which accuracy is read.", default: defaultTimesteps.map(String.init).joined(separator: ","),
-                   repeatable: true, parse: Parse.timesteps).spec,
-            Opt.encoding.spec, Opt.delivery.spec, Opt.readout.spec, Opt.srpTau.spec, Opt.threads.spec, Opt.targetLoss.spec,
-            Opt.json("Print one JSON object: annAccuracy, spikeRate, curve [{timesteps, accuracy}], thresholds, spikesPerLayer.").spec,
+            Option(
+                "timesteps", "T[,T…]", help: "Ticks at which accuracy is read.",
+                default: defaultTimesteps.map(String.init).joined(separator: ","),
+                repeatable: true, parse: Parse.timesteps
+            ).spec,
+            Opt.encoding.spec, Opt.delivery.spec, Opt.readout.spec, Opt.srpTau.spec, Opt.threads.spec,
+            Opt.targetLoss.spec,
+            Opt.json(
+                "Print one JSON object: annAccuracy, spikeRate, curve [{timesteps, accuracy}], thresholds, spikesPerLayer."
+            ).spec,
             Opt.maxMemory.spec, Opt.quiet.spec,
         ],
         examples: [
@@ -49,7 +56,9 @@ enum SimulateCommand {
         let start = Date()
         var predictions = [[Int]](repeating: [], count: options.checkpoints.count)
         var spikes = [Int](repeating: 0, count: network.populations.count)
-        try data.forEachSeededBatch(normalization, inputShape: network.inputShape, model: loaded.source, seed: options.seed) { first, n, input, seed in
+        try data.forEachSeededBatch(
+            normalization, inputShape: network.inputShape, model: loaded.source, seed: options.seed
+        ) { first, n, input, seed in
             var o = options
             o.seed = seed
             let r = try simulator.run(input, count: n, options: o)
@@ -59,15 +68,19 @@ enum SimulateCommand {
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
-        let report = SimulationReport(network: network, labels: data.labels.map(Int.init), checkpoints: options.checkpoints,
-                                      predictions: predictions, spikes: spikes, images: data.count, srpTau: options.srpTau,
-                                      extraTicks: options.delivery == .pipelined ? simulator.depth : 0)
-        let run = SimulationRunReport(model: loaded.source, data: data.source, images: data.count, annAccuracy: ann?.accuracy,
-                                      thresholds: ThresholdTable.text(loaded), encoding: options.encoding, delivery: options.delivery,
-                                      seconds: seconds, report: report)
+        let report = SimulationReport(
+            network: network, labels: data.labels.map(Int.init), checkpoints: options.checkpoints,
+            predictions: predictions, spikes: spikes, images: data.count, srpTau: options.srpTau,
+            extraTicks: options.delivery == .pipelined ? simulator.depth : 0)
+        let run = SimulationRunReport(
+            model: loaded.source, data: data.source, images: data.count, annAccuracy: ann?.accuracy,
+            thresholds: ThresholdTable.text(loaded), encoding: options.encoding, delivery: options.delivery,
+            seconds: seconds, report: report)
         var target: TargetLoss?
         if let targetLoss, let ann {
-            target = TargetLoss(loss: targetLoss, reference: ann.accuracy, checkpoints: report.checkpoints, accuracies: report.accuracies)
+            target = TargetLoss(
+                loss: targetLoss, reference: ann.accuracy, checkpoints: report.checkpoints,
+                accuracies: report.accuracies)
         }
         if json {
             guard case .object(let fields) = run.json() else { return }

@@ -1,6 +1,6 @@
 import SpikeMeshCore
-import SpikeMeshModel
 import SpikeMeshInference
+import SpikeMeshModel
 import SpikeMeshReference
 
 /// Bias calibration (`--calibrate-bias T`): Li et al. 2021, "A free lunch from ANN: towards
@@ -36,14 +36,18 @@ enum BiasCalibration {
 
     /// Calibrates every hidden population's bias (or V(0)) at `ticks` ticks on `count` images;
     /// returns the shifts per population (in the network's units), nil for populations not shifted.
-    static func calibrate(_ network: inout SpikingNetwork, _ kind: Kind, graph: ANNGraph, channelScale: [[Float]?],
-                          calibration: [Float], count: Int, ticks: Int, encoding: InputEncoding, seed: UInt64,
-                          progress: ((String, Int, Int) -> Void)?) throws -> [[Float]?] {
+    static func calibrate(
+        _ network: inout SpikingNetwork, _ kind: Kind, graph: ANNGraph, channelScale: [[Float]?],
+        calibration: [Float], count: Int, ticks: Int, encoding: InputEncoding, seed: UInt64,
+        progress: ((String, Int, Int) -> Void)?
+    ) throws -> [[Float]?] {
         let hidden = network.hidden
-        let all = count, count = min(count, simulatedImages)
+        let all = count
+        let count = min(count, simulatedImages)
         let calibration = count == all ? calibration : Array(calibration.prefix(calibration.count / all * count))
-        let target = annMeans(network, graph: graph, channelScale: channelScale, calibration: calibration, count: count,
-                                  progress: progress)
+        let target = annMeans(
+            network, graph: graph, channelScale: channelScale, calibration: calibration, count: count,
+            progress: progress)
         var shifts = [[Float]?](repeating: nil, count: network.populations.count)
         for (k, p) in hidden.enumerated() {
             var options = SimulationOptions()
@@ -65,7 +69,8 @@ enum BiasCalibration {
                 network.populations[p].bias = bias
                 shifts[p] = shift
             case .potential:
-                let t = Float(ticks), theta = pop.threshold
+                let t = Float(ticks)
+                let theta = pop.threshold
                 let v0 = pop.channelInitialPotential ?? [Float](repeating: pop.initialPotential, count: pop.channels)
                 let moved = v0.indices.map { c in min(max(v0[c] + shift[c] * t, -theta), theta * 63 / 64) }
                 network.populations[p].channelInitialPotential = moved
@@ -79,19 +84,23 @@ enum BiasCalibration {
     /// Per hidden population and channel, the mean of min(a · s_c, θ) over the calibration
     /// images and positions, a the ANN activation the population carries and s_c its channel
     /// scale (1 with one threshold per layer).
-    static func annMeans(_ network: SpikingNetwork, graph: ANNGraph, channelScale: [[Float]?], calibration: [Float],
-                         count: Int, progress: ((String, Int, Int) -> Void)?) -> [[Double]] {
+    static func annMeans(
+        _ network: SpikingNetwork, graph: ANNGraph, channelScale: [[Float]?], calibration: [Float],
+        count: Int, progress: ((String, Int, Int) -> Void)?
+    ) -> [[Double]] {
         let hidden = network.hidden
         let layers = Set(hidden.map { network.populations[$0].layer })
         var sums = network.populations.map { [Double](repeating: 0, count: $0.channels) }
-        Converter.forEachCalibrationBatch(ANNEngine(graph: graph), graph: graph, calibration: calibration, count: count,
-                                          keep: layers, stage: "bias targets", progress: progress) { outputs in
+        Converter.forEachCalibrationBatch(
+            ANNEngine(graph: graph), graph: graph, calibration: calibration, count: count,
+            keep: layers, stage: "bias targets", progress: progress
+        ) { outputs in
             for p in hidden {
                 let pop = network.populations[p]
                 let plane = pop.count / pop.channels
                 let scale = channelScale[p] ?? [Float](repeating: 1, count: pop.channels)
                 for (i, v) in outputs[pop.layer].enumerated() where v > 0 {
-                    let c = (i % pop.count) / plane   // the ANN is NCHW
+                    let c = (i % pop.count) / plane  // the ANN is NCHW
                     sums[p][c] += Double(min(v * scale[c], pop.threshold))
                 }
             }

@@ -28,16 +28,18 @@ enum ChannelThresholds {
             case .avgPool, .identity: false
             }
         }
-        return Set(network.hidden.filter { p in
-            network.populations[p].qcfsLambda == nil
-                && network.projections.allSatisfy { ($0.source != p && $0.target != p) || scalable($0) }
-        })
+        return Set(
+            network.hidden.filter { p in
+                network.populations[p].qcfsLambda == nil
+                    && network.projections.allSatisfy { ($0.source != p && $0.target != p) || scalable($0) }
+            })
     }
 
     /// Folds `channelThresholds` (λ_c, ANN units, one per channel; ≤ 0 for a channel that
     /// never fired) into population `p`'s projections, keeping its θ. Returns the λ_c in
     /// effect.
-    static func fold(_ network: inout SpikingNetwork, population p: Int, channelThresholds lambdas: [Float]) -> [Float] {
+    static func fold(_ network: inout SpikingNetwork, population p: Int, channelThresholds lambdas: [Float]) -> [Float]
+    {
         let theta = network.populations[p].threshold
         let channels = network.populations[p].channels
         precondition(lambdas.count == channels, "one threshold per channel")

@@ -1,7 +1,7 @@
 import Foundation
 import SpikeMeshCore
-import SpikeMeshModel
 import SpikeMeshInference
+import SpikeMeshModel
 import SpikeMeshReference
 
 /// How thresholds are chosen (`--method`).
@@ -95,15 +95,19 @@ public struct CalibrationSummary: Sendable {
 
 public enum Converter {
     /// The network's structure with every θ = 1 (for mapping without data).
-    public static func structure(of graph: ANNGraph, reset: ResetMode = .subtract,
-                                 pooling: PoolingMode = .spiking) throws -> SpikingNetwork {
+    public static func structure(
+        of graph: ANNGraph, reset: ResetMode = .subtract,
+        pooling: PoolingMode = .spiking
+    ) throws -> SpikingNetwork {
         try NetworkBuilder.build(graph, reset: reset, pooling: pooling)
     }
 
     /// Converts and balances thresholds on `count` calibration images (NCHW, normalized).
     /// `progress(stage, done, total)` is called as calibration advances.
-    public static func convert(_ graph: ANNGraph, calibration: [Float], count: Int, options: ConversionOptions,
-                               progress: ((String, Int, Int) -> Void)? = nil) throws -> (SpikingNetwork, CalibrationSummary) {
+    public static func convert(
+        _ graph: ANNGraph, calibration: [Float], count: Int, options: ConversionOptions,
+        progress: ((String, Int, Int) -> Void)? = nil
+    ) throws -> (SpikingNetwork, CalibrationSummary) {
         var network = try NetworkBuilder.build(graph, reset: options.reset, pooling: options.pooling)
         guard options.alpha > 0, options.alpha <= ConversionOptions.maximumAlpha else {
             throw SpikeMeshError(.usage, "alpha \(options.alpha) must be in (0, \(ConversionOptions.maximumAlpha)]")
@@ -114,15 +118,17 @@ public enum Converter {
         var channelStatistic: [[Float]?] = Array(repeating: nil, count: network.populations.count)
         let perChannel = options.thresholdScope == .channel
         if perChannel && options.method != .max && options.method != .percentile {
-            throw SpikeMeshError(.usage, "--thresholds channel works with --method max or percentile, not \(options.method.rawValue)")
+            throw SpikeMeshError(
+                .usage, "--thresholds channel works with --method max or percentile, not \(options.method.rawValue)")
         }
         switch options.method {
         case .max, .percentile:
             guard count > 0 else { throw SpikeMeshError(.usage, "calibration needs at least one image") }
             let layers = hidden.map { network.populations[$0].layer }
-            let stats = try activationStatistics(graph, layers: layers, calibration: calibration, count: count,
-                                                 percentile: options.method == .percentile ? options.percentile : nil,
-                                                 perChannel: perChannel, progress: progress)
+            let stats = try activationStatistics(
+                graph, layers: layers, calibration: calibration, count: count,
+                percentile: options.method == .percentile ? options.percentile : nil,
+                perChannel: perChannel, progress: progress)
             let eligible = perChannel ? ChannelThresholds.eligible(network) : []
             for (k, p) in hidden.enumerated() {
                 maxima[p] = stats[k].max
@@ -132,7 +138,10 @@ public enum Converter {
         case .qcfs:
             for p in hidden {
                 guard let lambda = network.populations[p].qcfsLambda else {
-                    throw SpikeMeshError(.usage, "method qcfs needs a QCFS activation before every spiking layer; layer \(Text.quoted(network.populations[p].name)) has none (use --method max)")
+                    throw SpikeMeshError(
+                        .usage,
+                        "method qcfs needs a QCFS activation before every spiking layer; layer \(Text.quoted(network.populations[p].name)) has none (use --method max)"
+                    )
                 }
                 statistic[p] = lambda
             }
@@ -158,27 +167,38 @@ public enum Converter {
             let s = statistic[p]
             let theta = (s > 0 && s.isFinite ? s : 1) * options.alpha
             guard theta.isFinite, theta >= Float.leastNormalMagnitude else {
-                throw SpikeMeshError(.invalidModel, "layer \(Text.quoted(network.populations[p].name)): threshold \(s) × α \(options.alpha) = \(theta) is not a positive normal Float")
+                throw SpikeMeshError(
+                    .invalidModel,
+                    "layer \(Text.quoted(network.populations[p].name)): threshold \(s) × α \(options.alpha) = \(theta) is not a positive normal Float"
+                )
             }
             network.populations[p].threshold = theta
             let half = options.method == .qcfs || options.initialPotential == .half
             network.populations[p].initialPotential = half ? theta / 2 : 0
             var channels: [Float]?
             if let lambdas = channelStatistic[p] {
-                channels = ChannelThresholds.fold(&network, population: p, channelThresholds: lambdas.map { $0 * options.alpha })
+                channels = ChannelThresholds.fold(
+                    &network, population: p, channelThresholds: lambdas.map { $0 * options.alpha })
                 channelScale[p] = channels!.map { theta / $0 }
             }
-            entries.append(.init(population: p, name: network.populations[p].name, neurons: network.populations[p].count,
-                                 statistic: s, maxActivation: maxima[p], threshold: theta, channelThresholds: channels))
+            entries.append(
+                .init(
+                    population: p, name: network.populations[p].name, neurons: network.populations[p].count,
+                    statistic: s, maxActivation: maxima[p], threshold: theta, channelThresholds: channels))
         }
-        for (kind, ticks) in [(BiasCalibration.Kind.bias, options.biasCalibrationTicks), (.potential, options.potentialCalibrationTicks)] where ticks != 0 {
+        for (kind, ticks) in [
+            (BiasCalibration.Kind.bias, options.biasCalibrationTicks), (.potential, options.potentialCalibrationTicks),
+        ] where ticks != 0 {
             guard (1...ConversionOptions.maximumCalibrationTicks).contains(ticks) else {
-                throw SpikeMeshError(.usage, "\(kind) calibration ticks \(ticks) must be in 1...\(ConversionOptions.maximumCalibrationTicks)")
+                throw SpikeMeshError(
+                    .usage,
+                    "\(kind) calibration ticks \(ticks) must be in 1...\(ConversionOptions.maximumCalibrationTicks)")
             }
             guard count > 0 else { throw SpikeMeshError(.usage, "\(kind) calibration needs at least one image") }
-            let shifts = try BiasCalibration.calibrate(&network, kind, graph: graph, channelScale: channelScale, calibration: calibration,
-                                                       count: count, ticks: ticks, encoding: options.encoding,
-                                                       seed: options.seed, progress: progress)
+            let shifts = try BiasCalibration.calibrate(
+                &network, kind, graph: graph, channelScale: channelScale, calibration: calibration,
+                count: count, ticks: ticks, encoding: options.encoding,
+                seed: options.seed, progress: progress)
             for k in entries.indices {
                 switch kind {
                 case .bias: entries[k].biasShift = shifts[entries[k].population]
@@ -191,22 +211,30 @@ public enum Converter {
         network.metadata["alpha"] = "\(options.alpha)"
         if options.method == .percentile { network.metadata["percentile"] = "\(options.percentile)" }
         network.metadata["reset"] = options.reset.rawValue
-        network.metadata["v0"] = options.method == .qcfs ? InitialPotentialMode.half.rawValue : options.initialPotential.rawValue
+        network.metadata["v0"] =
+            options.method == .qcfs ? InitialPotentialMode.half.rawValue : options.initialPotential.rawValue
         network.metadata["thresholds"] = options.thresholdScope.rawValue
         network.metadata["calibrationImages"] = "\(count)"
         try network.validate()
-        return (network, CalibrationSummary(method: options.method, alpha: options.alpha, images: count, entries: entries))
+        return (
+            network, CalibrationSummary(method: options.method, alpha: options.alpha, images: count, entries: entries)
+        )
     }
 
     /// Runs the ANN over the calibration images 256 at a time, keeping the outputs of the
     /// layers in `keep`, so that no statistic holds the whole calibration set's activations.
-    static func forEachCalibrationBatch(_ engine: ANNEngine, graph: ANNGraph, calibration: [Float], count: Int, keep: Set<Int>,
-                                        stage: String, progress: ((String, Int, Int) -> Void)?, _ body: ([[Float]]) -> Void) {
+    static func forEachCalibrationBatch(
+        _ engine: ANNEngine, graph: ANNGraph, calibration: [Float], count: Int, keep: Set<Int>,
+        stage: String, progress: ((String, Int, Int) -> Void)?, _ body: ([[Float]]) -> Void
+    ) {
         let inputSize = graph.inputShape.reduce(1, *)
         var done = 0
         while done < count {
             let n = min(256, count - done)
-            body(engine.run(Array(calibration[(done * inputSize)..<((done + n) * inputSize)]), count: n, keep: { keep.contains($0) }))
+            body(
+                engine.run(
+                    Array(calibration[(done * inputSize)..<((done + n) * inputSize)]), count: n,
+                    keep: { keep.contains($0) }))
             done += n
             progress?(stage, done, count)
         }
@@ -227,9 +255,11 @@ public enum Converter {
     /// The percentile comes from a second pass over a 16,384-bin histogram on [0, max]
     /// (2,048 bins on [0, channel max] per channel), linearly interpolated inside the bin, so
     /// memory does not grow with the data.
-    static func activationStatistics(_ graph: ANNGraph, layers: [Int], calibration: [Float], count: Int,
-                                     percentile: Double?, perChannel: Bool = false,
-                                     progress: ((String, Int, Int) -> Void)?) throws -> [LayerStatistics] {
+    static func activationStatistics(
+        _ graph: ANNGraph, layers: [Int], calibration: [Float], count: Int,
+        percentile: Double?, perChannel: Bool = false,
+        progress: ((String, Int, Int) -> Void)?
+    ) throws -> [LayerStatistics] {
         let engine = ANNEngine(graph: graph)
         let wanted = Set(layers)
         let channels = layers.map { perChannel ? graph.layers[$0].shape[0] : 0 }
@@ -237,44 +267,54 @@ public enum Converter {
         var maxima = [Float](repeating: 0, count: layers.count)
         var channelMaxima = channels.map { [Float](repeating: 0, count: $0) }
         func forEachBatch(_ body: ([[Float]]) -> Void, stage: String) {
-            forEachCalibrationBatch(engine, graph: graph, calibration: calibration, count: count, keep: wanted,
-                                    stage: stage, progress: progress, body)
+            forEachCalibrationBatch(
+                engine, graph: graph, calibration: calibration, count: count, keep: wanted,
+                stage: stage, progress: progress, body)
         }
-        forEachBatch({ outputs in
-            for (k, l) in layers.enumerated() {
-                for v in outputs[l] where !(v <= maxima[k]) { maxima[k] = v.isNaN ? .infinity : v }
-                guard channels[k] > 0 else { continue }
-                let size = graph.layers[l].outputCount
-                for (i, v) in outputs[l].enumerated() {
-                    let c = (i % size) / plane[k]
-                    if v > channelMaxima[k][c] { channelMaxima[k][c] = v }
+        forEachBatch(
+            { outputs in
+                for (k, l) in layers.enumerated() {
+                    for v in outputs[l] where !(v <= maxima[k]) { maxima[k] = v.isNaN ? .infinity : v }
+                    guard channels[k] > 0 else { continue }
+                    let size = graph.layers[l].outputCount
+                    for (i, v) in outputs[l].enumerated() {
+                        let c = (i % size) / plane[k]
+                        if v > channelMaxima[k][c] { channelMaxima[k][c] = v }
+                    }
                 }
-            }
-        }, stage: "calibrate")
+            }, stage: "calibrate")
         if let k = maxima.firstIndex(where: { !$0.isFinite }) {
-            throw SpikeMeshError(.invalidModel, "layer \(Text.quoted(graph.layers[layers[k]].name)): its activations overflow Float (infinity or NaN) on the calibration images; the weights are too large")
+            throw SpikeMeshError(
+                .invalidModel,
+                "layer \(Text.quoted(graph.layers[layers[k]].name)): its activations overflow Float (infinity or NaN) on the calibration images; the weights are too large"
+            )
         }
         guard let p = percentile else {
-            return layers.indices.map { LayerStatistics(max: maxima[$0], percentile: maxima[$0],
-                                                       channelPercentiles: channels[$0] > 0 ? channelMaxima[$0] : nil) }
+            return layers.indices.map {
+                LayerStatistics(
+                    max: maxima[$0], percentile: maxima[$0],
+                    channelPercentiles: channels[$0] > 0 ? channelMaxima[$0] : nil)
+            }
         }
         guard p > 0, p <= 100 else { throw SpikeMeshError(.usage, "percentile \(p) must be in (0, 100]") }
-        let bins = 16_384, channelBins = 2_048
+        let bins = 16_384
+        let channelBins = 2_048
         var histograms = [[Int]](repeating: [Int](repeating: 0, count: bins), count: layers.count)
         var channelHistograms = channels.map { [UInt32](repeating: 0, count: $0 * channelBins) }
-        forEachBatch({ outputs in
-            for (k, l) in layers.enumerated() where maxima[k] > 0 {
-                let scale = Float(bins) / maxima[k]
-                for v in outputs[l] where v > 0 { histograms[k][min(bins - 1, Int(v * scale))] += 1 }
-                guard channels[k] > 0 else { continue }
-                let size = graph.layers[l].outputCount
-                let scales = channelMaxima[k].map { $0 > 0 ? Float(channelBins) / $0 : 0 }
-                for (i, v) in outputs[l].enumerated() where v > 0 {
-                    let c = (i % size) / plane[k]
-                    channelHistograms[k][c * channelBins + min(channelBins - 1, Int(v * scales[c]))] &+= 1
+        forEachBatch(
+            { outputs in
+                for (k, l) in layers.enumerated() where maxima[k] > 0 {
+                    let scale = Float(bins) / maxima[k]
+                    for v in outputs[l] where v > 0 { histograms[k][min(bins - 1, Int(v * scale))] += 1 }
+                    guard channels[k] > 0 else { continue }
+                    let size = graph.layers[l].outputCount
+                    let scales = channelMaxima[k].map { $0 > 0 ? Float(channelBins) / $0 : 0 }
+                    for (i, v) in outputs[l].enumerated() where v > 0 {
+                        let c = (i % size) / plane[k]
+                        channelHistograms[k][c * channelBins + min(channelBins - 1, Int(v * scales[c]))] &+= 1
+                    }
                 }
-            }
-        }, stage: "percentile")
+            }, stage: "percentile")
         /// The interpolated p-th percentile of a histogram on [0, top].
         func quantile<C: Collection>(_ histogram: C, top: Float) -> Float where C.Element: BinaryInteger {
             let total = histogram.reduce(0) { $0 + Int($1) }
@@ -291,10 +331,14 @@ public enum Converter {
             return top
         }
         return layers.indices.map { k in
-            let perChannel: [Float]? = channels[k] > 0 ? (0..<channels[k]).map { c in
-                quantile(channelHistograms[k][(c * channelBins)..<((c + 1) * channelBins)], top: channelMaxima[k][c])
-            } : nil
-            return LayerStatistics(max: maxima[k], percentile: quantile(histograms[k], top: maxima[k]), channelPercentiles: perChannel)
+            let perChannel: [Float]? =
+                channels[k] > 0
+                ? (0..<channels[k]).map { c in
+                    quantile(
+                        channelHistograms[k][(c * channelBins)..<((c + 1) * channelBins)], top: channelMaxima[k][c])
+                } : nil
+            return LayerStatistics(
+                max: maxima[k], percentile: quantile(histograms[k], top: maxima[k]), channelPercentiles: perChannel)
         }
     }
 }

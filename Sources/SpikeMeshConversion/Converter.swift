@@ -28,17 +28,26 @@ enum NetworkBuilder {
     }
 
     static func build(_ graph: ANNGraph, reset: ResetMode, pooling: PoolingMode = .spiking) throws -> SpikingNetwork {
-        var populations = [Population(name: "input", shape: graph.inputShape, threshold: 1, reset: reset,
-                                      initialPotential: 0, bias: nil, layer: 0, qcfsLambda: nil)]
+        var populations = [
+            Population(
+                name: "input", shape: graph.inputShape, threshold: 1, reset: reset,
+                initialPotential: 0, bias: nil, layer: 0, qcfsLambda: nil)
+        ]
         var projections: [Projection] = []
         var values: [Value] = [.population(0)]
         func fail(_ i: Int, _ why: String) -> SpikeMeshError {
-            SpikeMeshError(.unsupported, "\(graph.source): layer \(Text.quoted(graph.layers[i].name)) (\(graph.layers[i].op.typeName)): \(why)")
+            SpikeMeshError(
+                .unsupported,
+                "\(graph.source): layer \(Text.quoted(graph.layers[i].name)) (\(graph.layers[i].op.typeName)): \(why)")
         }
-        func materialize(_ i: Int, _ terms: [(source: Int, kind: Projection.Kind)], _ bias: [Float]?, lambda: Float?) -> Int {
+        func materialize(_ i: Int, _ terms: [(source: Int, kind: Projection.Kind)], _ bias: [Float]?, lambda: Float?)
+            -> Int
+        {
             let p = populations.count
-            populations.append(Population(name: graph.layers[i].name, shape: graph.layers[i].shape, threshold: 1,
-                                          reset: reset, initialPotential: 0, bias: bias, layer: i, qcfsLambda: lambda))
+            populations.append(
+                Population(
+                    name: graph.layers[i].name, shape: graph.layers[i].shape, threshold: 1,
+                    reset: reset, initialPotential: 0, bias: bias, layer: i, qcfsLambda: lambda))
             for t in terms { projections.append(Projection(source: t.source, target: p, kind: t.kind)) }
             return p
         }
@@ -53,17 +62,23 @@ enum NetworkBuilder {
             if case .pooled(let l, let p, let pool, let inShape, let pooledShape, _) = input {
                 switch layer.op {
                 case .conv2d(let conv):
-                    if let folded = LinearPooling.compose(conv, after: pool, input: inShape, pooled: pooledShape, output: layer.shape) {
+                    if let folded = LinearPooling.compose(
+                        conv, after: pool, input: inShape, pooled: pooledShape, output: layer.shape)
+                    {
                         values.append(.pending(terms: [(p, .conv(folded))], bias: conv.bias, shape: layer.shape))
                         continue
                     }
                 case .dense(let d):
-                    if let folded = LinearPooling.compose(dense: d.weights, after: pool, input: inShape, pooled: pooledShape) {
+                    if let folded = LinearPooling.compose(
+                        dense: d.weights, after: pool, input: inShape, pooled: pooledShape)
+                    {
                         values.append(.pending(terms: [(p, .dense(weights: folded))], bias: d.bias, shape: layer.shape))
                         continue
                     }
                 case .flatten:
-                    values.append(.pooled(layer: l, source: p, pool: pool, input: inShape, pooled: pooledShape, shape: layer.shape))
+                    values.append(
+                        .pooled(
+                            layer: l, source: p, pool: pool, input: inShape, pooled: pooledShape, shape: layer.shape))
                     continue
                 case .relu, .qcfs, .clip:
                     // Pooled rates are already non-negative; a bounded activation after a
@@ -83,16 +98,25 @@ enum NetworkBuilder {
             case .input:
                 throw fail(i, "a second input")
             case .conv2d(let conv):
-                guard case .population(let p) = input else { throw fail(i, "follows another linear layer without an activation between them; fold them in the ANN first") }
+                guard case .population(let p) = input else {
+                    throw fail(
+                        i, "follows another linear layer without an activation between them; fold them in the ANN first"
+                    )
+                }
                 var c = conv
                 c.bias = nil
                 value = .pending(terms: [(p, .conv(c))], bias: conv.bias, shape: layer.shape)
             case .dense(let d):
-                guard case .population(let p) = input else { throw fail(i, "follows another linear layer without an activation between them; fold them in the ANN first") }
+                guard case .population(let p) = input else {
+                    throw fail(
+                        i, "follows another linear layer without an activation between them; fold them in the ANN first"
+                    )
+                }
                 value = .pending(terms: [(p, .dense(weights: d.weights))], bias: d.bias, shape: layer.shape)
             case .batchNorm(let bn):
                 guard case .pending(let terms, let bias, let shape) = input,
-                      terms.allSatisfy({ if case .identity = $0.kind { false } else { true } }) else {
+                    terms.allSatisfy({ if case .identity = $0.kind { false } else { true } })
+                else {
                     throw fail(i, "BatchNorm can only be folded into the Conv2d or Dense layer right before it")
                 }
                 let scaled = terms.map { term -> (source: Int, kind: Projection.Kind) in
@@ -118,15 +142,19 @@ enum NetworkBuilder {
                 }
                 switch input {
                 case .population(let p):
-                    value = .population(p)   // rates are already non-negative
+                    value = .population(p)  // rates are already non-negative
                 case .pending(let terms, let bias, _):
                     value = .population(materialize(i, terms, bias, lambda: lambda))
                 case .pooled: preconditionFailure("pooled inputs are resolved above")
                 }
             case .avgPool, .globalAvgPool:
-                guard case .population(let p) = input else { throw fail(i, "average pooling must follow an activation (ReLU or QCFS)") }
+                guard case .population(let p) = input else {
+                    throw fail(i, "average pooling must follow an activation (ReLU or QCFS)")
+                }
                 let s = graph.layers[layer.inputs[0]].shape
-                var pool = Pool(kernelHeight: s[1], kernelWidth: s[2], strideHeight: 1, strideWidth: 1, padding: .zero, countIncludePad: true)
+                var pool = Pool(
+                    kernelHeight: s[1], kernelWidth: s[2], strideHeight: 1, strideWidth: 1, padding: .zero,
+                    countIncludePad: true)
                 if case .avgPool(let explicit) = layer.op { pool = explicit }
                 if pooling == .linear && LinearPooling.isUniform(pool) {
                     value = .pooled(layer: i, source: p, pool: pool, input: s, pooled: layer.shape, shape: layer.shape)
@@ -134,7 +162,10 @@ enum NetworkBuilder {
                     value = .population(materialize(i, [(p, .avgPool(pool))], nil, lambda: populations[p].qcfsLambda))
                 }
             case .maxPool:
-                throw fail(i, "max pooling has no exact spiking equivalent here; retrain with average pooling (nn.AvgPool2d), as the RMP-SNN paper does")
+                throw fail(
+                    i,
+                    "max pooling has no exact spiking equivalent here; retrain with average pooling (nn.AvgPool2d), as the RMP-SNN paper does"
+                )
             case .flatten:
                 switch input {
                 case .population, .pooled: value = input
@@ -149,7 +180,8 @@ enum NetworkBuilder {
                     case .pooled: preconditionFailure("pooled inputs are resolved above")
                     }
                 }
-                let (t1, b1) = parts(input), (t2, b2) = parts(other)
+                let (t1, b1) = parts(input)
+                let (t2, b2) = parts(other)
                 var bias: [Float]?
                 if b1 != nil || b2 != nil {
                     let n = layer.shape[0]
@@ -171,7 +203,8 @@ enum NetworkBuilder {
         guard output == populations.count - 1 else {
             throw SpikeMeshError(.unsupported, "\(graph.source): the output layer must come last")
         }
-        return SpikingNetwork(populations: populations, projections: projections, output: output,
-                              metadata: ["source": graph.source, "pooling": pooling.rawValue])
+        return SpikingNetwork(
+            populations: populations, projections: projections, output: output,
+            metadata: ["source": graph.source, "pooling": pooling.rawValue])
     }
 }

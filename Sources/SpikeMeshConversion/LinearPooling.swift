@@ -26,15 +26,19 @@ enum LinearPooling {
         var kernel: Int, stride: Int, low: Int, high: Int
     }
 
-    static func axis(input h: Int, poolKernel kp: Int, poolStride sp: Int, poolLow pl: Int, pooled hp: Int,
-                     kernel k: Int, stride s: Int, low: Int, output: Int) -> Axis? {
+    static func axis(
+        input h: Int, poolKernel kp: Int, poolStride sp: Int, poolLow pl: Int, pooled hp: Int,
+        kernel k: Int, stride s: Int, low: Int, output: Int
+    ) -> Axis? {
         // Pooled row r reads input rows sp·r − pl + a, a < kp. The conv reads pooled rows
         // s·o − low + u; those outside 0..<hp are its zero padding, so the composition must
         // read only rows outside 0..<h for them.
         if low > 0 && kp > sp + pl { return nil }
         let lastRead = s * (output - 1) - low + k - 1
         if lastRead >= hp && sp * hp - pl < h { return nil }
-        let kernel = (k - 1) * sp + kp, stride = s * sp, newLow = low * sp + pl
+        let kernel = (k - 1) * sp + kp
+        let stride = s * sp
+        let newLow = low * sp + pl
         let high = max(0, (output - 1) * stride + kernel - h - newLow)
         guard (h + newLow + high - kernel) / stride + 1 == output else { return nil }
         return Axis(kernel: kernel, stride: stride, low: newLow, high: high)
@@ -43,12 +47,16 @@ enum LinearPooling {
     /// `conv` reading the `pool` of a `[C, H, W]` input, as one convolution of the input.
     static func compose(_ conv: Conv2d, after pool: Pool, input: [Int], pooled: [Int], output: [Int]) -> Conv2d? {
         guard isUniform(pool), input.count == 3, pooled.count == 3, output.count == 3 else { return nil }
-        guard let y = axis(input: input[1], poolKernel: pool.kernelHeight, poolStride: pool.strideHeight,
-                           poolLow: pool.padding.top, pooled: pooled[1], kernel: conv.kernelHeight,
-                           stride: conv.strideHeight, low: conv.padding.top, output: output[1]),
-              let x = axis(input: input[2], poolKernel: pool.kernelWidth, poolStride: pool.strideWidth,
-                           poolLow: pool.padding.left, pooled: pooled[2], kernel: conv.kernelWidth,
-                           stride: conv.strideWidth, low: conv.padding.left, output: output[2]) else { return nil }
+        guard
+            let y = axis(
+                input: input[1], poolKernel: pool.kernelHeight, poolStride: pool.strideHeight,
+                poolLow: pool.padding.top, pooled: pooled[1], kernel: conv.kernelHeight,
+                stride: conv.strideHeight, low: conv.padding.top, output: output[1]),
+            let x = axis(
+                input: input[2], poolKernel: pool.kernelWidth, poolStride: pool.strideWidth,
+                poolLow: pool.padding.left, pooled: pooled[2], kernel: conv.kernelWidth,
+                stride: conv.strideWidth, low: conv.padding.left, output: output[2])
+        else { return nil }
         let inverse = 1 / Float(pool.kernelHeight * pool.kernelWidth)
         let (ci, co) = (conv.inChannels, conv.outChannels)
         var w = [Float](repeating: 0, count: co * ci * y.kernel * x.kernel)
@@ -56,10 +64,12 @@ enum LinearPooling {
             for c in 0..<ci {
                 for u in 0..<conv.kernelHeight {
                     for v in 0..<conv.kernelWidth {
-                        let value = conv.weights[((o * ci + c) * conv.kernelHeight + u) * conv.kernelWidth + v] * inverse
+                        let value =
+                            conv.weights[((o * ci + c) * conv.kernelHeight + u) * conv.kernelWidth + v] * inverse
                         for a in 0..<pool.kernelHeight {
                             for b in 0..<pool.kernelWidth {
-                                let dy = u * pool.strideHeight + a, dx = v * pool.strideWidth + b
+                                let dy = u * pool.strideHeight + a
+                                let dx = v * pool.strideWidth + b
                                 w[((o * ci + c) * y.kernel + dy) * x.kernel + dx] += value
                             }
                         }
@@ -67,9 +77,10 @@ enum LinearPooling {
                 }
             }
         }
-        return Conv2d(inChannels: ci, outChannels: co, kernelHeight: y.kernel, kernelWidth: x.kernel,
-                      strideHeight: y.stride, strideWidth: x.stride,
-                      padding: Padding(top: y.low, left: x.low, bottom: y.high, right: x.high), weights: w)
+        return Conv2d(
+            inChannels: ci, outChannels: co, kernelHeight: y.kernel, kernelWidth: x.kernel,
+            strideHeight: y.stride, strideWidth: x.stride,
+            padding: Padding(top: y.low, left: x.low, bottom: y.high, right: x.high), weights: w)
     }
 
     /// Dense weights `[out][C·Hp·Wp]` reading the flattened `pool` of a `[C, H, W]` input, as
@@ -78,7 +89,8 @@ enum LinearPooling {
         guard isUniform(pool), input.count == 3, pooled.count == 3 else { return nil }
         let (c, h, wd) = (input[0], input[1], input[2])
         let (hp, wp) = (pooled[1], pooled[2])
-        let inPooled = c * hp * wp, inFull = c * h * wd
+        let inPooled = c * hp * wp
+        let inFull = c * h * wd
         guard inPooled > 0, weights.count % inPooled == 0 else { return nil }
         let out = weights.count / inPooled
         let inverse = 1 / Float(pool.kernelHeight * pool.kernelWidth)

@@ -34,12 +34,23 @@ public enum JSON: Sendable, Equatable {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .number(let d):
-            if !d.isFinite { out += "null" } else if d == d.rounded(), abs(d) < 1e15 { out += String(Int(d)) } else { out += "\(d)" }
+            if !d.isFinite {
+                out += "null"
+            } else if d == d.rounded(), abs(d) < 1e15 {
+                out += String(Int(d))
+            } else {
+                out += "\(d)"
+            }
         case .string(let s): Self.writeString(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             // Arrays of scalars stay on one line.
-            let flat = items.allSatisfy { if case .array = $0 { false } else if case .object = $0 { false } else { true } }
+            let flat = items.allSatisfy {
+                if case .array = $0 { false } else if case .object = $0 { false } else { true }
+            }
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += flat ? ", " : "," }
@@ -48,7 +59,10 @@ public enum JSON: Sendable, Equatable {
             }
             out += flat ? "]" : newline + closePad + "]"
         case .object(let fields):
-            if fields.isEmpty { out += "{}"; return }
+            if fields.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{"
             for (i, (key, value)) in fields.enumerated() {
                 if i > 0 { out += "," }

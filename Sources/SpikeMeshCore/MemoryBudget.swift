@@ -30,8 +30,10 @@ public struct MemoryBudget: Sendable, Equatable, CustomStringConvertible {
     /// Throws `.memoryLimit` when `estimate` bytes are above the budget; `what` names the step.
     public func check(_ estimate: Int, _ what: @autoclosure () -> String) throws {
         guard estimate > bytes else { return }
-        throw SpikeMeshError(.memoryLimit, "\(what()) needs about \(Self.format(estimate)) of memory, above the limit \(self) "
-                             + "(--max-memory; the default is \(Int(Self.defaultFraction * 100)) % of physical memory)")
+        throw SpikeMeshError(
+            .memoryLimit,
+            "\(what()) needs about \(Self.format(estimate)) of memory, above the limit \(self) "
+                + "(--max-memory; the default is \(Int(Self.defaultFraction * 100)) % of physical memory)")
     }
 
     /// Parses a size: bytes (`1000000`), with a binary unit (`512K`, `64M`, `1.5G`, `2T`, also
@@ -44,15 +46,21 @@ public struct MemoryBudget: Sendable, Equatable, CustomStringConvertible {
         }
         var bytes: Double
         if t.hasSuffix("%") {
-            guard let p = Double(t.dropLast()), p.isFinite, p > 0, p <= 100 else { throw bad("a share must be above 0 % and at most 100 %") }
+            guard let p = Double(t.dropLast()), p.isFinite, p > 0, p <= 100 else {
+                throw bad("a share must be above 0 % and at most 100 %")
+            }
             bytes = Double(physicalBytes) * p / 100
         } else {
-            let units: [(String, Double)] = [("TIB", 0x1p40), ("GIB", 0x1p30), ("MIB", 0x1p20), ("KIB", 0x1p10),
-                                             ("TB", 0x1p40), ("GB", 0x1p30), ("MB", 0x1p20), ("KB", 0x1p10),
-                                             ("T", 0x1p40), ("G", 0x1p30), ("M", 0x1p20), ("K", 0x1p10), ("B", 1)]
+            let units: [(String, Double)] = [
+                ("TIB", 0x1p40), ("GIB", 0x1p30), ("MIB", 0x1p20), ("KIB", 0x1p10),
+                ("TB", 0x1p40), ("GB", 0x1p30), ("MB", 0x1p20), ("KB", 0x1p10),
+                ("T", 0x1p40), ("G", 0x1p30), ("M", 0x1p20), ("K", 0x1p10), ("B", 1),
+            ]
             let upper = t.uppercased()
             let (suffix, scale) = units.first { upper.hasSuffix($0.0) } ?? ("", 1)
-            guard let value = Double(upper.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0 else {
+            guard let value = Double(upper.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), value.isFinite,
+                value > 0
+            else {
                 throw bad("not a size")
             }
             bytes = value * scale
@@ -67,7 +75,9 @@ public struct MemoryBudget: Sendable, Equatable, CustomStringConvertible {
         let b = Double(bytes)
         for (name, scale) in units where b >= scale {
             let v = b / scale
-            return (v >= 100 ? String(format: "%.0f", v) : v >= 10 ? String(format: "%.1f", v) : String(format: "%.2f", v)) + " " + name
+            return
+                (v >= 100 ? String(format: "%.0f", v) : v >= 10 ? String(format: "%.1f", v) : String(format: "%.2f", v))
+                + " " + name
         }
         return "\(bytes) B"
     }

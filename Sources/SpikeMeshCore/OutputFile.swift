@@ -74,7 +74,9 @@ public enum OutputFile {
     /// The input `path` is, if the running command read it: the path it was read by, which
     /// must still name the same file (an inode of a deleted file may be reused).
     static func readInput(_ path: String) -> String? {
-        guard let id = identity(path), let input = filesRead.withLock({ $0.files[id] }), identity(input) == id else { return nil }
+        guard let id = identity(path), let input = filesRead.withLock({ $0.files[id] }), identity(input) == id else {
+            return nil
+        }
         return input
     }
 
@@ -120,7 +122,9 @@ public enum OutputFile {
                 return URL(fileURLWithPath: String(cString: real)).appendingPathComponent(url.lastPathComponent).path
             }
             let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            current = target.hasPrefix("/") ? target : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(target).path
+            current =
+                target.hasPrefix("/")
+                ? target : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(target).path
         }
         return current
     }
@@ -131,20 +135,29 @@ public enum OutputFile {
     /// message names the option and the path as the user typed them.
     public static func check(_ path: String, option: String, inputs: [Input]) throws {
         let shown = "\(option) \(Text.escaped(path))"
-        guard !path.isEmpty else { throw SpikeMeshError(.usage, "\(option) needs a file name (an empty path was given)") }
+        guard !path.isEmpty else {
+            throw SpikeMeshError(.usage, "\(option) needs a file name (an empty path was given)")
+        }
         guard path != standardOutput else { return }
         if let id = identity(path) {
             for input in inputs where identity(input.path) == id {
-                throw SpikeMeshError(.usage, "\(shown) is the same file as \(input.option) \(Text.escaped(input.path)); an output never replaces an input")
+                throw SpikeMeshError(
+                    .usage,
+                    "\(shown) is the same file as \(input.option) \(Text.escaped(input.path)); an output never replaces an input"
+                )
             }
         }
         let target = resolved(path)
         switch kind(target) {
         case .folder: throw SpikeMeshError(.usage, "\(shown) is a folder; give a file name")
         case .regular:
-            guard access(target, W_OK) == 0 else { throw SpikeMeshError(.io, "\(shown): the file cannot be written (permission denied)") }
+            guard access(target, W_OK) == 0 else {
+                throw SpikeMeshError(.io, "\(shown): the file cannot be written (permission denied)")
+            }
         case .other:
-            guard access(target, W_OK) == 0 else { throw SpikeMeshError(.io, "\(shown): cannot be written (permission denied)") }
+            guard access(target, W_OK) == 0 else {
+                throw SpikeMeshError(.io, "\(shown): cannot be written (permission denied)")
+            }
             return
         case .missing: break
         }
@@ -152,7 +165,8 @@ public enum OutputFile {
         switch kind(folder) {
         case .folder:
             guard access(folder, W_OK | X_OK) == 0 else {
-                throw SpikeMeshError(.io, "\(shown): the folder \(Text.escaped(folder)) cannot be written (permission denied)")
+                throw SpikeMeshError(
+                    .io, "\(shown): the folder \(Text.escaped(folder)) cannot be written (permission denied)")
             }
         case .missing: throw SpikeMeshError(.io, "\(shown): the folder \(Text.escaped(folder)) does not exist")
         case .regular, .other: throw SpikeMeshError(.io, "\(shown): \(Text.escaped(folder)) is not a folder")
@@ -164,8 +178,12 @@ public enum OutputFile {
         for (i, o) in outputs.enumerated() {
             try check(o.path, option: o.option, inputs: inputs)
             guard o.path != standardOutput else { continue }
-            for earlier in outputs[..<i] where earlier.path != standardOutput && resolved(earlier.path) == resolved(o.path) {
-                throw SpikeMeshError(.usage, "\(earlier.option) and \(o.option) name the same file \(Text.escaped(o.path)); give each output its own")
+            for earlier in outputs[..<i]
+            where earlier.path != standardOutput && resolved(earlier.path) == resolved(o.path) {
+                throw SpikeMeshError(
+                    .usage,
+                    "\(earlier.option) and \(o.option) name the same file \(Text.escaped(o.path)); give each output its own"
+                )
             }
         }
     }
@@ -181,7 +199,10 @@ public enum OutputFile {
         }
         try check(path, option: option, inputs: [])
         if let input = readInput(path) {
-            throw SpikeMeshError(.usage, "\(shown) is the same file as the input \(Text.escaped(input)), which this command read; an output never replaces an input")
+            throw SpikeMeshError(
+                .usage,
+                "\(shown) is the same file as the input \(Text.escaped(input)), which this command read; an output never replaces an input"
+            )
         }
         let target = resolved(path)
         if kind(target) == .other {
@@ -199,7 +220,9 @@ public enum OutputFile {
     /// A device or FIFO: opened for writing as it is (no create, no rename) and written.
     private static func writeThrough(_ bytes: [UInt8], to target: String, shown: String) throws {
         let fd = open(target, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SpikeMeshError(.io, "\(shown): cannot be opened for writing (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            throw SpikeMeshError(.io, "\(shown): cannot be opened for writing (\(String(cString: strerror(errno))))")
+        }
         defer { close(fd) }
         try writeAll(fd, bytes, shown: shown)
     }
@@ -212,7 +235,12 @@ public enum OutputFile {
         let folder = url.deletingLastPathComponent().path
         var template = Array((folder + "/." + url.lastPathComponent + ".spikemesh-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw SpikeMeshError(.io, "\(shown): cannot create a temporary file in \(Text.escaped(folder)) (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            throw SpikeMeshError(
+                .io,
+                "\(shown): cannot create a temporary file in \(Text.escaped(folder)) (\(String(cString: strerror(errno))))"
+            )
+        }
         let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var renamed = false
         defer {
@@ -230,8 +258,12 @@ public enum OutputFile {
         }
         fchmod(fd, mode)
         try writeAll(fd, bytes, shown: shown)
-        guard fsync(fd) == 0 else { throw SpikeMeshError(.io, "\(shown): cannot be written (\(String(cString: strerror(errno))))") }
-        guard rename(temporary, target) == 0 else { throw SpikeMeshError(.io, "\(shown): cannot be written (\(String(cString: strerror(errno))))") }
+        guard fsync(fd) == 0 else {
+            throw SpikeMeshError(.io, "\(shown): cannot be written (\(String(cString: strerror(errno))))")
+        }
+        guard rename(temporary, target) == 0 else {
+            throw SpikeMeshError(.io, "\(shown): cannot be written (\(String(cString: strerror(errno))))")
+        }
         renamed = true
     }
 
@@ -241,7 +273,9 @@ public enum OutputFile {
             while offset < buffer.count {
                 let n = posixWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw SpikeMeshError(.io, "\(shown): cannot be written (\(String(cString: strerror(errno))))") }
+                guard n > 0 else {
+                    throw SpikeMeshError(.io, "\(shown): cannot be written (\(String(cString: strerror(errno))))")
+                }
                 offset += n
             }
         }

@@ -9,8 +9,10 @@ import Synchronization
 /// whatever the worker count. The compiler checks the sharing: `body` and its results must be
 /// `Sendable`.
 public enum Parallel {
-    public static func map<T: Sendable>(count: Int, workers: Int,
-                                        _ body: @Sendable (Range<Int>) -> T) -> [T] {
+    public static func map<T: Sendable>(
+        count: Int, workers: Int,
+        _ body: @Sendable (Range<Int>) -> T
+    ) -> [T] {
         let workerCount = max(1, min(workers, count))
         let chunk = (count + workerCount - 1) / workerCount
         let results = Mutex<[T?]>(Array(repeating: nil, count: workerCount))
@@ -25,8 +27,10 @@ public enum Parallel {
 
     /// `map` for a body that can fail: every range runs to its end, then the first error in
     /// range order is rethrown.
-    public static func map<T: Sendable>(count: Int, workers: Int,
-                                        _ body: @Sendable (Range<Int>) throws -> T) throws -> [T] {
+    public static func map<T: Sendable>(
+        count: Int, workers: Int,
+        _ body: @Sendable (Range<Int>) throws -> T
+    ) throws -> [T] {
         try map(count: count, workers: workers) { range in Result { try body(range) } }.map { try $0.get() }
     }
 }

@@ -24,15 +24,18 @@ public final class Progress: Sendable {
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
         let due = state.withLock { s in
-            guard elapsed >= 1, now.timeIntervalSince(s.lastPrint) >= (isTerminal ? 0.2 : 5) || done == total else { return false }
+            guard elapsed >= 1, now.timeIntervalSince(s.lastPrint) >= (isTerminal ? 0.2 : 5) || done == total else {
+                return false
+            }
             s = (now, true)
             return true
         }
         guard due else { return }
         let rate = Double(done) / max(elapsed, 1e-9)
         let remaining = rate > 0 ? Double(total - done) / rate : 0
-        let line = String(format: "%@: %d/%d (%.0f%%, %.0f/s, %.0f s left)", label, done, total,
-                          100 * Double(done) / Double(max(total, 1)), rate, remaining)
+        let line = String(
+            format: "%@: %d/%d (%.0f%%, %.0f/s, %.0f s left)", label, done, total,
+            100 * Double(done) / Double(max(total, 1)), rate, remaining)
         FileHandle.standardError.write(Data(((isTerminal ? "\r" : "") + line + (isTerminal ? "" : "\n")).utf8))
     }
 

@@ -9,12 +9,14 @@ extension Chip {
     /// clamped to ±2·limit: a current that large saturates the membrane in one tick anyway,
     /// and the clamp keeps it, plus any synaptic sum, inside Int64).
     mutating func reset(image: Int, pixels chw: [Float]) {
-        let network = plan.network, pops = network.populations, output = network.output
+        let network = plan.network
+        let pops = network.populations
+        let output = network.output
         counters.images += 1
         for p in pops.indices {
             let v0 = p == output ? [0] : pops[p].channelInitialPotential ?? [pops[p].initialPotential]
             state.populations[p].membranes.withUnsafeMutableBufferPointer { m in
-                for i in m.indices { m[i] = v0[i % v0.count] }   // channels last: channel i mod C
+                for i in m.indices { m[i] = v0[i % v0.count] }  // channels last: channel i mod C
             }
             state.populations[p].suppressed.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
             state.populations[p].active.removeAll(keepingCapacity: true)
@@ -30,12 +32,16 @@ extension Chip {
         state.inputEffectiveMACs = []
         guard plan.options.encoding == .direct else { return }
         let hwc = plan.chwIndex[0].map { chw[$0] }
-        state.inputEffectiveMACs = plan.inputEffectiveSynapses.map { nz in hwc.indices.reduce(0) { hwc[$1] != 0 ? $0 + Int(nz[$1]) : $0 } }
+        state.inputEffectiveMACs = plan.inputEffectiveSynapses.map { nz in
+            hwc.indices.reduce(0) { hwc[$1] != 0 ? $0 + Int(nz[$1]) : $0 }
+        }
         for j in plan.inputProjections {
             let t = network.projections[j].target
             var current = [Float](repeating: 0, count: pops[t].count)
             hwc.withUnsafeBufferPointer { s in
-                current.withUnsafeMutableBufferPointer { plan.emulator.compiled[j].accumulate(s, amplitude: 1, into: $0.baseAddress!) }
+                current.withUnsafeMutableBufferPointer {
+                    plan.emulator.compiled[j].accumulate(s, amplitude: 1, into: $0.baseAddress!)
+                }
             }
             let bound = Float(2 * plan.limit)
             state.populations[t].inputCurrent = current.map { x in
@@ -57,9 +63,14 @@ extension Chip {
             }
             return
         }
-        let mapping = plan.mapping, emulator = plan.emulator, plan = plan
+        let mapping = plan.mapping
+        let emulator = plan.emulator
+        let plan = plan
         let o = mapping.destinationOffsets[0]
-        var rng = state.rng, train: [Int] = [], injected = 0, effective = 0
+        var rng = state.rng
+        var train: [Int] = []
+        var injected = 0
+        var effective = 0
         try state.queues.write { queues in
             for chwIdx in 0..<chw.count {
                 let spike = RunSupport.poissonSpike(chw[chwIdx], &rng)
@@ -70,9 +81,11 @@ extension Chip {
                     let j = Int(mapping.destinationProjection[0][k])
                     let due = plan.pipelined ? t + 1 + emulator.delays[j] : t
                     guard due - t < plan.queueLength else { throw plan.queueOverflow(waiting: due - t) }
-                    queues.append(Packet(core: mapping.destinationCore[0][k], projection: Int32(j), neuron: Int32(i),
-                                         sign: Int32(spike), taps: emulator.plan.entryTaps[0][k]),
-                                  population: emulator.targets[j], tick: due)
+                    queues.append(
+                        Packet(
+                            core: mapping.destinationCore[0][k], projection: Int32(j), neuron: Int32(i),
+                            sign: Int32(spike), taps: emulator.plan.entryTaps[0][k]),
+                        population: emulator.targets[j], tick: due)
                     injected += 1
                 }
                 effective += Int(plan.effectiveSynapses[0][i])
@@ -101,6 +114,9 @@ extension Chip {
 
 extension ChipPlan {
     func queueOverflow(waiting ticks: Int) -> SpikeMeshError {
-        SpikeMeshError(.invalidArgument, "a packet would wait \(ticks) ticks (more than \(queueLength - 1)); the mesh is too congested — raise mesh.linkCapacity")
+        SpikeMeshError(
+            .invalidArgument,
+            "a packet would wait \(ticks) ticks (more than \(queueLength - 1)); the mesh is too congested — raise mesh.linkCapacity"
+        )
     }
 }

@@ -26,63 +26,95 @@ extension Chip {
     /// The routing of `emit`: link use, per-link counters and the route table are read and
     /// written through pointers taken once per call.
     private mutating func route(_ fired: [Int32], from p: Int, tick t: Int) throws -> Int {
-        let plan = plan, mapping = plan.mapping, emulator = plan.emulator
+        let plan = plan
+        let mapping = plan.mapping
+        let emulator = plan.emulator
         let travel = plan.pipelined ? t + 1 : t
-        let o = mapping.destinationOffsets[p], entryProjection = mapping.destinationProjection[p]
-        let entryCore = mapping.destinationCore[p], entryRoute = emulator.routes.entryRoute[p], entryTaps = emulator.plan.entryTaps[p]
-        let table = emulator.routes, cores = emulator.neuronCore[p], copies = mapping.copies[p]
-        let capacity = state.links.capacity, lc = state.links.linkCount
-        var packets = 0, within = 0, northSouth = 0, between = 0, stalled = 0, late = 0
-        let detailed = plan.detailedCoreTime, stride = TickTiming.eventStride
+        let o = mapping.destinationOffsets[p]
+        let entryProjection = mapping.destinationProjection[p]
+        let entryCore = mapping.destinationCore[p]
+        let entryRoute = emulator.routes.entryRoute[p]
+        let entryTaps = emulator.plan.entryTaps[p]
+        let table = emulator.routes
+        let cores = emulator.neuronCore[p]
+        let copies = mapping.copies[p]
+        let capacity = state.links.capacity
+        let lc = state.links.linkCount
+        var packets = 0
+        var within = 0
+        var northSouth = 0
+        var between = 0
+        var stalled = 0
+        var late = 0
+        let detailed = plan.detailedCoreTime
+        let stride = TickTiming.eventStride
         // The route classes this call's packets take, each once, for the tick's mesh time.
         var seen: [Int32] = []
         swap(&seen, &scratch.seenClasses)
         seen.removeAll(keepingCapacity: true)
         scratch.routeCall += 1
-        let call = scratch.routeCall, routeClass = table.routeClass
+        let call = scratch.routeCall
+        let routeClass = table.routeClass
         try state.links.withPointer { use in
-        try table.links.withUnsafeBufferPointer { routeLinks in
-        try counters.linkPackets.withUnsafeMutableBufferPointer { linkPackets in
-        try counters.linkPeak.withUnsafeMutableBufferPointer { linkPeak in
-        try state.queues.write { queues in
-        try scratch.classStamp.withUnsafeMutableBufferPointer { stamp in
-            let payloads = scratch.payloads
-            for (n, i32) in fired.enumerated() {
-                let i = Int(i32)
-                let payload = payloads.isEmpty ? 1 : payloads[n]
-                let src = Int(cores[i])
-                let (first, end) = (Int(o[i]), Int(o[i + 1]))
-                let spikes = copies.isEmpty ? 1 : Int(copies[i])
-                counters.coreSpikes[src] += spikes
-                counters.corePacketsOut[src] += end - first
-                if detailed {
-                    scratch.coreEvents[src * stride + TickTiming.spikeEvent] += spikes
-                    scratch.coreEvents[src * stride + TickTiming.packetOutEvent] += end - first
-                }
-                packets += end - first
-                for k in first..<end {
-                    let j = Int(entryProjection[k]), r = Int(entryRoute[k])
-                    let path = UnsafeBufferPointer(rebasing: routeLinks[Int(table.start[r])..<Int(table.start[r + 1])])
-                    let (arrival, stalls) = try LinkWindow.place(links: path, leaving: travel, emitted: t, use: use, linkCount: lc,
-                                                                 capacity: capacity, mesh: mapping.mesh) { link, load in
-                        linkPackets[link] += 1
-                        linkPeak[link] = max(linkPeak[link], Int(load))
+            try table.links.withUnsafeBufferPointer { routeLinks in
+                try counters.linkPackets.withUnsafeMutableBufferPointer { linkPackets in
+                    try counters.linkPeak.withUnsafeMutableBufferPointer { linkPeak in
+                        try state.queues.write { queues in
+                            try scratch.classStamp.withUnsafeMutableBufferPointer { stamp in
+                                let payloads = scratch.payloads
+                                for (n, i32) in fired.enumerated() {
+                                    let i = Int(i32)
+                                    let payload = payloads.isEmpty ? 1 : payloads[n]
+                                    let src = Int(cores[i])
+                                    let (first, end) = (Int(o[i]), Int(o[i + 1]))
+                                    let spikes = copies.isEmpty ? 1 : Int(copies[i])
+                                    counters.coreSpikes[src] += spikes
+                                    counters.corePacketsOut[src] += end - first
+                                    if detailed {
+                                        scratch.coreEvents[src * stride + TickTiming.spikeEvent] += spikes
+                                        scratch.coreEvents[src * stride + TickTiming.packetOutEvent] += end - first
+                                    }
+                                    packets += end - first
+                                    for k in first..<end {
+                                        let j = Int(entryProjection[k])
+                                        let r = Int(entryRoute[k])
+                                        let path = UnsafeBufferPointer(
+                                            rebasing: routeLinks[Int(table.start[r])..<Int(table.start[r + 1])])
+                                        let (arrival, stalls) = try LinkWindow.place(
+                                            links: path, leaving: travel, emitted: t, use: use, linkCount: lc,
+                                            capacity: capacity, mesh: mapping.mesh
+                                        ) { link, load in
+                                            linkPackets[link] += 1
+                                            linkPeak[link] = max(linkPeak[link], Int(load))
+                                        }
+                                        stalled += stalls
+                                        within += Int(table.hopsWithin[r])
+                                        northSouth += Int(table.hopsNorthSouth[r])
+                                        between += Int(table.hopsBetween[r])
+                                        let c = Int(routeClass[r])
+                                        if stamp[c] != call {
+                                            stamp[c] = call
+                                            seen.append(Int32(c))
+                                        }
+                                        let due = plan.pipelined ? t + 1 + emulator.delays[j] : t
+                                        if arrival > due { late += 1 }
+                                        let tick = max(arrival, due)
+                                        guard tick - t < plan.queueLength else {
+                                            throw plan.queueOverflow(waiting: tick - t)
+                                        }
+                                        queues.append(
+                                            Packet(
+                                                core: entryCore[k], projection: Int32(j), neuron: i32, sign: payload,
+                                                taps: entryTaps[k]),
+                                            population: emulator.targets[j], tick: tick)
+                                    }
+                                }
+                            }
+                        }
                     }
-                    stalled += stalls
-                    within += Int(table.hopsWithin[r])
-                    northSouth += Int(table.hopsNorthSouth[r])
-                    between += Int(table.hopsBetween[r])
-                    let c = Int(routeClass[r])
-                    if stamp[c] != call { stamp[c] = call; seen.append(Int32(c)) }
-                    let due = plan.pipelined ? t + 1 + emulator.delays[j] : t
-                    if arrival > due { late += 1 }
-                    let tick = max(arrival, due)
-                    guard tick - t < plan.queueLength else { throw plan.queueOverflow(waiting: tick - t) }
-                    queues.append(Packet(core: entryCore[k], projection: Int32(j), neuron: i32, sign: payload, taps: entryTaps[k]),
-                                  population: emulator.targets[j], tick: tick)
                 }
             }
-        } } } } } }
+        }
         counters.hopsWithinChip += within
         counters.hopsNorthSouth += northSouth
         counters.hopsBetweenChips += between

@@ -5,7 +5,10 @@ extension Chip {
     /// Tick t begins: its link-window slot and the cores' work are cleared.
     mutating func beginTick(_ t: Int) {
         state.links.beginTick(t)
-        for k in scratch.coreSOPs.indices { scratch.coreSOPs[k] = 0; scratch.coreUpdates[k] = 0 }
+        for k in scratch.coreSOPs.indices {
+            scratch.coreSOPs[k] = 0
+            scratch.coreUpdates[k] = 0
+        }
         if plan.detailedCoreTime { for k in scratch.coreEvents.indices { scratch.coreEvents[k] = 0 } }
     }
 
@@ -24,8 +27,13 @@ extension Chip {
             let slowest = timing.slowestCore(scratch, coreNeurons: plan.coreNeurons, everyTick: plan.everyTick)
             let mesh = scratch.routeNs[k] + Double(max(0, busiest - 1)) * timing.time.hopNs
             let tickNs = max(timing.time.minimumTickNs, slowest + mesh + timing.barrierNs)
-            if !counters.times[k].addTick(ns: tickNs, coreNs: slowest, meshNs: mesh, barrierNs: timing.barrierNs), k == 0 {
-                throw SpikeMeshError(.invalidArgument, "tick \(t) ends past \(Int.max) ps of emulated time (about 107 days): the hardware model's times are too large")
+            if !counters.times[k].addTick(ns: tickNs, coreNs: slowest, meshNs: mesh, barrierNs: timing.barrierNs),
+                k == 0
+            {
+                throw SpikeMeshError(
+                    .invalidArgument,
+                    "tick \(t) ends past \(Int.max) ps of emulated time (about 107 days): the hardware model's times are too large"
+                )
             }
             if k == 0 { cost = TickCost(ns: tickNs, coreNs: slowest, meshNs: mesh, barrierNs: timing.barrierNs) }
         }
@@ -61,7 +69,9 @@ extension Chip {
         let order = plan.chwIndex[output]
         var ordered = [Int64](repeating: 0, count: order.count)
         for (hwc, c) in order.enumerated() {
-            ordered[c] = plan.options.readout == .membrane ? state.populations[output].membranes[hwc] : Int64(state.outputSpikes[hwc])
+            ordered[c] =
+                plan.options.readout == .membrane
+                ? state.populations[output].membranes[hwc] : Int64(state.outputSpikes[hwc])
         }
         var best = 0
         for k in ordered.indices where ordered[k] > ordered[best] { best = k }

@@ -31,11 +31,15 @@ extension Chip {
         let fires = p != plan.network.output || plan.options.readout == .spikeCount
         let bias = plan.schedule.biasFlows(p, at: t) ? plan.biases[p] : nil
         let cores = plan.emulator.neuronCore[p]
-        var kernel = UpdateKernel(limit: plan.limit, theta: pop.threshold, fires: fires, subtract: pop.reset == .subtract)
+        var kernel = UpdateKernel(
+            limit: plan.limit, theta: pop.threshold, fires: fires, subtract: pop.reset == .subtract)
         // The kernel borrows the scratch lists' storage (a swap, so nothing is copied).
         swap(&kernel.fired, &scratch.fired)
         swap(&kernel.saturated, &scratch.saturated)
-        defer { swap(&kernel.fired, &scratch.fired); swap(&kernel.saturated, &scratch.saturated) }
+        defer {
+            swap(&kernel.fired, &scratch.fired)
+            swap(&kernel.saturated, &scratch.saturated)
+        }
         kernel.fired.removeAll(keepingCapacity: true)
         kernel.saturated.removeAll(keepingCapacity: true)
         scratch.payloads.removeAll(keepingCapacity: true)
@@ -49,15 +53,18 @@ extension Chip {
             updates = pop.count
         case .blocks:
             let grid = plan.mapping.grids[p]!
-            updates = state.populations[p].updateBlocks(&kernel, groups: plan.blockGroups[p], channels: grid.channels,
-                                                        perCore: grid.channelsPerCore, previouslyActive: previouslyActive,
-                                                        cores: cores, coreUpdates: &scratch.coreUpdates)
+            updates = state.populations[p].updateBlocks(
+                &kernel, groups: plan.blockGroups[p], channels: grid.channels,
+                perCore: grid.channelsPerCore, previouslyActive: previouslyActive,
+                cores: cores, coreUpdates: &scratch.coreUpdates)
         case .sweep:
-            updates = state.populations[p].updateSweep(&kernel, previouslyActive: previouslyActive, cores: cores,
-                                                       coreUpdates: &scratch.coreUpdates)
+            updates = state.populations[p].updateSweep(
+                &kernel, previouslyActive: previouslyActive, cores: cores,
+                coreUpdates: &scratch.coreUpdates)
         case .touched:
-            updates = state.populations[p].updateTouched(&kernel, previouslyActive: previouslyActive, cores: cores,
-                                                         coreUpdates: &scratch.coreUpdates)
+            updates = state.populations[p].updateTouched(
+                &kernel, previouslyActive: previouslyActive, cores: cores,
+                coreUpdates: &scratch.coreUpdates)
         }
         state.populations[p].active = kernel.active
         state.populations[p].touchedCount = 0
@@ -82,9 +89,10 @@ extension Chip {
         let copies = plan.mapping.copies[p]
         scratch.fired.removeAll(keepingCapacity: true)
         scratch.payloads.removeAll(keepingCapacity: true)
-        var updates = 0, saturations = 0
+        var updates = 0
+        var saturations = 0
         var state = state.populations[p]
-        self.state.populations[p] = PopulationState(count: 0, flags: 0)   // moved out while updated, and back below
+        self.state.populations[p] = PopulationState(count: 0, flags: 0)  // moved out while updated, and back below
         defer { self.state.populations[p] = state }
         let previouslyActive = state.active
         state.active.removeAll(keepingCapacity: true)
@@ -115,7 +123,10 @@ extension Chip {
                 let out: Int64 = u >= theta ? 1 : u <= -theta ? -1 : 0
                 u -= out * theta
                 state.membranes[i] = u
-                if out != 0 { scratch.fired.append(Int32(i)); scratch.payloads.append(Int32(out)) }
+                if out != 0 {
+                    scratch.fired.append(Int32(i))
+                    scratch.payloads.append(Int32(out))
+                }
                 if u >= theta || u <= -theta { state.active.append(Int32(i)) }
             case .splitter:
                 if u >= theta {
@@ -155,7 +166,9 @@ struct UpdateKernel {
 
     /// One neuron.
     @inline(__always)
-    mutating func step(_ i: Int, _ mp: UnsafeMutablePointer<Int64>, _ ap: UnsafeMutablePointer<Int64>, _ sup: UnsafePointer<Bool>) {
+    mutating func step(
+        _ i: Int, _ mp: UnsafeMutablePointer<Int64>, _ ap: UnsafeMutablePointer<Int64>, _ sup: UnsafePointer<Bool>
+    ) {
         var u = mp[i] &+ ap[i]
         ap[i] = 0
         if u > limit || u < -limit {
@@ -173,13 +186,17 @@ struct UpdateKernel {
     /// Neurons start..<end, eight at a time: V + I for all; only lanes that saturate or reach Θ
     /// take the scalar step (which then sees I = 0 and V already summed).
     @inline(__always)
-    mutating func sweep(_ start: Int, _ end: Int, _ mp: UnsafeMutablePointer<Int64>, _ ap: UnsafeMutablePointer<Int64>,
-                        _ sup: UnsafePointer<Bool>) {
-        let hi = SIMD8<Int64>(repeating: limit), lo = SIMD8<Int64>(repeating: -limit)
+    mutating func sweep(
+        _ start: Int, _ end: Int, _ mp: UnsafeMutablePointer<Int64>, _ ap: UnsafeMutablePointer<Int64>,
+        _ sup: UnsafePointer<Bool>
+    ) {
+        let hi = SIMD8<Int64>(repeating: limit)
+        let lo = SIMD8<Int64>(repeating: -limit)
         let th = SIMD8<Int64>(repeating: fires ? theta : .max)
         var i = start
         while i + 8 <= end {
-            let vm = UnsafeMutableRawPointer(mp + i), va = UnsafeMutableRawPointer(ap + i)
+            let vm = UnsafeMutableRawPointer(mp + i)
+            let va = UnsafeMutableRawPointer(ap + i)
             let u = vm.loadUnaligned(as: SIMD8<Int64>.self) &+ va.loadUnaligned(as: SIMD8<Int64>.self)
             vm.storeBytes(of: u, as: SIMD8<Int64>.self)
             va.storeBytes(of: .zero, as: SIMD8<Int64>.self)
@@ -189,13 +206,18 @@ struct UpdateKernel {
             }
             i += 8
         }
-        while i < end { step(i, mp, ap, sup); i += 1 }
+        while i < end {
+            step(i, mp, ap, sup)
+            i += 1
+        }
     }
 }
 
 extension PopulationState {
     /// Membrane, input-current and suppression pointers for one update.
-    mutating func withUpdatePointers<R>(_ body: (UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>, UnsafePointer<Bool>) throws -> R) rethrows -> R {
+    mutating func withUpdatePointers<R>(
+        _ body: (UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>, UnsafePointer<Bool>) throws -> R
+    ) rethrows -> R {
         try membranes.withUnsafeMutableBufferPointer { m in
             try accumulator.withUnsafeMutableBufferPointer { a in
                 try suppressed.withUnsafeBufferPointer { s in try body(m.baseAddress!, a.baseAddress!, s.baseAddress!) }
@@ -213,10 +235,15 @@ extension PopulationState {
                     var i = 0
                     while i + 8 <= n {
                         let va = UnsafeMutableRawPointer(ap + i)
-                        va.storeBytes(of: va.loadUnaligned(as: SIMD8<Int64>.self) &+ UnsafeRawPointer(bp + i).loadUnaligned(as: SIMD8<Int64>.self), as: SIMD8<Int64>.self)
+                        va.storeBytes(
+                            of: va.loadUnaligned(as: SIMD8<Int64>.self)
+                                &+ UnsafeRawPointer(bp + i).loadUnaligned(as: SIMD8<Int64>.self), as: SIMD8<Int64>.self)
                         i += 8
                     }
-                    while i < n { ap[i] &+= bp[i]; i += 1 }
+                    while i < n {
+                        ap[i] &+= bp[i]
+                        i += 1
+                    }
                 }
             }
             k.sweep(0, n, mp, ap, sup)
@@ -225,8 +252,10 @@ extension PopulationState {
 
     /// `.blocks`: the touched blocks' neurons (or one sweep of all), then the active neurons
     /// outside them. Returns the neurons updated; per-core updates go to `coreUpdates`.
-    mutating func updateBlocks(_ k: inout UpdateKernel, groups: Int, channels: Int, perCore: Int, previouslyActive: [Int32],
-                               cores: [Int32], coreUpdates: inout [Int]) -> Int {
+    mutating func updateBlocks(
+        _ k: inout UpdateKernel, groups: Int, channels: Int, perCore: Int, previouslyActive: [Int32],
+        cores: [Int32], coreUpdates: inout [Int]
+    ) -> Int {
         let n = membranes.count
         let listed = touchedList[0..<touchedCount]
         @inline(__always) func neurons(ofBlock b: Int32) -> Range<Int> {
@@ -242,13 +271,16 @@ extension PopulationState {
         }
         let all = updates * 4 >= n
         var flags = touched
-        touched = []   // moved out while the pointers are held, and back below: no copy
+        touched = []  // moved out while the pointers are held, and back below: no copy
         defer { touched = flags }
         withUpdatePointers { mp, ap, sup in
             if all {
-                k.sweep(0, n, mp, ap, sup)   // untouched, inactive neurons do not change (see `.sweep`)
+                k.sweep(0, n, mp, ap, sup)  // untouched, inactive neurons do not change (see `.sweep`)
             } else {
-                for b in listed { let run = neurons(ofBlock: b); k.sweep(run.lowerBound, run.upperBound, mp, ap, sup) }
+                for b in listed {
+                    let run = neurons(ofBlock: b)
+                    k.sweep(run.lowerBound, run.upperBound, mp, ap, sup)
+                }
             }
             for i in previouslyActive {
                 let (position, c) = Int(i).quotientAndRemainder(dividingBy: channels)
@@ -263,7 +295,9 @@ extension PopulationState {
     }
 
     /// `.sweep`: one pass over the population; counts the touched and the active neurons.
-    mutating func updateSweep(_ k: inout UpdateKernel, previouslyActive: [Int32], cores: [Int32], coreUpdates: inout [Int]) -> Int {
+    mutating func updateSweep(
+        _ k: inout UpdateKernel, previouslyActive: [Int32], cores: [Int32], coreUpdates: inout [Int]
+    ) -> Int {
         let n = membranes.count
         withUpdatePointers { mp, ap, sup in k.sweep(0, n, mp, ap, sup) }
         let listed = touchedList[0..<touchedCount]
@@ -280,14 +314,19 @@ extension PopulationState {
     /// `.touched`: the touched neurons, then the active ones not touched. Touched neurons keep
     /// their flag while the active ones are visited, so a neuron both touched and active is
     /// updated once.
-    mutating func updateTouched(_ k: inout UpdateKernel, previouslyActive: [Int32], cores: [Int32], coreUpdates: inout [Int]) -> Int {
+    mutating func updateTouched(
+        _ k: inout UpdateKernel, previouslyActive: [Int32], cores: [Int32], coreUpdates: inout [Int]
+    ) -> Int {
         let listed = touchedList[0..<touchedCount]
         var flags = touched
         touched = []
         defer { touched = flags }
         var updates = listed.count
         withUpdatePointers { mp, ap, sup in
-            for i in listed { k.step(Int(i), mp, ap, sup); coreUpdates[Int(cores[Int(i)])] += 1 }
+            for i in listed {
+                k.step(Int(i), mp, ap, sup)
+                coreUpdates[Int(cores[Int(i)])] += 1
+            }
             for i in previouslyActive where !flags[Int(i)] {
                 flags[Int(i)] = true
                 k.step(Int(i), mp, ap, sup)

@@ -1,6 +1,6 @@
 import SpikeMeshCore
-import SpikeMeshModel
 import SpikeMeshMapping
+import SpikeMeshModel
 
 /// One worker's chip: the plan (immutable tables), the state of the image being run, the
 /// tick's scratch and the counters, reused image after image.
@@ -26,21 +26,29 @@ struct Chip {
 
     init(plan: ChipPlan) {
         self.plan = plan
-        let network = plan.network, mapping = plan.mapping
+        let network = plan.network
+        let mapping = plan.mapping
         state = ChipState(
-            populations: network.populations.indices.map { PopulationState(count: network.populations[$0].count, flags: plan.flagCount($0)) },
+            populations: network.populations.indices.map {
+                PopulationState(count: network.populations[$0].count, flags: plan.flagCount($0))
+            },
             queues: PacketQueues(populations: network.populations.count, length: plan.queueLength),
-            links: LinkWindow(linkCount: mapping.mesh.linkCount, capacity: mapping.hardware.mesh.linkCapacity, timings: plan.timings.count),
+            links: LinkWindow(
+                linkCount: mapping.mesh.linkCount, capacity: mapping.hardware.mesh.linkCapacity,
+                timings: plan.timings.count),
             outputSpikes: [Int](repeating: 0, count: network.populations[network.output].count))
-        scratch = TickScratch(cores: mapping.cores.count, routeClasses: plan.emulator.routes.classHops.count, timings: plan.timings.count)
-        counters = EmulationCounters(cores: mapping.cores.count, populations: network.populations.count,
-                                     links: mapping.mesh.linkCount, ticks: plan.schedule.totalTicks, timeTables: plan.timings.count)
+        scratch = TickScratch(
+            cores: mapping.cores.count, routeClasses: plan.emulator.routes.classHops.count, timings: plan.timings.count)
+        counters = EmulationCounters(
+            cores: mapping.cores.count, populations: network.populations.count,
+            links: mapping.mesh.linkCount, ticks: plan.schedule.totalTicks, timeTables: plan.timings.count)
     }
 
     /// A chip for one worker, with the plan built here (tests and single-image use).
     init(emulator: Emulator, options: EmulationOptions) throws {
-        let schedule = try TickSchedule(checkpoints: options.checkpoints, srpTau: options.srpTau, delivery: options.delivery,
-                                        depths: emulator.depths, output: emulator.network.output)
+        let schedule = try TickSchedule(
+            checkpoints: options.checkpoints, srpTau: options.srpTau, delivery: options.delivery,
+            depths: emulator.depths, output: emulator.network.output)
         self.init(plan: ChipPlan(emulator: emulator, options: options, schedule: schedule))
     }
 
@@ -73,7 +81,11 @@ struct Chip {
         for p in 1..<plan.network.populations.count {
             activity.synapticOps += deliver(p, tick: t)
             addInputCurrent(p, tick: t)
-            if let relay = plan.network.populations[p].relay { updateRelay(p, relay) } else { update(p, tick: t, strategy: strategy(p)) }
+            if let relay = plan.network.populations[p].relay {
+                updateRelay(p, relay)
+            } else {
+                update(p, tick: t, strategy: strategy(p))
+            }
             let (spikes, packets) = try emit(p, tick: t)
             activity.spikes += spikes
             activity.packets += packets

@@ -1,7 +1,7 @@
 import SpikeMeshCore
-import SpikeMeshModel
 import SpikeMeshHardware
 import SpikeMeshMapping
+import SpikeMeshModel
 
 /// The immutable tables of one emulation run (NEST's `Parameters_`): built once from the
 /// emulator and the run's options, shared read-only by every worker, never changed by a tick.
@@ -57,7 +57,9 @@ struct ChipPlan: Sendable {
         self.emulator = emulator
         self.options = options
         self.schedule = schedule
-        let network = emulator.network, mapping = emulator.mapping, pops = network.populations
+        let network = emulator.network
+        let mapping = emulator.mapping
+        let pops = network.populations
         limit = network.format.potentialLimit
         queueLength = (emulator.delays.max() ?? 0) + LinkWindow.ticks + 2
         coreNeurons = mapping.cores.map(\.neurons)
@@ -67,7 +69,9 @@ struct ChipPlan: Sendable {
         }
         let fedByInput = Set(network.projections.filter { $0.source == 0 }.map(\.target))
         let dense = pops.indices.map { p in
-            p > 0 && (pops[p].bias.map { $0.contains { $0 != 0 } } ?? false || (options.encoding == .direct && fedByInput.contains(p)))
+            p > 0
+                && (pops[p].bias.map { $0.contains { $0 != 0 } } ?? false
+                    || (options.encoding == .direct && fedByInput.contains(p)))
         }
         denseUpdate = dense
         chwIndex = pops.map { RunSupport.chwIndex($0.shape) }
@@ -93,9 +97,11 @@ struct ChipPlan: Sendable {
         blockGroups = pops.indices.map { p in
             guard p > 0, !dense[p], pops[p].relay == nil, let g = mapping.grids[p] else { return 0 }
             let incoming = network.projections.indices.filter { emulator.targets[$0] == p }
-            let ok = !incoming.isEmpty && incoming.allSatisfy { j in
-                plan.info[j].kind == .conv || (plan.info[j].kind == .dense && g.channels == pops[p].count)
-            }
+            let ok =
+                !incoming.isEmpty
+                && incoming.allSatisfy { j in
+                    plan.info[j].kind == .conv || (plan.info[j].kind == .dense && g.channels == pops[p].count)
+                }
             return ok ? g.groups : 0
         }
     }
@@ -107,6 +113,7 @@ struct ChipPlan: Sendable {
 
     /// Flags per population: one per neuron, or one per block.
     func flagCount(_ p: Int) -> Int {
-        blockGroups[p] > 0 ? network.populations[p].count / mapping.grids[p]!.channels * blockGroups[p] : network.populations[p].count
+        blockGroups[p] > 0
+            ? network.populations[p].count / mapping.grids[p]!.channels * blockGroups[p] : network.populations[p].count
     }
 }

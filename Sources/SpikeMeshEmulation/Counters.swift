@@ -62,10 +62,22 @@ public struct EmulationCounters: Sendable {
     /// mapping's hardware model, then one per `EmulationOptions.alternativeTimes`.
     public var times: [TimeTotals]
     /// The run's own tick time and its parts (`times[0]`), in integer picoseconds.
-    public var timePs: Int { get { times[0].timePs } set { times[0].timePs = newValue } }
-    public var coreTimePs: Int { get { times[0].coreTimePs } set { times[0].coreTimePs = newValue } }
-    public var meshTimePs: Int { get { times[0].meshTimePs } set { times[0].meshTimePs = newValue } }
-    public var barrierTimePs: Int { get { times[0].barrierTimePs } set { times[0].barrierTimePs = newValue } }
+    public var timePs: Int {
+        get { times[0].timePs }
+        set { times[0].timePs = newValue }
+    }
+    public var coreTimePs: Int {
+        get { times[0].coreTimePs }
+        set { times[0].coreTimePs = newValue }
+    }
+    public var meshTimePs: Int {
+        get { times[0].meshTimePs }
+        set { times[0].meshTimePs = newValue }
+    }
+    public var barrierTimePs: Int {
+        get { times[0].barrierTimePs }
+        set { times[0].barrierTimePs = newValue }
+    }
     public var timeNs: Double { Double(timePs) / 1000 }
     public var images = 0
 
@@ -90,20 +102,33 @@ public struct EmulationCounters: Sendable {
 
     mutating func add(_ o: EmulationCounters) {
         func sum(_ a: inout [Int], _ b: [Int]) { for i in a.indices { a[i] += b[i] } }
-        sum(&coreSynapticOps, o.coreSynapticOps); sum(&coreNeuronUpdates, o.coreNeuronUpdates)
-        sum(&corePacketsOut, o.corePacketsOut); sum(&corePacketsIn, o.corePacketsIn)
-        sum(&coreSpikes, o.coreSpikes); sum(&coreSaturations, o.coreSaturations)
-        sum(&populationSpikes, o.populationSpikes); sum(&populationSynapticOps, o.populationSynapticOps)
-        sum(&populationNeuronUpdates, o.populationNeuronUpdates); sum(&populationSaturations, o.populationSaturations)
+        sum(&coreSynapticOps, o.coreSynapticOps)
+        sum(&coreNeuronUpdates, o.coreNeuronUpdates)
+        sum(&corePacketsOut, o.corePacketsOut)
+        sum(&corePacketsIn, o.corePacketsIn)
+        sum(&coreSpikes, o.coreSpikes)
+        sum(&coreSaturations, o.coreSaturations)
+        sum(&populationSpikes, o.populationSpikes)
+        sum(&populationSynapticOps, o.populationSynapticOps)
+        sum(&populationNeuronUpdates, o.populationNeuronUpdates)
+        sum(&populationSaturations, o.populationSaturations)
         sum(&linkPackets, o.linkPackets)
         for i in linkPeak.indices { linkPeak[i] = max(linkPeak[i], o.linkPeak[i]) }
-        sum(&tickSpikes, o.tickSpikes); sum(&tickPackets, o.tickPackets); sum(&tickSynapticOps, o.tickSynapticOps)
-        inputPackets += o.inputPackets; pendingAtEnd += o.pendingAtEnd
-        hopsWithinChip += o.hopsWithinChip; hopsBetweenChips += o.hopsBetweenChips; hopsNorthSouth += o.hopsNorthSouth
+        sum(&tickSpikes, o.tickSpikes)
+        sum(&tickPackets, o.tickPackets)
+        sum(&tickSynapticOps, o.tickSynapticOps)
+        inputPackets += o.inputPackets
+        pendingAtEnd += o.pendingAtEnd
+        hopsWithinChip += o.hopsWithinChip
+        hopsBetweenChips += o.hopsBetweenChips
+        hopsNorthSouth += o.hopsNorthSouth
         for c in synapticOpsByClass.indices { synapticOpsByClass[c] += o.synapticOpsByClass[c] }
-        effectiveACs += o.effectiveACs; effectiveMACs += o.effectiveMACs
-        stalledPacketTicks += o.stalledPacketTicks; latePackets += o.latePackets
-        everyTickNeuronUpdates += o.everyTickNeuronUpdates; ticks += o.ticks
+        effectiveACs += o.effectiveACs
+        effectiveMACs += o.effectiveMACs
+        stalledPacketTicks += o.stalledPacketTicks
+        latePackets += o.latePackets
+        everyTickNeuronUpdates += o.everyTickNeuronUpdates
+        ticks += o.ticks
         for k in times.indices { times[k].add(o.times[k]) }
         images += o.images
     }
@@ -127,26 +152,37 @@ public struct TimeTotals: Sendable, Equatable {
     public var timePs = 0, coreTimePs = 0, meshTimePs = 0, barrierTimePs = 0
     public var overflowed = false
 
-    static let overflowError = SpikeMeshError(.invalidArgument, "the emulated time passed \(Int.max) ps (about 107 days): the hardware model's times are too large")
+    static let overflowError = SpikeMeshError(
+        .invalidArgument,
+        "the emulated time passed \(Int.max) ps (about 107 days): the hardware model's times are too large")
 
     /// Adds one tick's time and parts (ns); false when a sum would pass Int.max ps.
     mutating func addTick(ns: Double, coreNs: Double, meshNs: Double, barrierNs: Double) -> Bool {
         guard !overflowed else { return false }
-        let ok = Self.add(ns, &timePs) && Self.add(coreNs, &coreTimePs) && Self.add(meshNs, &meshTimePs) && Self.add(barrierNs, &barrierTimePs)
+        let ok =
+            Self.add(ns, &timePs) && Self.add(coreNs, &coreTimePs) && Self.add(meshNs, &meshTimePs)
+            && Self.add(barrierNs, &barrierTimePs)
         if !ok { overflowed = true }
         return ok
     }
 
     mutating func add(_ o: TimeTotals) {
-        let sums = [timePs.addingReportingOverflow(o.timePs), coreTimePs.addingReportingOverflow(o.coreTimePs),
-                    meshTimePs.addingReportingOverflow(o.meshTimePs), barrierTimePs.addingReportingOverflow(o.barrierTimePs)]
-        guard !overflowed, !o.overflowed, !sums.contains(where: \.overflow) else { overflowed = true; return }
-        (timePs, coreTimePs, meshTimePs, barrierTimePs) = (sums[0].partialValue, sums[1].partialValue, sums[2].partialValue, sums[3].partialValue)
+        let sums = [
+            timePs.addingReportingOverflow(o.timePs), coreTimePs.addingReportingOverflow(o.coreTimePs),
+            meshTimePs.addingReportingOverflow(o.meshTimePs), barrierTimePs.addingReportingOverflow(o.barrierTimePs),
+        ]
+        guard !overflowed, !o.overflowed, !sums.contains(where: \.overflow) else {
+            overflowed = true
+            return
+        }
+        (timePs, coreTimePs, meshTimePs, barrierTimePs) = (
+            sums[0].partialValue, sums[1].partialValue, sums[2].partialValue, sums[3].partialValue
+        )
     }
 
     private static func add(_ ns: Double, _ total: inout Int) -> Bool {
         let ps = (ns * 1000).rounded()
-        guard ps < 9.2e18, case let (sum, false) = total.addingReportingOverflow(Int(ps)) else { return false }
+        guard ps < 9.2e18, case (let sum, false) = total.addingReportingOverflow(Int(ps)) else { return false }
         total = sum
         return true
     }

@@ -1,5 +1,5 @@
-import SpikeMeshModel
 import SpikeMeshMapping
+import SpikeMeshModel
 
 /// Flat copies of every projection's integer weights and kernel taps and of every core's slice
 /// bounds, so that delivering a packet reads plain memory: no structure is copied and no
@@ -56,12 +56,16 @@ struct DeliveryPlan: Sendable {
     let entryTaps: [[Int32]]
 
     init(compiled: [CompiledProjection], targets: [Int], mapping: Mapping) {
-        var info: [ProjectionInfo] = [], weights: [Int32] = [], tapStart: [Int32] = [], taps: [CompiledProjection.Tap] = []
+        var info: [ProjectionInfo] = []
+        var weights: [Int32] = []
+        var tapStart: [Int32] = []
+        var taps: [CompiledProjection.Tap] = []
         var rows: [Int32] = []
         for c in compiled {
-            var p = ProjectionInfo(kind: .identity, sourceChannels: c.sc, targetChannels: c.tc, kernel: 1,
-                                   weightBase: weights.count, tapStartBase: tapStart.count, rowBase: rows.count, identityWeight: 0,
-                                   targetGroups: 0, firstChannel: c.channels.lowerBound)
+            var p = ProjectionInfo(
+                kind: .identity, sourceChannels: c.sc, targetChannels: c.tc, kernel: 1,
+                weightBase: weights.count, tapStartBase: tapStart.count, rowBase: rows.count, identityWeight: 0,
+                targetGroups: 0, firstChannel: c.channels.lowerBound)
             switch c.op {
             case .identity(let w):
                 p.identityWeight = Int64(w)
@@ -95,29 +99,37 @@ struct DeliveryPlan: Sendable {
         self.rows = rows
         let cores = mapping.cores.map { core in
             let s = core.slice
-            return CoreWindow(c0: Int32(s.channels.lowerBound), c1: Int32(s.channels.upperBound),
-                              r0: Int32(s.rows.lowerBound), r1: Int32(s.rows.upperBound),
-                              x0: Int32(s.cols.lowerBound), x1: Int32(s.cols.upperBound),
-                              group: Int32(s.channels.lowerBound / mapping.grids[core.population]!.channelsPerCore))
+            return CoreWindow(
+                c0: Int32(s.channels.lowerBound), c1: Int32(s.channels.upperBound),
+                r0: Int32(s.rows.lowerBound), r1: Int32(s.rows.upperBound),
+                x0: Int32(s.cols.lowerBound), x1: Int32(s.cols.upperBound),
+                group: Int32(s.channels.lowerBound / mapping.grids[core.population]!.channelsPerCore))
         }
         self.cores = cores
         // Window taps, shared by every channel of a source position and every entry that
         // reaches the same core.
-        var windowTapStart: [Int32] = [0], windowTaps: [CompiledProjection.Tap] = []
+        var windowTapStart: [Int32] = [0]
+        var windowTaps: [CompiledProjection.Tap] = []
         struct TapKey: Hashable { var projection: Int, position: Int, core: Int }
         var rangeOf: [TapKey: Int32] = [:]
         var entryTaps: [[Int32]] = []
         for p in mapping.destinationOffsets.indices {
-            let offsets = mapping.destinationOffsets[p], projection = mapping.destinationProjection[p], core = mapping.destinationCore[p]
+            let offsets = mapping.destinationOffsets[p]
+            let projection = mapping.destinationProjection[p]
+            let core = mapping.destinationCore[p]
             var ranges = [Int32](repeating: -1, count: projection.count)
             for i in 0..<max(offsets.count - 1, 0) {
                 for k in Int(offsets[i])..<Int(offsets[i + 1]) {
-                    let j = Int(projection[k]), c = Int(core[k])
+                    let j = Int(projection[k])
+                    let c = Int(core[k])
                     let pj = info[j]
                     guard pj.kind == .conv || pj.kind == .avgPool else { continue }
                     let q = i / pj.sourceChannels
                     let key = TapKey(projection: j, position: q, core: c)
-                    if let r = rangeOf[key] { ranges[k] = r; continue }
+                    if let r = rangeOf[key] {
+                        ranges[k] = r
+                        continue
+                    }
                     let win = cores[c]
                     for t in taps[Int(tapStart[pj.tapStartBase + q])..<Int(tapStart[pj.tapStartBase + q + 1])]
                     where t.row >= win.r0 && t.row < win.r1 && t.column >= win.x0 && t.column < win.x1 {
@@ -160,8 +172,11 @@ struct DeliveryPlan: Sendable {
                             try cores.withUnsafeBufferPointer { c in
                                 try windowTapStart.withUnsafeBufferPointer { ws in
                                     try windowTaps.withUnsafeBufferPointer { wt in
-                                        try body(Pointers(info: base(i), weights: base(w), tapStart: base(s), taps: base(t),
-                                                          rows: base(r), cores: base(c), windowTapStart: base(ws), windowTaps: base(wt)))
+                                        try body(
+                                            Pointers(
+                                                info: base(i), weights: base(w), tapStart: base(s), taps: base(t),
+                                                rows: base(r), cores: base(c), windowTapStart: base(ws),
+                                                windowTaps: base(wt)))
                                     }
                                 }
                             }
@@ -177,13 +192,19 @@ struct DeliveryPlan: Sendable {
     /// `track` `.neurons`, every neuron touched is flagged and listed once (`list[listed]`, then
     /// `listed += 1`; the list has room for the whole population); with `.blocks`, every block.
     @inline(__always)
-    static func deliver(neuron i: Int, sign: Int64, projection j: Int, core: Int, taps r: Int, _ p: Pointers,
-                        acc: UnsafeMutablePointer<Int64>, flags: UnsafeMutablePointer<Bool>,
-                        list: UnsafeMutablePointer<Int32>, listed: inout Int, track: Tracking) -> Int {
+    static func deliver(
+        neuron i: Int, sign: Int64, projection j: Int, core: Int, taps r: Int, _ p: Pointers,
+        acc: UnsafeMutablePointer<Int64>, flags: UnsafeMutablePointer<Bool>,
+        list: UnsafeMutablePointer<Int32>, listed: inout Int, track: Tracking
+    ) -> Int {
         let info = p.info[j]
         let win = p.cores[core]
         @inline(__always) func touch(_ n: Int) {
-            if !flags[n] { flags[n] = true; list[listed] = Int32(n); listed += 1 }
+            if !flags[n] {
+                flags[n] = true
+                list[listed] = Int32(n)
+                listed += 1
+            }
         }
         /// Flags and lists the neurons first..<first + width not yet touched this tick; eight
         /// flags (bytes of 0 or 1) are checked at once, as in a busy layer most are already set.
@@ -195,7 +216,10 @@ struct DeliveryPlan: Sendable {
                 }
                 o += 8
             }
-            while o < width { touch(first + o); o += 1 }
+            while o < width {
+                touch(first + o)
+                o += 1
+            }
         }
         switch info.kind {
         case .identity:
@@ -203,7 +227,8 @@ struct DeliveryPlan: Sendable {
             if track == .neurons { touch(i) }
             return 1
         case .dense:
-            let c0 = Int(win.c0), width = Int(win.c1 - win.c0)
+            let c0 = Int(win.c0)
+            let width = Int(win.c1 - win.c0)
             let w = p.weights + info.weightBase + Int(p.rows[info.rowBase + i]) * info.targetChannels + c0
             addRun(w, into: acc + c0, count: width, negate: sign != 1)
             if track == .neurons { touchRun(c0, width) } else if track == .blocks { touch(Int(win.group)) }
@@ -213,13 +238,18 @@ struct DeliveryPlan: Sendable {
             // run of output channels.
             let c = i % info.sourceChannels - info.firstChannel
             let outC = info.targetChannels
-            let c0 = Int(win.c0), width = Int(win.c1 - win.c0)
+            let c0 = Int(win.c0)
+            let width = Int(win.c1 - win.c0)
             let kernelBase = p.weights + info.weightBase + c * info.kernel * outC + c0
             var sops = 0
             forEachTap(r, p) { t in
                 let first = Int(t.position) * outC + c0
                 addRun(kernelBase + Int(t.tap) * outC, into: acc + first, count: width, negate: sign != 1)
-                if track == .neurons { touchRun(first, width) } else if track == .blocks { touch(Int(t.position) * info.targetGroups + Int(win.group)) }
+                if track == .neurons {
+                    touchRun(first, width)
+                } else if track == .blocks {
+                    touch(Int(t.position) * info.targetGroups + Int(win.group))
+                }
                 sops += width
             }
             return sops
@@ -250,7 +280,8 @@ struct DeliveryPlan: Sendable {
     static func addRun(_ w: UnsafePointer<Int32>, into dst: UnsafeMutablePointer<Int64>, count: Int, negate: Bool) {
         @inline(__always) func blocks(_ n: Int) {
             for b in 0..<n {
-                let v = SIMD8<Int64>(truncatingIfNeeded: UnsafeRawPointer(w + 8 * b).loadUnaligned(as: SIMD8<Int32>.self))
+                let v = SIMD8<Int64>(
+                    truncatingIfNeeded: UnsafeRawPointer(w + 8 * b).loadUnaligned(as: SIMD8<Int32>.self))
                 let d = UnsafeMutableRawPointer(dst + 8 * b)
                 let old = d.loadUnaligned(as: SIMD8<Int64>.self)
                 d.storeBytes(of: negate ? old &- v : old &+ v, as: SIMD8<Int64>.self)

@@ -15,15 +15,20 @@ extension Emulator {
     }
 
     /// Runs every image of `data` in batches (seeds offset per batch as `simulate` does).
-    public func evaluate(_ data: Dataset, normalization: Normalization, options: EmulationOptions,
-                         batch: Int = 64, progress: ((Int) -> Void)? = nil) throws -> Evaluation {
+    public func evaluate(
+        _ data: Dataset, normalization: Normalization, options: EmulationOptions,
+        batch: Int = 64, progress: ((Int) -> Void)? = nil
+    ) throws -> Evaluation {
         let checkpoints = Array(Set(options.checkpoints)).sorted()
         var o = options
         o.checkpoints = checkpoints
         var correct = [Int](repeating: 0, count: checkpoints.count)
         var counters: EmulationCounters?
         var ticks = 0
-        try data.forEachSeededBatch(normalization, inputShape: network.populations[0].shape, model: network.metadata["source"] ?? "the network", seed: options.seed, batch: batch) { start, n, input, seed in
+        try data.forEachSeededBatch(
+            normalization, inputShape: network.populations[0].shape, model: network.metadata["source"] ?? "the network",
+            seed: options.seed, batch: batch
+        ) { start, n, input, seed in
             o.seed = seed
             let r = try run(input, count: n, options: o)
             for k in checkpoints.indices { correct[k] += data.correct(r.predictions[k], from: start) }
@@ -36,7 +41,8 @@ extension Emulator {
         let neurons = hidden.reduce(0) { $0 + network.populations[$1].count }
         let spikes = hidden.reduce(0) { $0 + c.populationSpikes[$1] }
         let rate = Double(spikes) / Double(max(1, neurons * (checkpoints.last ?? 1) * data.count))
-        return Evaluation(checkpoints: checkpoints, accuracy: correct.map { Double($0) / Double(max(data.count, 1)) },
-                          counters: c, images: data.count, ticksRun: ticks, spikeRate: rate)
+        return Evaluation(
+            checkpoints: checkpoints, accuracy: correct.map { Double($0) / Double(max(data.count, 1)) },
+            counters: c, images: data.count, ticksRun: ticks, spikeRate: rate)
     }
 }

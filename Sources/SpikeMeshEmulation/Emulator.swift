@@ -1,8 +1,8 @@
 import Foundation
 import SpikeMeshCore
-import SpikeMeshModel
 import SpikeMeshHardware
 import SpikeMeshMapping
+import SpikeMeshModel
 
 public struct EmulationOptions: Sendable {
     /// Input-presentation ticks at which accuracy is read; the run lasts the largest.
@@ -57,8 +57,12 @@ public struct Emulator: Sendable {
     public init(network: FixedPointNetwork, mapping: Mapping) throws {
         self.network = network
         self.mapping = mapping
-        if mapping.hardware.core.gradedSpikeBits == 0, let r = network.populations.first(where: { $0.relay == .graded }) {
-            throw SpikeMeshError(.invalidArgument, "relay \(Text.quoted(r.name)) sends graded spikes, but \(mapping.hardware.name) has core.gradedSpikeBits = 0 (binary spikes): decompose the network for this hardware")
+        if mapping.hardware.core.gradedSpikeBits == 0, let r = network.populations.first(where: { $0.relay == .graded })
+        {
+            throw SpikeMeshError(
+                .invalidArgument,
+                "relay \(Text.quoted(r.name)) sends graded spikes, but \(mapping.hardware.name) has core.gradedSpikeBits = 0 (binary spikes): decompose the network for this hardware"
+            )
         }
         // Kernel taps and weight layouts come from the integer view, whose weights are exact
         // (|W| < 2^23); thresholds, biases and potentials are read as integers.
@@ -79,8 +83,9 @@ public struct Emulator: Sendable {
     /// Runs `count` images (NCHW, normalized). Images are split over workers; every counter
     /// is an integer sum (or max), so results do not depend on the worker count.
     public func run(_ input: [Float], count: Int, options: EmulationOptions) throws -> EmulationResult {
-        let schedule = try TickSchedule(checkpoints: options.checkpoints, srpTau: options.srpTau, delivery: options.delivery,
-                                        depths: depths, output: network.output)
+        let schedule = try TickSchedule(
+            checkpoints: options.checkpoints, srpTau: options.srpTau, delivery: options.delivery,
+            depths: depths, output: network.output)
         let inputSize = network.populations[0].count
         try checkBatch(input, count: count, inputSize: inputSize)
         let plan = ChipPlan(emulator: self, options: options, schedule: schedule)
@@ -89,15 +94,17 @@ public struct Emulator: Sendable {
             var predictions: [(Int, [Int])] = []
             var trains: [(Int, [[Int]])] = []
             for image in range {
-                let r = try chip.run(image: image, pixels: Array(input[(image * inputSize)..<((image + 1) * inputSize)]))
+                let r = try chip.run(
+                    image: image, pixels: Array(input[(image * inputSize)..<((image + 1) * inputSize)]))
                 predictions.append((image, r.predictions))
                 if options.keepSpikeTrains { trains.append((image, r.trains)) }
             }
             return (chip.counters, predictions, trains)
         }
         let total = schedule.totalTicks
-        var counters = EmulationCounters(cores: mapping.cores.count, populations: network.populations.count,
-                                         links: mapping.mesh.linkCount, ticks: total, timeTables: plan.timings.count)
+        var counters = EmulationCounters(
+            cores: mapping.cores.count, populations: network.populations.count,
+            links: mapping.mesh.linkCount, ticks: total, timeTables: plan.timings.count)
         var predictions = [[Int]](repeating: [Int](repeating: 0, count: count), count: schedule.checkpoints.count)
         var trains = [[[Int]]](repeating: [], count: options.keepSpikeTrains ? count : 0)
         for (c, p, t) in partials {
@@ -131,17 +138,27 @@ struct RouteTable: Sendable {
     let classHops: [(within: Int, northSouth: Int, between: Int)]
 
     init(mapping: Mapping, neuronCore: [[Int32]]) {
-        var index: [Int: Int32] = [:], classIndex: [Int: Int32] = [:]
-        var start: [Int32] = [0], links: [Int32] = [], within: [Int32] = [], northSouth: [Int32] = [], between: [Int32] = []
-        var routeClass: [Int32] = [], classHops: [(within: Int, northSouth: Int, between: Int)] = []
+        var index: [Int: Int32] = [:]
+        var classIndex: [Int: Int32] = [:]
+        var start: [Int32] = [0]
+        var links: [Int32] = []
+        var within: [Int32] = []
+        var northSouth: [Int32] = []
+        var between: [Int32] = []
+        var routeClass: [Int32] = []
+        var classHops: [(within: Int, northSouth: Int, between: Int)] = []
         let mesh = mapping.mesh
         let coreCount = mapping.cores.count
         func route(_ a: Int, _ b: Int) -> Int32 {
             if let r = index[a * coreCount + b] { return r }
-            var w: Int32 = 0, x: Int32 = 0, y: Int32 = 0
+            var w: Int32 = 0
+            var x: Int32 = 0
+            var y: Int32 = 0
             mesh.route(mapping.placement[a], mapping.placement[b]) { link, crosses in
                 links.append(Int32(link))
-                if crosses { x += 1 } else {
+                if crosses {
+                    x += 1
+                } else {
                     w += 1
                     if MeshGeometry.isNorthSouth(link: link) { y += 1 }
                 }
@@ -152,7 +169,9 @@ struct RouteTable: Sendable {
             northSouth.append(y)
             between.append(x)
             let key = (Int(w) << 42) | (Int(y) << 21) | Int(x)
-            if let c = classIndex[key] { routeClass.append(c) } else {
+            if let c = classIndex[key] {
+                routeClass.append(c)
+            } else {
                 classIndex[key] = Int32(classHops.count)
                 routeClass.append(Int32(classHops.count))
                 classHops.append((Int(w), Int(y), Int(x)))
@@ -162,7 +181,8 @@ struct RouteTable: Sendable {
         }
         var entryRoute: [[Int32]] = []
         for p in mapping.destinationOffsets.indices {
-            let o = mapping.destinationOffsets[p], dst = mapping.destinationCore[p]
+            let o = mapping.destinationOffsets[p]
+            let dst = mapping.destinationCore[p]
             var r = [Int32](repeating: -1, count: dst.count)
             if p > 0 {
                 for i in 0..<max(0, o.count - 1) {

@@ -76,9 +76,11 @@ struct LinkWindow {
     /// link in the first tick it has room. Returns the tick the packet arrives and the
     /// stalls; calls `carried(link, load)` for every link taken with its load in that tick.
     @inline(__always)
-    static func place(links: UnsafeBufferPointer<Int32>, leaving travel: Int, emitted t: Int, use: UnsafeMutablePointer<Int32>,
-                      linkCount lc: Int, capacity: Int32, mesh: MeshGeometry,
-                      carried: (Int, Int32) -> Void) throws -> (arrival: Int, stalls: Int) {
+    static func place(
+        links: UnsafeBufferPointer<Int32>, leaving travel: Int, emitted t: Int, use: UnsafeMutablePointer<Int32>,
+        linkCount lc: Int, capacity: Int32, mesh: MeshGeometry,
+        carried: (Int, Int32) -> Void
+    ) throws -> (arrival: Int, stalls: Int) {
         var u = travel
         var base = (travel % ticks) * lc
         var stalls = 0
@@ -91,7 +93,10 @@ struct LinkWindow {
                     stalls += 1
                     if u - t >= ticks - 1 {
                         let d = mesh.describe(link: link)
-                        throw SpikeMeshError(.invalidArgument, "link from router (\(d.x),\(d.y)) \(d.direction) stayed full for \(ticks - 1) ticks; the mesh is too congested — raise mesh.linkCapacity")
+                        throw SpikeMeshError(
+                            .invalidArgument,
+                            "link from router (\(d.x),\(d.y)) \(d.direction) stayed full for \(ticks - 1) ticks; the mesh is too congested — raise mesh.linkCapacity"
+                        )
                     }
                 }
             }

@@ -30,7 +30,10 @@ struct PacketQueues {
         guard !slots[s].isEmpty else { return nil }
         var packets: [Packet] = []
         swap(&packets, &slots[s])
-        defer { packets.removeAll(keepingCapacity: true); swap(&packets, &slots[s]) }
+        defer {
+            packets.removeAll(keepingCapacity: true)
+            swap(&packets, &slots[s])
+        }
         return try body(packets)
     }
 
@@ -50,7 +53,10 @@ struct PacketQueues {
     mutating func write<R>(_ body: (inout Writer) throws -> R) rethrows -> R {
         var writer = Writer(length: length)
         swap(&writer.slots, &slots)
-        defer { writer.close(); swap(&writer.slots, &slots) }
+        defer {
+            writer.close()
+            swap(&writer.slots, &slots)
+        }
         return try body(&writer)
     }
 

@@ -25,7 +25,8 @@ struct TickTiming: Sendable {
         barrierNs = time.barrierNs(tilesInUse: tilesInUse)
         wireNs = routes.classHops.map { h in
             if let northSouth = time.hopNorthSouthNs {
-                Double(h.within - h.northSouth) * time.hopNs + Double(h.northSouth) * northSouth + Double(h.between) * time.hopBetweenChipsNs
+                Double(h.within - h.northSouth) * time.hopNs + Double(h.northSouth) * northSouth + Double(h.between)
+                    * time.hopBetweenChipsNs
             } else {
                 Double(h.within) * time.hopNs + Double(h.between) * time.hopBetweenChipsNs
             }
@@ -45,7 +46,8 @@ struct TickTiming: Sendable {
         var slowest = 0.0
         if detailed {
             for k in scratch.coreSOPs.indices {
-                let e = k * Self.eventStride, updated = scratch.coreUpdates[k]
+                let e = k * Self.eventStride
+                let updated = scratch.coreUpdates[k]
                 var ns = 0.0
                 for c in classNs.indices { ns += Double(scratch.coreEvents[e + c]) * classNs[c] }
                 ns += Double(scratch.coreEvents[e + Self.spikeEvent]) * time.spikeNs
@@ -57,7 +59,8 @@ struct TickTiming: Sendable {
         } else {
             for k in scratch.coreSOPs.indices {
                 let updates = everyTick ? coreNeurons[k] : scratch.coreUpdates[k]
-                slowest = max(slowest, Double(scratch.coreSOPs[k]) * time.synapticOpNs + Double(updates) * time.neuronUpdateNs)
+                slowest = max(
+                    slowest, Double(scratch.coreSOPs[k]) * time.synapticOpNs + Double(updates) * time.neuronUpdateNs)
             }
         }
         return slowest

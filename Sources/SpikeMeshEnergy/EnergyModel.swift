@@ -1,7 +1,7 @@
 import SpikeMeshCore
-import SpikeMeshModel
-import SpikeMeshHardware
 import SpikeMeshEmulation
+import SpikeMeshHardware
+import SpikeMeshModel
 
 /// Energy and latency per inference from emulation counters (Docs/Emulation.md, "Energy").
 ///
@@ -46,14 +46,18 @@ public struct EnergyEstimate: Sendable {
         let pj = 1e-6
         // The plain formulas where the model has no per-kind, per-spike or per-direction keys
         // (so their totals stay bit for bit what they were before those keys existed).
-        let synaptic = e.hasSynapseClasses
-            ? SynapseClass.allCases.reduce(0.0) { $0 + Double(c.synapticOpsByClass[$1.rawValue]) / n * e.synapticOpPJ($1) }
+        let synaptic =
+            e.hasSynapseClasses
+            ? SynapseClass.allCases.reduce(0.0) {
+                $0 + Double(c.synapticOpsByClass[$1.rawValue]) / n * e.synapticOpPJ($1)
+            }
             : Double(c.synapticOps) / n * e.synapticOpPJ
         var spikeOut = Double(c.packets) / n * e.spikeOutPJ
         if e.spikePJ > 0 { spikeOut += Double(c.spikes) / n * e.spikePJ }
-        let withinChip = e.hopNorthSouthPJ.map { ns in
-            Double(c.hopsWithinChip - c.hopsNorthSouth) / n * e.hopPJ + Double(c.hopsNorthSouth) / n * ns
-        } ?? Double(c.hopsWithinChip) / n * e.hopPJ
+        let withinChip =
+            e.hopNorthSouthPJ.map { ns in
+                Double(c.hopsWithinChip - c.hopsNorthSouth) / n * e.hopPJ + Double(c.hopsNorthSouth) / n * ns
+            } ?? Double(c.hopsWithinChip) / n * e.hopPJ
         // In `partNames` order.
         let microjoules = [
             synaptic * pj,
@@ -62,7 +66,7 @@ public struct EnergyEstimate: Sendable {
             withinChip * pj,
             Double(c.hopsBetweenChips) / n * e.hopBetweenChipsPJ * pj,
             ticks * Double(chips) * e.barrierPJ * pj,
-            e.staticPowerMW * Double(chips) * timeNs * pj,   // mW × ns = pJ.
+            e.staticPowerMW * Double(chips) * timeNs * pj,  // mW × ns = pJ.
         ]
         parts = zip(Self.partNames, microjoules).map { Part(name: $0, microjoules: $1) }
         latencyTicks = ticks
@@ -74,7 +78,9 @@ public struct EnergyEstimate: Sendable {
     }
 
     /// The parts of every estimate, in order.
-    public static let partNames = ["synaptic", "neuron", "spikeOut", "routingWithinChip", "routingBetweenChips", "barrier", "static"]
+    public static let partNames = [
+        "synaptic", "neuron", "spikeOut", "routingWithinChip", "routingBetweenChips", "barrier", "static",
+    ]
 
     public var breakdownJSON: JSON { .object(parts.map { ($0.name, .number($0.microjoules)) }) }
 }
@@ -125,15 +131,21 @@ public struct NeuroBenchMetrics: Sendable {
 
     public init(network: FixedPointNetwork, counters c: EmulationCounters, spikeRate: Double) {
         let n = Double(max(c.images, 1))
-        var weightCount = 0, zeros = 0, connections = 0, densePerTick = 0
+        var weightCount = 0
+        var zeros = 0
+        var connections = 0
+        var densePerTick = 0
         for p in network.projections {
             let w = p.weights
             weightCount += w.count
             switch p.kind {
             case .dense:
-                connections += w.count; zeros += w.filter { $0 == 0 }.count; densePerTick += w.count
+                connections += w.count
+                zeros += w.filter { $0 == 0 }.count
+                densePerTick += w.count
             case .conv(let window, let inChannels, let outChannels, _):
-                connections += w.count; zeros += w.filter { $0 == 0 }.count
+                connections += w.count
+                zeros += w.filter { $0 == 0 }.count
                 let (_, th, tw) = CompiledProjection.dims(network.populations[p.target].shape)
                 densePerTick += th * tw * outChannels * inChannels * window.taps
             case .avgPool, .identity:
@@ -154,14 +166,23 @@ public struct NeuroBenchMetrics: Sendable {
     }
 
     public var json: JSON {
-        .object([("footprint", .int(footprint)), ("connection_sparsity", .number(connectionSparsity)),
-                 ("activation_sparsity", .number(activationSparsity)),
-                 ("synaptic_operations", .object([("Effective_MACs", .number(effectiveMACs)), ("Effective_ACs", .number(effectiveACs)),
-                                                  ("Dense", .number(dense))]))])
+        .object([
+            ("footprint", .int(footprint)), ("connection_sparsity", .number(connectionSparsity)),
+            ("activation_sparsity", .number(activationSparsity)),
+            (
+                "synaptic_operations",
+                .object([
+                    ("Effective_MACs", .number(effectiveMACs)), ("Effective_ACs", .number(effectiveACs)),
+                    ("Dense", .number(dense)),
+                ])
+            ),
+        ])
     }
 
     public var text: String {
-        String(format: "  NeuroBench     footprint %d B, connection sparsity %.4f, activation sparsity %.4f;\n                 synaptic operations: Effective_MACs %.0f, Effective_ACs %.0f, Dense %.0f\n",
-               footprint, connectionSparsity, activationSparsity, effectiveMACs, effectiveACs, dense)
+        String(
+            format:
+                "  NeuroBench     footprint %d B, connection sparsity %.4f, activation sparsity %.4f;\n                 synaptic operations: Effective_MACs %.0f, Effective_ACs %.0f, Dense %.0f\n",
+            footprint, connectionSparsity, activationSparsity, effectiveMACs, effectiveACs, dense)
     }
 }

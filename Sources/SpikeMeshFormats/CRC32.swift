@@ -1,4 +1,3 @@
-
 /// CRC-32 as used by gzip (RFC 1952 §8), zip and PNG: the IEEE 802.3 polynomial
 /// 0x04C11DB7 in reflected form, initial value and final XOR 0xFFFFFFFF.
 ///
@@ -28,11 +27,15 @@ struct CRC32 {
             var i = 0
             let n = bytes.count
             while i + 8 <= n {
-                let low = crc ^ (UInt32(base[i]) | UInt32(base[i + 1]) << 8
-                    | UInt32(base[i + 2]) << 16 | UInt32(base[i + 3]) << 24)
-                let high = UInt32(base[i + 4]) | UInt32(base[i + 5]) << 8
+                let low =
+                    crc
+                    ^ (UInt32(base[i]) | UInt32(base[i + 1]) << 8
+                        | UInt32(base[i + 2]) << 16 | UInt32(base[i + 3]) << 24)
+                let high =
+                    UInt32(base[i + 4]) | UInt32(base[i + 5]) << 8
                     | UInt32(base[i + 6]) << 16 | UInt32(base[i + 7]) << 24
-                crc = t[7 * 256 + Int(low & 0xFF)] ^ t[6 * 256 + Int((low >> 8) & 0xFF)]
+                crc =
+                    t[7 * 256 + Int(low & 0xFF)] ^ t[6 * 256 + Int((low >> 8) & 0xFF)]
                     ^ t[5 * 256 + Int((low >> 16) & 0xFF)] ^ t[4 * 256 + Int(low >> 24)]
                     ^ t[3 * 256 + Int(high & 0xFF)] ^ t[2 * 256 + Int((high >> 8) & 0xFF)]
                     ^ t[1 * 256 + Int((high >> 16) & 0xFF)] ^ t[Int(high >> 24)]

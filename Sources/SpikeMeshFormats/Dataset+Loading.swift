@@ -35,9 +35,13 @@ extension Dataset {
     /// them (`OutputFile`).
     public static func files(at path: String) -> [String] {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return [path]
+        }
         let names = ["t10k", "train"].flatMap { ["\($0)-images-idx3-ubyte", "\($0)-labels-idx1-ubyte"] }
-        return names.flatMap { [$0, $0 + ".gz"] }.map { Self.path(path, $0) }.filter { FileManager.default.fileExists(atPath: $0) }
+        return names.flatMap { [$0, $0 + ".gz"] }.map { Self.path(path, $0) }.filter {
+            FileManager.default.fileExists(atPath: $0)
+        }
     }
 
     /// The dataset in the contents of a single file: SMDS, plain or gzip-compressed.
@@ -46,7 +50,10 @@ extension Dataset {
     package static func decode(fileBytes: [UInt8], name: String) throws -> Dataset {
         if NumPyFile.isZip(fileBytes) { return try NumPyFile.dataset(npz: fileBytes, name: name) }
         if NumPyFile.isNPY(fileBytes) {
-            throw SpikeMeshError(.usage, "\(name): this is a single NumPy array (.npy); a dataset needs images and labels in one .npz: numpy.savez(\"data.npz\", x=images, y=labels)")
+            throw SpikeMeshError(
+                .usage,
+                "\(name): this is a single NumPy array (.npy); a dataset needs images and labels in one .npz: numpy.savez(\"data.npz\", x=images, y=labels)"
+            )
         }
         let isCompressed = Gzip.isGzip(fileBytes)
         let bytes = isCompressed ? try Gzip.decompress(fileBytes, name: name) : fileBytes
@@ -116,7 +123,8 @@ extension Dataset {
             .filter { !$0.hasPrefix(".") }
             .sorted()
         let shown = contents.prefix(20).joined(separator: ", ")
-        let listing = contents.isEmpty
+        let listing =
+            contents.isEmpty
             ? "it holds no (visible) files"
             : "it contains: \(shown)"
                 + (contents.count > 20 ? " and \(contents.count - 20) more" : "")

@@ -54,8 +54,9 @@ package enum Gzip {
                     if offset == bytes.count || bytes[offset...].allSatisfy({ $0 == 0 }) {
                         break
                     }
-                    guard bytes.count - offset >= 2 && bytes[offset] == 0x1F
-                        && bytes[offset + 1] == 0x8B
+                    guard
+                        bytes.count - offset >= 2 && bytes[offset] == 0x1F
+                            && bytes[offset + 1] == 0x8B
                     else {
                         throw SpikeMeshError(
                             .malformed,

@@ -38,7 +38,8 @@ package struct IDXFile {
                 .malformed,
                 "file is \(bytes.count) bytes, too short for the 4-byte magic number at offset 0")
         }
-        let magic = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16
+        let magic =
+            UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16
             | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
         let type = bytes[2]
         let knownTypes: [UInt8: String] = [
@@ -74,7 +75,8 @@ package struct IDXFile {
         var overflow = false
         for d in 0..<rank {
             let at = 4 + 4 * d
-            let size = Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16
+            let size =
+                Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16
                 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
             dimensions.append(size)
             if !overflow {

@@ -466,7 +466,8 @@ struct Inflater {
                         save()
                         throw truncated(needing: lengthBits)
                     }
-                    let length = (lengthCode >> 4)
+                    let length =
+                        (lengthCode >> 4)
                         + Int(truncatingIfNeeded: buffer & ((1 &<< UInt64(lengthBits)) &- 1))
                     buffer &>>= UInt64(lengthBits)
                     count -= lengthBits
@@ -495,7 +496,8 @@ struct Inflater {
                         save()
                         throw truncated(needing: distanceBits)
                     }
-                    let back = (distanceCode >> 4)
+                    let back =
+                        (distanceCode >> 4)
                         + Int(truncatingIfNeeded: buffer & ((1 &<< UInt64(distanceBits)) &- 1))
                     buffer &>>= UInt64(distanceBits)
                     count -= distanceBits

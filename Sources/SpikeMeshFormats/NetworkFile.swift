@@ -79,19 +79,33 @@ public enum NetworkFile {
     public static func decode(_ data: Data) throws -> Contents {
         let top: Any
         do { top = try JSONSerialization.jsonObject(with: data) } catch {
-            throw SpikeMeshError(.malformed, "not valid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription))")
+            throw SpikeMeshError(
+                .malformed,
+                "not valid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription))"
+            )
         }
-        guard let object = top as? [String: Any] else { throw SpikeMeshError(.malformed, "expected a JSON object at the top level") }
+        guard let object = top as? [String: Any] else {
+            throw SpikeMeshError(.malformed, "expected a JSON object at the top level")
+        }
         guard let f = object["format"] as? String, f == format else {
-            throw SpikeMeshError(.malformed, "\"format\" is \(object["format"].map { "\($0)" } ?? "missing"); expected \(Text.quoted(format)) (is this a network written by spikemesh convert -o?)")
+            throw SpikeMeshError(
+                .malformed,
+                "\"format\" is \(object["format"].map { "\($0)" } ?? "missing"); expected \(Text.quoted(format)) (is this a network written by spikemesh convert -o?)"
+            )
         }
-        guard let v = object["version"] as? Int else { throw SpikeMeshError(.malformed, "\"version\" is missing or not an integer") }
-        guard v == version else { throw SpikeMeshError(.unsupported, "version \(v) is not supported (this build reads version \(version))") }
+        guard let v = object["version"] as? Int else {
+            throw SpikeMeshError(.malformed, "\"version\" is missing or not an integer")
+        }
+        guard v == version else {
+            throw SpikeMeshError(.unsupported, "version \(v) is not supported (this build reads version \(version))")
+        }
         for key in object.keys where !["format", "version", "network"].contains(key) {
             throw SpikeMeshError(.malformed, "unknown key \(Text.quoted(key)) at the top level")
         }
         guard let body = object["network"] else { throw SpikeMeshError(.malformed, "\"network\" is missing") }
-        guard body is [String: Any] else { throw SpikeMeshError(.malformed, "\"network\" must be an object, found \(Text.escaped("\(body)"))") }
+        guard body is [String: Any] else {
+            throw SpikeMeshError(.malformed, "\"network\" must be an object, found \(Text.escaped("\(body)"))")
+        }
         if let f = (body as? [String: Any])?["fixedPoint"], !(f is NSNull) {
             let decoded = try decodeChecked(FixedPointBody.self, from: body)
             let view = decoded.integerView
@@ -181,14 +195,16 @@ struct FixedPointBody: Codable {
 
     /// The structure as a float network, for the structural checks every file gets.
     var integerView: SpikingNetwork {
-        SpikingNetwork(populations: populations.map(\.integerView), projections: projections, output: output, metadata: metadata)
+        SpikingNetwork(
+            populations: populations.map(\.integerView), projections: projections, output: output, metadata: metadata)
     }
 
     /// The network, every weight checked to be an integer that fits `fixedPoint.weightBits`
     /// and every threshold, bias and potential to fit `fixedPoint.potentialBits`.
     func network() throws -> FixedPointNetwork {
         let integers = try projections.enumerated().map { try FixedPointProjection(integers: $1, index: $0) }
-        return try FixedPointNetwork(populations: populations, projections: integers, output: output, metadata: metadata,
-                                     format: fixedPoint)
+        return try FixedPointNetwork(
+            populations: populations, projections: integers, output: output, metadata: metadata,
+            format: fixedPoint)
     }
 }

@@ -31,10 +31,12 @@ package enum NumPyFile {
         }
     }
 
-    static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]   // "\x93NUMPY"
+    static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
 
     package static func isNPY(_ bytes: [UInt8]) -> Bool { bytes.starts(with: magic) }
-    package static func isZip(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) }
+    package static func isZip(_ bytes: [UInt8]) -> Bool {
+        bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06])
+    }
 
     /// One `.npy` array; `name` starts error messages.
     package static func parse(_ bytes: [UInt8], name: String) throws -> Array {
@@ -42,33 +44,50 @@ package enum NumPyFile {
         guard isNPY(bytes) else { throw fail("no \\x93NUMPY magic at byte 0") }
         guard bytes.count >= 10 else { throw fail("the file ends at byte \(bytes.count), inside the 10-byte preamble") }
         let major = Int(bytes[6])
-        guard (1...3).contains(major) else { throw SpikeMeshError(.unsupported, "\(name): npy: format version \(major).\(bytes[7]) (1, 2 and 3 are supported)") }
+        guard (1...3).contains(major) else {
+            throw SpikeMeshError(
+                .unsupported, "\(name): npy: format version \(major).\(bytes[7]) (1, 2 and 3 are supported)")
+        }
         let lengthBytes = major == 1 ? 2 : 4
         guard bytes.count >= 8 + lengthBytes else { throw fail("the file ends inside the header length") }
         var headerLength = 0
         for k in 0..<lengthBytes { headerLength |= Int(bytes[8 + k]) << (8 * k) }
         let start = 8 + lengthBytes
         guard headerLength <= bytes.count - start else {
-            throw fail("the header of \(headerLength) bytes at byte \(start) runs past the end of the file (\(bytes.count) bytes)")
+            throw fail(
+                "the header of \(headerLength) bytes at byte \(start) runs past the end of the file (\(bytes.count) bytes)"
+            )
         }
-        guard let header = String(bytes: bytes[start..<(start + headerLength)], encoding: major == 3 ? .utf8 : .isoLatin1) else {
+        guard
+            let header = String(bytes: bytes[start..<(start + headerLength)], encoding: major == 3 ? .utf8 : .isoLatin1)
+        else {
             throw fail("the header at byte \(start) is not text")
         }
         let descr = try value(of: "descr", in: header, name: name)
         let order = try value(of: "fortran_order", in: header, name: name)
         let shapeText = try value(of: "shape", in: header, name: name)
         guard order == "False" else {
-            throw SpikeMeshError(.unsupported, "\(name): npy: fortran_order is \(Text.quoted(order)); save the array in C order (numpy.ascontiguousarray)")
+            throw SpikeMeshError(
+                .unsupported,
+                "\(name): npy: fortran_order is \(Text.quoted(order)); save the array in C order (numpy.ascontiguousarray)"
+            )
         }
         guard let dtype = DType(descr) else {
-            throw SpikeMeshError(.unsupported, "\(name): npy: dtype \(Text.quoted(descr)) (supported: uint8, int8, (u)int16/32/64, float32, float64, little-endian)")
+            throw SpikeMeshError(
+                .unsupported,
+                "\(name): npy: dtype \(Text.quoted(descr)) (supported: uint8, int8, (u)int16/32/64, float32, float64, little-endian)"
+            )
         }
-        guard shapeText.hasPrefix("("), shapeText.hasSuffix(")") else { throw fail("shape \(Text.quoted(shapeText)) is not a tuple") }
+        guard shapeText.hasPrefix("("), shapeText.hasSuffix(")") else {
+            throw fail("shape \(Text.quoted(shapeText)) is not a tuple")
+        }
         var shape: [Int] = []
         for part in shapeText.dropFirst().dropLast().split(separator: ",") {
             let t = part.trimmingCharacters(in: .whitespaces)
             if t.isEmpty { continue }
-            guard let n = Int(t), n >= 0 else { throw fail("shape \(Text.quoted(shapeText)): \(Text.quoted(t)) is not a size") }
+            guard let n = Int(t), n >= 0 else {
+                throw fail("shape \(Text.quoted(shapeText)): \(Text.quoted(t)) is not a size")
+            }
             shape.append(n)
         }
         let dataStart = start + headerLength
@@ -77,15 +96,21 @@ package enum NumPyFile {
         for n in shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: n)
             guard !overflow, product <= available else {
-                throw fail("shape \(shape) of \(descr) has more values than the \(available) bytes after the header (byte \(dataStart)) can hold")
+                throw fail(
+                    "shape \(shape) of \(descr) has more values than the \(available) bytes after the header (byte \(dataStart)) can hold"
+                )
             }
             count = product
         }
         let needed = count * dtype.size
         guard needed <= available else {
-            throw fail("shape \(shape) of \(descr) needs \(needed) bytes after the header (byte \(dataStart)), the file has \(available)")
+            throw fail(
+                "shape \(shape) of \(descr) needs \(needed) bytes after the header (byte \(dataStart)), the file has \(available)"
+            )
         }
-        return Array(dtype: dtype.name, shape: shape, count: count, type: dtype, data: Swift.Array(bytes[dataStart..<(dataStart + needed)]))
+        return Array(
+            dtype: dtype.name, shape: shape, count: count, type: dtype,
+            data: Swift.Array(bytes[dataStart..<(dataStart + needed)]))
     }
 
     /// The value of `key` in the header's Python dict literal, as text (quotes removed).
@@ -94,19 +119,28 @@ package enum NumPyFile {
         guard let range = header.range(of: "'\(key)'") ?? header.range(of: "\"\(key)\"") else {
             throw SpikeMeshError(.malformed, "\(name): npy: the header has no \(Text.quoted(key)) key")
         }
-        let occurrences = header.components(separatedBy: "'\(key)'").count + header.components(separatedBy: "\"\(key)\"").count - 2
+        let occurrences =
+            header.components(separatedBy: "'\(key)'").count + header.components(separatedBy: "\"\(key)\"").count - 2
         guard occurrences == 1 else {
-            throw SpikeMeshError(.malformed, "\(name): npy: the header gives \(Text.quoted(key)) \(occurrences) times; give each key once")
+            throw SpikeMeshError(
+                .malformed,
+                "\(name): npy: the header gives \(Text.quoted(key)) \(occurrences) times; give each key once")
         }
         var rest = header[range.upperBound...].drop { $0 == " " }
-        guard rest.first == ":" else { throw SpikeMeshError(.malformed, "\(name): npy: no ':' after \(Text.quoted(key)) in the header") }
+        guard rest.first == ":" else {
+            throw SpikeMeshError(.malformed, "\(name): npy: no ':' after \(Text.quoted(key)) in the header")
+        }
         rest = rest.dropFirst().drop { $0 == " " }
         if let quote = rest.first, quote == "'" || quote == "\"" {
-            guard let end = rest.dropFirst().firstIndex(of: quote) else { throw SpikeMeshError(.malformed, "\(name): npy: \(Text.quoted(key)) has no closing quote") }
+            guard let end = rest.dropFirst().firstIndex(of: quote) else {
+                throw SpikeMeshError(.malformed, "\(name): npy: \(Text.quoted(key)) has no closing quote")
+            }
             return String(rest[rest.index(after: rest.startIndex)..<end])
         }
         if rest.first == "(" {
-            guard let end = rest.firstIndex(of: ")") else { throw SpikeMeshError(.malformed, "\(name): npy: \(Text.quoted(key)) has no closing ')'") }
+            guard let end = rest.firstIndex(of: ")") else {
+                throw SpikeMeshError(.malformed, "\(name): npy: \(Text.quoted(key)) has no closing ')'")
+            }
             return String(rest[rest.startIndex...end])
         }
         return String(rest.prefix { $0 != "," && $0 != "}" }).trimmingCharacters(in: .whitespaces)
@@ -118,7 +152,9 @@ package enum NumPyFile {
         let read: @Sendable (UnsafePointer<UInt8>) -> Double
 
         init?(_ descr: String) {
-            func le<T: FixedWidthInteger & Sendable & SendableMetatype>(_: T.Type) -> @Sendable (UnsafePointer<UInt8>) -> Double {
+            func le<T: FixedWidthInteger & Sendable & SendableMetatype>(_: T.Type)
+                -> @Sendable (UnsafePointer<UInt8>) -> Double
+            {
                 { p in
                     var v: T = 0
                     for k in 0..<MemoryLayout<T>.size { v |= T(truncatingIfNeeded: p[k]) << (8 * k) }
@@ -134,16 +170,24 @@ package enum NumPyFile {
             case "<i4": (name, size, read) = ("int32", 4, le(Int32.self))
             case "<u8": (name, size, read) = ("uint64", 8, le(UInt64.self))
             case "<i8": (name, size, read) = ("int64", 8, le(Int64.self))
-            case "<f4": (name, size, read) = ("float32", 4, { p in
-                var v: UInt32 = 0
-                for k in 0..<4 { v |= UInt32(p[k]) << (8 * k) }
-                return Double(Float(bitPattern: v))
-            })
-            case "<f8": (name, size, read) = ("float64", 8, { p in
-                var v: UInt64 = 0
-                for k in 0..<8 { v |= UInt64(p[k]) << (8 * k) }
-                return Double(bitPattern: v)
-            })
+            case "<f4":
+                (name, size, read) = (
+                    "float32", 4,
+                    { p in
+                        var v: UInt32 = 0
+                        for k in 0..<4 { v |= UInt32(p[k]) << (8 * k) }
+                        return Double(Float(bitPattern: v))
+                    }
+                )
+            case "<f8":
+                (name, size, read) = (
+                    "float64", 8,
+                    { p in
+                        var v: UInt64 = 0
+                        for k in 0..<8 { v |= UInt64(p[k]) << (8 * k) }
+                        return Double(bitPattern: v)
+                    }
+                )
             default: return nil
             }
         }
@@ -156,14 +200,19 @@ package enum NumPyFile {
     /// a first-wins reader the first: one file, two datasets), and the members to inflate must
     /// declare at most `outputLimit` bytes in all (the 1 GiB cap on decompressed data) before
     /// any buffer is sized.
-    package static func unzip(_ bytes: [UInt8], name: String, outputLimit: Int = Inflate.defaultOutputLimit) throws -> [(name: String, bytes: [UInt8])] {
+    package static func unzip(_ bytes: [UInt8], name: String, outputLimit: Int = Inflate.defaultOutputLimit) throws
+        -> [(name: String, bytes: [UInt8])]
+    {
         try readZip(bytes, name: name, wanted: nil, outputLimit: outputLimit).members
     }
 
     /// `unzip` of the members named in `wanted` (nil: all), with every member's name in
     /// directory order.
-    package static func readZip(_ bytes: [UInt8], name: String, wanted: Set<String>?, outputLimit: Int = Inflate.defaultOutputLimit)
-        throws -> (names: [String], members: [(name: String, bytes: [UInt8])]) {
+    package static func readZip(
+        _ bytes: [UInt8], name: String, wanted: Set<String>?, outputLimit: Int = Inflate.defaultOutputLimit
+    )
+        throws -> (names: [String], members: [(name: String, bytes: [UInt8])])
+    {
         func fail(_ message: String) -> SpikeMeshError { SpikeMeshError(.malformed, "\(name): zip: \(message)") }
         func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
         func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
@@ -172,53 +221,83 @@ package enum NumPyFile {
             return v <= UInt64(Int.max) ? Int(v) : nil
         }
         // End of central directory: the last "PK\5\6" within the final 65,557 bytes.
-        guard bytes.count >= 22 else { throw fail("the file has \(bytes.count) bytes, fewer than an end-of-directory record (22)") }
+        guard bytes.count >= 22 else {
+            throw fail("the file has \(bytes.count) bytes, fewer than an end-of-directory record (22)")
+        }
         var eocd = -1
         var k = bytes.count - 22
         while k >= max(0, bytes.count - 65_557) {
-            if bytes[k] == 0x50, bytes[k + 1] == 0x4B, bytes[k + 2] == 0x05, bytes[k + 3] == 0x06 { eocd = k; break }
+            if bytes[k] == 0x50, bytes[k + 1] == 0x4B, bytes[k + 2] == 0x05, bytes[k + 3] == 0x06 {
+                eocd = k
+                break
+            }
             k -= 1
         }
-        guard eocd >= 0 else { throw fail("no end-of-central-directory record (the file is truncated or not a zip archive)") }
-        var entries = u16(eocd + 10), directorySize = u32(eocd + 12), directoryStart = u32(eocd + 16)
+        guard eocd >= 0 else {
+            throw fail("no end-of-central-directory record (the file is truncated or not a zip archive)")
+        }
+        var entries = u16(eocd + 10)
+        var directorySize = u32(eocd + 12)
+        var directoryStart = u32(eocd + 16)
         if entries == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryStart == 0xFFFF_FFFF {
             // zip64: the locator just before the record points at the zip64 end record.
             let locator = eocd - 20
-            guard locator >= 0, u32(locator) == 0x0706_4B50, let end = u64(locator + 8), end <= bytes.count - 56, u32(end) == 0x0606_4B50,
-                  let n = u64(end + 32), let size = u64(end + 40), let startAt = u64(end + 48) else {
+            guard locator >= 0, u32(locator) == 0x0706_4B50, let end = u64(locator + 8), end <= bytes.count - 56,
+                u32(end) == 0x0606_4B50,
+                let n = u64(end + 32), let size = u64(end + 40), let startAt = u64(end + 48)
+            else {
                 throw fail("the zip64 end-of-directory record is missing or damaged (before byte \(eocd))")
             }
             (entries, directorySize, directoryStart) = (n, size, startAt)
         }
         guard directoryStart <= bytes.count, directorySize <= bytes.count - directoryStart else {
-            throw fail("the central directory (\(directorySize) bytes at byte \(directoryStart)) runs past the end of the file (\(bytes.count) bytes)")
+            throw fail(
+                "the central directory (\(directorySize) bytes at byte \(directoryStart)) runs past the end of the file (\(bytes.count) bytes)"
+            )
         }
-        guard entries <= directorySize / 46 else { throw fail("\(entries) entries cannot fit a central directory of \(directorySize) bytes") }
+        guard entries <= directorySize / 46 else {
+            throw fail("\(entries) entries cannot fit a central directory of \(directorySize) bytes")
+        }
         // First the directory: each member's name, method, sizes and where its data lies.
-        var entriesFound: [(name: String, flags: Int, method: Int, crc: UInt32, compressed: Int, size: Int, local: Int)] = []
+        var entriesFound:
+            [(name: String, flags: Int, method: Int, crc: UInt32, compressed: Int, size: Int, local: Int)] = []
         var seen = Set<String>()
         var at = directoryStart
         let directoryEnd = directoryStart + directorySize
         for entry in 0..<entries {
-            guard at <= directoryEnd - 46, u32(at) == 0x0201_4B50 else { throw fail("entry \(entry + 1) of the central directory at byte \(at) has no PK\\1\\2 signature") }
-            let flags = u16(at + 8), method = u16(at + 10), crc = UInt32(u32(at + 16))
-            var compressed = u32(at + 20), size = u32(at + 24)
-            let nameLength = u16(at + 28), extraLength = u16(at + 30), commentLength = u16(at + 32)
+            guard at <= directoryEnd - 46, u32(at) == 0x0201_4B50 else {
+                throw fail("entry \(entry + 1) of the central directory at byte \(at) has no PK\\1\\2 signature")
+            }
+            let flags = u16(at + 8)
+            let method = u16(at + 10)
+            let crc = UInt32(u32(at + 16))
+            var compressed = u32(at + 20)
+            var size = u32(at + 24)
+            let nameLength = u16(at + 28)
+            let extraLength = u16(at + 30)
+            let commentLength = u16(at + 32)
             var local = u32(at + 42)
-            guard nameLength + extraLength + commentLength <= directoryEnd - at - 46 else { throw fail("entry \(entry + 1) at byte \(at) runs past the central directory") }
+            guard nameLength + extraLength + commentLength <= directoryEnd - at - 46 else {
+                throw fail("entry \(entry + 1) at byte \(at) runs past the central directory")
+            }
             let memberName = String(decoding: bytes[(at + 46)..<(at + 46 + nameLength)], as: UTF8.self)
             // zip64 extended information (header 0x0001): the 32-bit fields that are 0xFFFFFFFF, in order.
             var e = at + 46 + nameLength
             let extraEnd = e + extraLength
             while e + 4 <= extraEnd {
-                let id = u16(e), length = u16(e + 2)
+                let id = u16(e)
+                let length = u16(e + 2)
                 guard length <= extraEnd - e - 4 else { break }
                 if id == 0x0001 {
                     var f = e + 4
                     for field in [0, 1, 2] {
-                        let isSet = field == 0 ? size == 0xFFFF_FFFF : field == 1 ? compressed == 0xFFFF_FFFF : local == 0xFFFF_FFFF
+                        let isSet =
+                            field == 0
+                            ? size == 0xFFFF_FFFF : field == 1 ? compressed == 0xFFFF_FFFF : local == 0xFFFF_FFFF
                         guard isSet else { continue }
-                        guard f + 8 <= e + 4 + length, let v = u64(f) else { throw fail("member \(Text.quoted(memberName)): its zip64 field is too short") }
+                        guard f + 8 <= e + 4 + length, let v = u64(f) else {
+                            throw fail("member \(Text.quoted(memberName)): its zip64 field is too short")
+                        }
                         if field == 0 { size = v } else if field == 1 { compressed = v } else { local = v }
                         f += 8
                     }
@@ -227,7 +306,9 @@ package enum NumPyFile {
             }
             at = extraEnd + commentLength
             guard seen.insert(memberName).inserted else {
-                throw fail("member \(Text.quoted(memberName)) is in the archive twice (entry \(entry + 1)); one name, one member")
+                throw fail(
+                    "member \(Text.quoted(memberName)) is in the archive twice (entry \(entry + 1)); one name, one member"
+                )
             }
             entriesFound.append((memberName, flags, method, crc, compressed, size, local))
         }
@@ -236,42 +317,63 @@ package enum NumPyFile {
         for m in chosen {
             declared = declared > outputLimit - m.size ? outputLimit + 1 : declared + m.size
             guard declared <= outputLimit else {
-                throw SpikeMeshError(.unsupported, "\(name): zip: member \(Text.quoted(m.name)) declares \(m.size) bytes; the members read may hold at most \(outputLimit) bytes in all (the cap on decompressed data, Docs/Data.md)")
+                throw SpikeMeshError(
+                    .unsupported,
+                    "\(name): zip: member \(Text.quoted(m.name)) declares \(m.size) bytes; the members read may hold at most \(outputLimit) bytes in all (the cap on decompressed data, Docs/Data.md)"
+                )
             }
         }
         var members: [(String, [UInt8])] = []
         for (memberName, flags, method, crc, compressed, size, local) in chosen {
-            guard flags & 1 == 0 else { throw SpikeMeshError(.unsupported, "\(name): zip: member \(Text.quoted(memberName)) is encrypted") }
+            guard flags & 1 == 0 else {
+                throw SpikeMeshError(.unsupported, "\(name): zip: member \(Text.quoted(memberName)) is encrypted")
+            }
             guard local <= bytes.count - 30, u32(local) == 0x0403_4B50 else {
                 throw fail("member \(Text.quoted(memberName)): no local header (PK\\3\\4) at byte \(local)")
             }
             let dataStart = local + 30 + u16(local + 26) + u16(local + 28)
             guard dataStart <= bytes.count, compressed <= bytes.count - dataStart else {
-                throw fail("member \(Text.quoted(memberName)): \(compressed) bytes at byte \(dataStart) run past the end of the file (\(bytes.count) bytes)")
+                throw fail(
+                    "member \(Text.quoted(memberName)): \(compressed) bytes at byte \(dataStart) run past the end of the file (\(bytes.count) bytes)"
+                )
             }
             let raw = Swift.Array(bytes[dataStart..<(dataStart + compressed)])
             let data: [UInt8]
             switch method {
             case 0:
-                guard size == compressed else { throw fail("member \(Text.quoted(memberName)) is stored but its sizes differ (\(compressed) and \(size))") }
+                guard size == compressed else {
+                    throw fail(
+                        "member \(Text.quoted(memberName)) is stored but its sizes differ (\(compressed) and \(size))")
+                }
                 data = raw
             case 8:
                 // A deflated member expands at most 1032-fold; a larger size is a lie.
                 guard size / Inflate.maxExpansion <= compressed else {
-                    throw fail("member \(Text.quoted(memberName)): \(compressed) deflated bytes cannot expand to \(size)")
+                    throw fail(
+                        "member \(Text.quoted(memberName)): \(compressed) deflated bytes cannot expand to \(size)")
                 }
                 do {
                     data = try Inflate.decompress(raw, sizeHint: size, outputLimit: size)
                 } catch let error as SpikeMeshError {
-                    throw SpikeMeshError(error.code, "\(name): zip: member \(Text.quoted(memberName)) (at byte \(dataStart)): \(error.message)")
+                    throw SpikeMeshError(
+                        error.code,
+                        "\(name): zip: member \(Text.quoted(memberName)) (at byte \(dataStart)): \(error.message)")
                 }
-                guard data.count == size else { throw fail("member \(Text.quoted(memberName)) inflates to \(data.count) bytes, the directory says \(size)") }
+                guard data.count == size else {
+                    throw fail(
+                        "member \(Text.quoted(memberName)) inflates to \(data.count) bytes, the directory says \(size)")
+                }
             default:
-                throw SpikeMeshError(.unsupported, "\(name): zip: member \(Text.quoted(memberName)) uses compression method \(method) (stored and deflate are supported)")
+                throw SpikeMeshError(
+                    .unsupported,
+                    "\(name): zip: member \(Text.quoted(memberName)) uses compression method \(method) (stored and deflate are supported)"
+                )
             }
             let actual = CRC32.checksum(data)
             guard actual == crc else {
-                throw fail("member \(Text.quoted(memberName)): CRC-32 \(actual.zeroPaddedHex(digits: 8)) does not match the directory's \(crc.zeroPaddedHex(digits: 8))")
+                throw fail(
+                    "member \(Text.quoted(memberName)): CRC-32 \(actual.zeroPaddedHex(digits: 8)) does not match the directory's \(crc.zeroPaddedHex(digits: 8))"
+                )
             }
             members.append((memberName, data))
         }
@@ -297,7 +399,9 @@ package enum NumPyFile {
         default: throw fail("x has shape \(s) (expected N×H×W, N×C×H×W or N×H×W×C)")
         }
         guard n > 0, c > 0, h > 0, w > 0 else { throw fail("x has shape \(s): no images") }
-        guard y.shape == [n] || y.shape == [n, 1] else { throw fail("y has shape \(y.shape), expected [\(n)] (one label per image of x)") }
+        guard y.shape == [n] || y.shape == [n, 1] else {
+            throw fail("y has shape \(y.shape), expected [\(n)] (one label per image of x)")
+        }
         let isFloat = x.dtype.hasPrefix("float")
         var pixels = [UInt8](repeating: 0, count: x.count)
         let (hw, chw) = (h * w, c * h * w)
@@ -313,8 +417,10 @@ package enum NumPyFile {
             // Channels last: i = ((image·H + row)·W + col)·C + channel → NCHW.
             let target: Int
             if channelsLast {
-                let image = i / chw, r = i % chw
-                let channel = r % c, yx = r / c
+                let image = i / chw
+                let r = i % chw
+                let channel = r % c
+                let yx = r / c
                 target = image * chw + channel * hw + yx
             } else {
                 target = i
@@ -323,7 +429,9 @@ package enum NumPyFile {
         }
         var labels = [UInt8](repeating: 0, count: n)
         try y.forEach { i, v in
-            guard v == v.rounded(), v >= 0, v <= 255 else { throw fail("y[\(i)] = \(v): labels must be integers in 0…255") }
+            guard v == v.rounded(), v >= 0, v <= 255 else {
+                throw fail("y[\(i)] = \(v): labels must be integers in 0…255")
+            }
             labels[i] = UInt8(v)
         }
         return try Dataset(channels: c, height: h, width: w, pixels: pixels, labels: labels, source: name)
@@ -335,7 +443,10 @@ package enum NumPyFile {
         func member(_ key: String) throws -> Array {
             guard let m = members.first(where: { $0.name == "\(key).npy" }) else {
                 let names = all.map { Text.quoted($0) }.joined(separator: ", ")
-                throw SpikeMeshError(.malformed, "\(name): npz: no array \(Text.quoted(key)) (members: \(names.isEmpty ? "none" : names)); save with numpy.savez(file, x=images, y=labels)")
+                throw SpikeMeshError(
+                    .malformed,
+                    "\(name): npz: no array \(Text.quoted(key)) (members: \(names.isEmpty ? "none" : names)); save with numpy.savez(file, x=images, y=labels)"
+                )
             }
             return try parse(m.bytes, name: "\(name) member \(key).npy")
         }

@@ -72,7 +72,8 @@ public struct HardwareModel: Sendable, Equatable {
 
         /// Whether any per-event core time beyond SOPs × synapticOpNs + updates × neuronUpdateNs is set.
         public var hasDetailedCoreTime: Bool {
-            synapticOpConvNs != nil || synapticOpDenseNs != nil || synapticOpSparseNs != nil || idleNeuronUpdateNs != nil
+            synapticOpConvNs != nil || synapticOpDenseNs != nil || synapticOpSparseNs != nil
+                || idleNeuronUpdateNs != nil
                 || spikeNs > 0 || packetOutNs > 0 || packetInNs > 0
         }
 
@@ -96,7 +97,10 @@ public struct HardwareModel: Sendable, Equatable {
     public struct BarrierStep: Sendable, Equatable {
         public var tiles: Int
         public var ns: Double
-        public init(tiles: Int, ns: Double) { self.tiles = tiles; self.ns = ns }
+        public init(tiles: Int, ns: Double) {
+            self.tiles = tiles
+            self.ns = ns
+        }
     }
 
     public struct Energy: Sendable, Equatable {
@@ -111,7 +115,9 @@ public struct HardwareModel: Sendable, Equatable {
         /// A hop along Y (north–south) within a chip; nil = `hopPJ`.
         public var hopNorthSouthPJ: Double?
 
-        public var hasSynapseClasses: Bool { synapticOpConvPJ != nil || synapticOpDensePJ != nil || synapticOpSparsePJ != nil }
+        public var hasSynapseClasses: Bool {
+            synapticOpConvPJ != nil || synapticOpDensePJ != nil || synapticOpSparsePJ != nil
+        }
 
         /// The energy of one synaptic op of class c.
         public func synapticOpPJ(_ c: SynapseClass) -> Double {
@@ -174,7 +180,8 @@ extension HardwareModel {
         var folders: [String] = []
         if let env = ProcessInfo.processInfo.environment["SPIKEMESH_HARDWARE_DIR"] { folders.append(env) }
         folders.append(FileManager.default.currentDirectoryPath + "/HardwareModels")
-        var url = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        var url = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         for _ in 0..<4 {
             url.deleteLastPathComponent()
             folders.append(url.path + "/HardwareModels")
@@ -187,11 +194,20 @@ extension HardwareModel {
     ///
     /// `labels[i]`, when given, is how the user typed override `i` (`--vary core.neurons=1e9`);
     /// an error in that override starts with it instead of `--set KEY=VALUE`.
-    public static func load(_ nameOrPath: String, overrides: [String] = [], labels: [String] = []) throws -> HardwareModel {
+    public static func load(_ nameOrPath: String, overrides: [String] = [], labels: [String] = []) throws
+        -> HardwareModel
+    {
         var path = nameOrPath
         if !nameOrPath.contains("/") && !nameOrPath.hasSuffix(".json") {
-            guard let found = searchFolders.map({ $0 + "/" + nameOrPath + ".json" }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-                throw SpikeMeshError(.usage, "no hardware model named '\(Text.escaped(nameOrPath))' (shipped: \(shipped.joined(separator: ", ")); or give a path to a .json file)")
+            guard
+                let found = searchFolders.map({ $0 + "/" + nameOrPath + ".json" }).first(where: {
+                    FileManager.default.fileExists(atPath: $0)
+                })
+            else {
+                throw SpikeMeshError(
+                    .usage,
+                    "no hardware model named '\(Text.escaped(nameOrPath))' (shipped: \(shipped.joined(separator: ", ")); or give a path to a .json file)"
+                )
             }
             path = found
         }
@@ -217,45 +233,66 @@ extension HardwareModel {
     public static func parse(_ data: Data, defaultName: String, overrides: [String] = []) throws -> HardwareModel {
         let top: Any
         do { top = try JSONSerialization.jsonObject(with: data) } catch {
-            throw SpikeMeshError(.malformed, "not valid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription))")
+            throw SpikeMeshError(
+                .malformed,
+                "not valid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription))"
+            )
         }
-        guard var root = top as? [String: Any] else { throw SpikeMeshError(.malformed, "expected a JSON object at the top level") }
+        guard var root = top as? [String: Any] else {
+            throw SpikeMeshError(.malformed, "expected a JSON object at the top level")
+        }
         for o in overrides { try apply(override: o, to: &root) }
         var r = ObjectReader(root, path: "")
         var m = HardwareModel(name: defaultName)
-        guard root["version"] != nil else { throw SpikeMeshError(.malformed, "\"version\" is required (this build reads version \(formatVersion))") }
+        guard root["version"] != nil else {
+            throw SpikeMeshError(.malformed, "\"version\" is required (this build reads version \(formatVersion))")
+        }
         m.version = try r.int("version", m.version)
         guard m.version == formatVersion else {
-            throw SpikeMeshError(.unsupported, "\"version\": \(m.version) is not supported (this build reads version \(formatVersion))")
+            throw SpikeMeshError(
+                .unsupported, "\"version\": \(m.version) is not supported (this build reads version \(formatVersion))")
         }
         m.name = try r.string("name", m.name)
         m.description = try r.string("description", m.description)
         if var s = try r.object("mesh") {
             m.mesh.columns = try s.int("columns", m.mesh.columns, min: 1, max: Limits.meshSide)
             m.mesh.rows = try s.int("rows", m.mesh.rows, min: 1, max: Limits.meshSide)
-            m.mesh.coresPerRouter = try s.int("coresPerRouter", m.mesh.coresPerRouter, min: 1, max: Limits.coresPerRouter)
+            m.mesh.coresPerRouter = try s.int(
+                "coresPerRouter", m.mesh.coresPerRouter, min: 1, max: Limits.coresPerRouter)
             m.mesh.chipColumns = try s.int("chipColumns", m.mesh.chipColumns, min: 1, max: Limits.boardSide)
             m.mesh.chipRows = try s.int("chipRows", m.mesh.chipRows, min: 1, max: Limits.boardSide)
             let routing = try s.string("routing", "xy")
-            guard routing == "xy" else { throw SpikeMeshError(.unsupported, "mesh.routing: \(Text.quoted(routing)) is not supported (only \"xy\", dimension-order routing)") }
+            guard routing == "xy" else {
+                throw SpikeMeshError(
+                    .unsupported,
+                    "mesh.routing: \(Text.quoted(routing)) is not supported (only \"xy\", dimension-order routing)")
+            }
             m.mesh.linkCapacity = try s.int("linkCapacity", m.mesh.linkCapacity, min: 0, max: Limits.linkCapacity)
             try s.finish()
         }
         if var s = try r.object("core") {
             m.core.neurons = try s.int("neurons", m.core.neurons, min: 1, max: Limits.neurons)
             m.core.axons = try s.int("axons", m.core.axons, min: 1, max: Limits.axons)
-            m.core.synapseMemoryBits = try s.int("synapseMemoryBits", m.core.synapseMemoryBits, min: 1, max: Limits.synapseMemoryBits)
-            m.core.synapseOverheadBits = try s.int("synapseOverheadBits", m.core.synapseOverheadBits, min: 0, max: Limits.synapseOverheadBits)
+            m.core.synapseMemoryBits = try s.int(
+                "synapseMemoryBits", m.core.synapseMemoryBits, min: 1, max: Limits.synapseMemoryBits)
+            m.core.synapseOverheadBits = try s.int(
+                "synapseOverheadBits", m.core.synapseOverheadBits, min: 0, max: Limits.synapseOverheadBits)
             m.core.fanOut = try s.int("fanOut", m.core.fanOut, min: 1, max: Limits.fanOut)
             m.core.weightBits = try s.int("weightBits", m.core.weightBits, min: 2, max: 24)
             m.core.potentialBits = try s.int("potentialBits", m.core.potentialBits, min: 2, max: 32)
             m.core.sharedKernels = try s.bool("sharedKernels", m.core.sharedKernels)
             m.core.gradedSpikeBits = try s.int("gradedSpikeBits", m.core.gradedSpikeBits, min: 0, max: 32)
             m.core.neuronFanOut = try s.int("neuronFanOut", m.core.neuronFanOut, min: 0, max: Limits.fanOut)
-            if m.core.gradedSpikeBits == 1 { throw SpikeMeshError(.malformed, "core.gradedSpikeBits = 1 is not a signed payload (0 for binary spikes, or 2…32)") }
+            if m.core.gradedSpikeBits == 1 {
+                throw SpikeMeshError(
+                    .malformed, "core.gradedSpikeBits = 1 is not a signed payload (0 for binary spikes, or 2…32)")
+            }
             let soma = try s.string("somaUpdate", m.core.somaUpdate.rawValue)
             guard let mode = SomaUpdate(rawValue: soma) else {
-                throw SpikeMeshError(.malformed, "core.somaUpdate: \(Text.quoted(soma)) is not one of \(SomaUpdate.allCases.map { "\(Text.quoted($0.rawValue))" }.joined(separator: ", "))")
+                throw SpikeMeshError(
+                    .malformed,
+                    "core.somaUpdate: \(Text.quoted(soma)) is not one of \(SomaUpdate.allCases.map { "\(Text.quoted($0.rawValue))" }.joined(separator: ", "))"
+                )
             }
             m.core.somaUpdate = mode
             try s.finish()
@@ -303,15 +340,24 @@ extension HardwareModel {
         let parts = override.split(separator: "=", maxSplits: 1).map(String.init)
         let keys = parts.first?.split(separator: ".").map(String.init) ?? []
         guard parts.count == 2, keys.count == 1 || keys.count == 2 else {
-            throw SpikeMeshError(.usage, "--set \(override): expected SECTION.KEY=VALUE, e.g. core.neurons=512 or energy.hopPJ=2")
+            throw SpikeMeshError(
+                .usage, "--set \(override): expected SECTION.KEY=VALUE, e.g. core.neurons=512 or energy.hopPJ=2")
         }
         let text = parts[1]
         let value: Any
-        if let i = Int(text) { value = NSNumber(value: i) }
-        else if let d = Double(text) { value = NSNumber(value: d) }
-        else if text == "true" || text == "false" { value = NSNumber(value: text == "true") }
-        else { value = text }
-        if keys.count == 1 { root[keys[0]] = value; return }
+        if let i = Int(text) {
+            value = NSNumber(value: i)
+        } else if let d = Double(text) {
+            value = NSNumber(value: d)
+        } else if text == "true" || text == "false" {
+            value = NSNumber(value: text == "true")
+        } else {
+            value = text
+        }
+        if keys.count == 1 {
+            root[keys[0]] = value
+            return
+        }
         var section = root[keys[0]] as? [String: Any] ?? [:]
         section[keys[1]] = value
         root[keys[0]] = section
@@ -351,13 +397,20 @@ struct ObjectReader {
         guard let n = v as? NSNumber, !Self.isBool(v), n.doubleValue.isFinite else {
             throw SpikeMeshError(.malformed, "\(place(key)): expected a number, found \(v)")
         }
-        guard n.doubleValue >= 0 else { throw SpikeMeshError(.malformed, "\(place(key)) = \(n.doubleValue) must not be negative") }
-        guard n.doubleValue <= max else { throw SpikeMeshError(.malformed, "\(place(key)) = \(n.doubleValue) is above the limit \(max)") }
+        guard n.doubleValue >= 0 else {
+            throw SpikeMeshError(.malformed, "\(place(key)) = \(n.doubleValue) must not be negative")
+        }
+        guard n.doubleValue <= max else {
+            throw SpikeMeshError(.malformed, "\(place(key)) = \(n.doubleValue) is above the limit \(max)")
+        }
         return n.doubleValue
     }
 
     mutating func optionalDouble(_ key: String, max: Double) throws -> Double? {
-        guard object[key] != nil else { used.insert(key); return nil }
+        guard object[key] != nil else {
+            used.insert(key)
+            return nil
+        }
         return try double(key, 0, max: max)
     }
 
@@ -373,21 +426,31 @@ struct ObjectReader {
             for item in text.split(separator: ",", omittingEmptySubsequences: false) {
                 let kv = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard kv.count == 2, let ns = Double(kv[1]) else {
-                    throw SpikeMeshError(.malformed, "\(place(key)): expected TILES:NS pairs separated by commas (e.g. 1:600,4:1400), found \(Text.quoted(String(item)))")
+                    throw SpikeMeshError(
+                        .malformed,
+                        "\(place(key)): expected TILES:NS pairs separated by commas (e.g. 1:600,4:1400), found \(Text.quoted(String(item)))"
+                    )
                 }
                 pairs.append((kv[0], NSNumber(value: ns)))
             }
         } else {
-            throw SpikeMeshError(.malformed, "\(place(key)): expected an object of tile counts to nanoseconds, e.g. {\"1\": 600, \"4\": 1400}")
+            throw SpikeMeshError(
+                .malformed,
+                "\(place(key)): expected an object of tile counts to nanoseconds, e.g. {\"1\": 600, \"4\": 1400}")
         }
-        guard !pairs.isEmpty, pairs.count <= 64 else { throw SpikeMeshError(.malformed, "\(place(key)): expected 1 to 64 entries, found \(pairs.count)") }
+        guard !pairs.isEmpty, pairs.count <= 64 else {
+            throw SpikeMeshError(.malformed, "\(place(key)): expected 1 to 64 entries, found \(pairs.count)")
+        }
         var steps: [HardwareModel.BarrierStep] = []
         for (k, value) in pairs {
             guard let tiles = Int(k), tiles >= 1, tiles <= 1 << 20 else {
-                throw SpikeMeshError(.malformed, "\(place(key)): the tile count \(Text.quoted(k)) is not an integer in 1…\(1 << 20)")
+                throw SpikeMeshError(
+                    .malformed, "\(place(key)): the tile count \(Text.quoted(k)) is not an integer in 1…\(1 << 20)")
             }
             var entry = ObjectReader([k: value], path: place(key))
-            steps.append(HardwareModel.BarrierStep(tiles: tiles, ns: try entry.double(k, 0, max: HardwareModel.Limits.nanoseconds)))
+            steps.append(
+                HardwareModel.BarrierStep(
+                    tiles: tiles, ns: try entry.double(k, 0, max: HardwareModel.Limits.nanoseconds)))
         }
         steps.sort { $0.tiles < $1.tiles }
         for i in steps.indices.dropFirst() where steps[i].tiles == steps[i - 1].tiles {
@@ -406,7 +469,9 @@ struct ObjectReader {
 
     mutating func string(_ key: String, _ fallback: String) throws -> String {
         guard let v = value(key) else { return fallback }
-        guard let s = v as? String else { throw SpikeMeshError(.malformed, "\(place(key)): expected a string, found \(v)") }
+        guard let s = v as? String else {
+            throw SpikeMeshError(.malformed, "\(place(key)): expected a string, found \(v)")
+        }
         return s
     }
 
@@ -423,7 +488,10 @@ struct ObjectReader {
 
     func finish() throws {
         if let unknown = object.keys.sorted().first(where: { !used.contains($0) }) {
-            throw SpikeMeshError(.malformed, "unknown key \"\(place(unknown))\"" + (path.isEmpty ? "" : " (known: \(used.sorted().joined(separator: ", ")))"))
+            throw SpikeMeshError(
+                .malformed,
+                "unknown key \"\(place(unknown))\""
+                    + (path.isEmpty ? "" : " (known: \(used.sorted().joined(separator: ", ")))"))
         }
     }
 }

@@ -52,16 +52,24 @@ public enum Quantizer {
     public static let exactPotentialBits = 32
 
     /// Quantizes `network` to the given widths; `name` is recorded as the hardware's.
-    public static func quantize(_ network: SpikingNetwork, weightBits: Int, potentialBits: Int, name: String,
-                                outputWeightBits: Int? = nil) throws -> (FixedPointNetwork, Report) {
-        guard FixedPointInfo.weightBitsRange.contains(weightBits), FixedPointInfo.potentialBitsRange.contains(potentialBits) else {
-            throw SpikeMeshError(.invalidArgument, "weightBits \(weightBits) must be in 2…24 and potentialBits \(potentialBits) in 2…32")
+    public static func quantize(
+        _ network: SpikingNetwork, weightBits: Int, potentialBits: Int, name: String,
+        outputWeightBits: Int? = nil
+    ) throws -> (FixedPointNetwork, Report) {
+        guard FixedPointInfo.weightBitsRange.contains(weightBits),
+            FixedPointInfo.potentialBitsRange.contains(potentialBits)
+        else {
+            throw SpikeMeshError(
+                .invalidArgument, "weightBits \(weightBits) must be in 2…24 and potentialBits \(potentialBits) in 2…32")
         }
         try network.validate()
         var projections = [FixedPointProjection?](repeating: nil, count: network.projections.count)
-        var populations = [FixedPointPopulation(name: network.populations[0].name, shape: network.populations[0].shape, threshold: 1,
-                                                reset: network.populations[0].reset, initialPotential: 0, bias: nil,
-                                                layer: network.populations[0].layer, qcfsLambda: nil)]
+        var populations = [
+            FixedPointPopulation(
+                name: network.populations[0].name, shape: network.populations[0].shape, threshold: 1,
+                reset: network.populations[0].reset, initialPotential: 0, bias: nil,
+                layer: network.populations[0].layer, qcfsLambda: nil)
+        ]
         var entries: [Entry] = []
         var scales = [Float](repeating: 1, count: network.populations.count)
         let potentialLimit = Double((Int64(1) << Int64(potentialBits - 1)) - 1)
@@ -91,7 +99,10 @@ public enum Quantizer {
             }
             let values = raw.map { Double($0) * factor }
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                throw SpikeMeshError(.invalidModel, "projection \(j) into \(Text.quoted(target.name)): weight [\(bad)] × θ(source) / θ = \(values[bad]) is not finite; the thresholds are too far apart")
+                throw SpikeMeshError(
+                    .invalidModel,
+                    "projection \(j) into \(Text.quoted(target.name)): weight [\(bad)] × θ(source) / θ = \(values[bad]) is not finite; the thresholds are too far apart"
+                )
             }
             effective[j] = values
             largestOf[root[proj.target]] = max(largestOf[root[proj.target]], values.map(abs).max() ?? 0)
@@ -103,15 +114,23 @@ public enum Quantizer {
             let incoming = network.projections.indices.filter { network.projections[$0].target == q }
             let largest = largestOf[root[q]]
             if q != root[q], network.populations[root[q]].threshold != pop.threshold {
-                throw SpikeMeshError(.invalidModel, "relay \(Text.quoted(pop.name)): θ \(pop.threshold) differs from its target's θ \(network.populations[root[q]].threshold)")
+                throw SpikeMeshError(
+                    .invalidModel,
+                    "relay \(Text.quoted(pop.name)): θ \(pop.threshold) differs from its target's θ \(network.populations[root[q]].threshold)"
+                )
             }
-            let theta = largest > 0 ? max(1, min((wMax / largest).rounded(.down), potentialLimit)) : min(wMax, potentialLimit)
+            let theta =
+                largest > 0 ? max(1, min((wMax / largest).rounded(.down), potentialLimit)) : min(wMax, potentialLimit)
             scales[q] = Float(theta) / pop.threshold
             // A signed relay's spike carries Θ_relay into its target, as a weight: at most wMax.
             let relayTheta = min(theta, wMax)
             let integerThreshold = pop.relay == .signed ? relayTheta : theta
-            var clipped = 0, zeroed = 0, count = 0, big = 0
-            var errorSquares = 0.0, valueSquares = 0.0
+            var clipped = 0
+            var zeroed = 0
+            var count = 0
+            var big = 0
+            var errorSquares = 0.0
+            var valueSquares = 0.0
             for j in incoming {
                 let proj = network.projections[j]
                 if fromRelayOfSameRoot(proj) {
@@ -123,7 +142,10 @@ public enum Quantizer {
                 }
                 let ints: [Int32] = effective[j]!.map { w in
                     var v = (w * theta).rounded(.toNearestOrAwayFromZero)
-                    if abs(v) > wMax { v = v < 0 ? -wMax : wMax; clipped += 1 }
+                    if abs(v) > wMax {
+                        v = v < 0 ? -wMax : wMax
+                        clipped += 1
+                    }
                     if v == 0 && w != 0 { zeroed += 1 }
                     errorSquares += (v / theta - w) * (v / theta - w)
                     valueSquares += w * w
@@ -134,11 +156,13 @@ public enum Quantizer {
                 let kind: FixedPointProjection.Kind
                 switch proj.kind {
                 case .dense: kind = .dense(weights: ints)
-                case .conv(let c): kind = .conv(window: c.window, inChannels: c.inChannels, outChannels: c.outChannels, weights: ints)
+                case .conv(let c):
+                    kind = .conv(window: c.window, inChannels: c.inChannels, outChannels: c.outChannels, weights: ints)
                 case .avgPool(let pool): kind = .avgPool(window: pool.window, weights: ints)
                 case .identity: kind = .identity(weight: ints[0])
                 }
-                projections[j] = FixedPointProjection(source: proj.source, target: q, kind: kind, sourceRange: proj.sourceRange)
+                projections[j] = FixedPointProjection(
+                    source: proj.source, target: q, kind: kind, sourceRange: proj.sourceRange)
             }
             let scale = theta / Double(pop.threshold)
             var clamped = 0
@@ -147,34 +171,47 @@ public enum Quantizer {
                 if abs(v) > potentialLimit { clamped += 1 }
                 return Int64(max(-potentialLimit, min(potentialLimit, v)))
             }
-            populations.append(FixedPointPopulation(name: pop.name, shape: pop.shape, threshold: Int64(integerThreshold), reset: pop.reset,
-                                                    initialPotential: integer(pop.initialPotential), bias: pop.bias.map { $0.map(integer) },
-                                                    layer: pop.layer, qcfsLambda: pop.qcfsLambda,
-                                                    channelInitialPotential: pop.channelInitialPotential.map { $0.map { v in
-                                                        // A calibrated V(0) below θ stays below Θ after rounding, so
-                                                        // no neuron fires before its first input arrives.
-                                                        v < pop.threshold ? min(integer(v), Int64(theta) - 1) : integer(v)
-                                                    } }, relay: pop.relay))
-            entries.append(Entry(population: q, name: pop.name, threshold: pop.threshold, integerThreshold: Int(integerThreshold),
-                                 scale: Float(scale), weights: count, clipped: clipped, zeroed: zeroed,
-                                 relativeError: valueSquares > 0 ? (errorSquares / valueSquares).squareRoot() : 0,
-                                 largestWeight: big, clampedValues: clamped))
+            populations.append(
+                FixedPointPopulation(
+                    name: pop.name, shape: pop.shape, threshold: Int64(integerThreshold), reset: pop.reset,
+                    initialPotential: integer(pop.initialPotential), bias: pop.bias.map { $0.map(integer) },
+                    layer: pop.layer, qcfsLambda: pop.qcfsLambda,
+                    channelInitialPotential: pop.channelInitialPotential.map {
+                        $0.map { v in
+                            // A calibrated V(0) below θ stays below Θ after rounding, so
+                            // no neuron fires before its first input arrives.
+                            v < pop.threshold ? min(integer(v), Int64(theta) - 1) : integer(v)
+                        }
+                    }, relay: pop.relay))
+            entries.append(
+                Entry(
+                    population: q, name: pop.name, threshold: pop.threshold, integerThreshold: Int(integerThreshold),
+                    scale: Float(scale), weights: count, clipped: clipped, zeroed: zeroed,
+                    relativeError: valueSquares > 0 ? (errorSquares / valueSquares).squareRoot() : 0,
+                    largestWeight: big, clampedValues: clamped))
         }
-        let format = FixedPointInfo(hardware: name, weightBits: weightBits, potentialBits: potentialBits, scales: scales)
-        let fixed = try FixedPointNetwork(populations: populations, projections: projections.map { $0! }, output: network.output,
-                                          metadata: network.metadata, format: format)
+        let format = FixedPointInfo(
+            hardware: name, weightBits: weightBits, potentialBits: potentialBits, scales: scales)
+        let fixed = try FixedPointNetwork(
+            populations: populations, projections: projections.map { $0! }, output: network.output,
+            metadata: network.metadata, format: format)
         return (fixed, Report(hardware: name, weightBits: weightBits, potentialBits: potentialBits, entries: entries))
     }
 
     /// With the widths of a hardware model.
-    public static func quantize(_ network: SpikingNetwork, for hardware: HardwareModel) throws -> (FixedPointNetwork, Report) {
-        try quantize(network, weightBits: hardware.core.weightBits, potentialBits: hardware.core.potentialBits, name: hardware.name)
+    public static func quantize(_ network: SpikingNetwork, for hardware: HardwareModel) throws -> (
+        FixedPointNetwork, Report
+    ) {
+        try quantize(
+            network, weightBits: hardware.core.weightBits, potentialBits: hardware.core.potentialBits,
+            name: hardware.name)
     }
 
     /// `--exact`: integers wide enough to reproduce the float network (see `exactWeightBits`).
     public static func exact(_ network: SpikingNetwork) throws -> (FixedPointNetwork, Report) {
-        try quantize(network, weightBits: exactWeightBits, potentialBits: exactPotentialBits, name: "exact",
-                     outputWeightBits: exactOutputWeightBits)
+        try quantize(
+            network, weightBits: exactWeightBits, potentialBits: exactPotentialBits, name: "exact",
+            outputWeightBits: exactOutputWeightBits)
     }
 
     /// The report of an already fixed-point network (from a file): thresholds and scales;
@@ -183,8 +220,11 @@ public enum Quantizer {
         let f = network.format
         let entries = network.populations.indices.dropFirst().map { q in
             let p = network.populations[q]
-            return Entry(population: q, name: p.name, threshold: Float(p.threshold) / f.scales[q], integerThreshold: Int(p.threshold),
-                         scale: f.scales[q], weights: 0, clipped: 0, zeroed: 0, relativeError: 0, largestWeight: 0, clampedValues: 0)
+            return Entry(
+                population: q, name: p.name, threshold: Float(p.threshold) / f.scales[q],
+                integerThreshold: Int(p.threshold),
+                scale: f.scales[q], weights: 0, clipped: 0, zeroed: 0, relativeError: 0, largestWeight: 0,
+                clampedValues: 0)
         }
         return Report(hardware: f.hardware, weightBits: f.weightBits, potentialBits: f.potentialBits, entries: entries)
     }

@@ -27,8 +27,10 @@ extension ANNEngine {
     /// Runs the whole dataset in batches; `progress` gets images done so far.
     public static let defaultBatchSize = 256
 
-    public func evaluate(_ dataset: Dataset, normalization: Normalization, batchSize: Int = defaultBatchSize,
-                         progress: ((Int) -> Void)? = nil) throws -> EvaluationResult {
+    public func evaluate(
+        _ dataset: Dataset, normalization: Normalization, batchSize: Int = defaultBatchSize,
+        progress: ((Int) -> Void)? = nil
+    ) throws -> EvaluationResult {
         try dataset.check(fits: graph.inputShape, of: graph.source, normalization: normalization)
         let start = Date()
         var predictions: [Int] = []
@@ -44,6 +46,7 @@ extension ANNEngine {
             done += n
             progress?(done)
         }
-        return EvaluationResult(count: dataset.count, correct: correct, seconds: Date().timeIntervalSince(start), predictions: predictions)
+        return EvaluationResult(
+            count: dataset.count, correct: correct, seconds: Date().timeIntervalSince(start), predictions: predictions)
     }
 }

@@ -27,12 +27,16 @@ public struct ANNEngine: Sendable {
     /// empty (they are computed but not stored beyond the image).
     public func run(_ input: [Float], count: Int, keep: (Int) -> Bool = { _ in true }) -> [[Float]] {
         let layers = graph.layers
-        precondition(input.count == count * layers[0].outputCount, "input holds \(input.count) values, \(count) images need \(count * layers[0].outputCount)")
+        precondition(
+            input.count == count * layers[0].outputCount,
+            "input holds \(input.count) values, \(count) images need \(count * layers[0].outputCount)")
         let kept = layers.indices.map(keep)
         // Each worker fills the kept layers' outputs of its own images; the chunks are joined
         // in image order.
         let chunks = Parallel.map(count: count, workers: workers) { range in
-            var outputs = layers.indices.map { l in [Float](repeating: 0, count: kept[l] ? range.count * layers[l].outputCount : 0) }
+            var outputs = layers.indices.map { l in
+                [Float](repeating: 0, count: kept[l] ? range.count * layers[l].outputCount : 0)
+            }
             var scratch = Scratch(graph: graph)
             for image in range {
                 scratch.runImage(image, input: input, outputs: &outputs, slot: image - range.lowerBound)
@@ -107,7 +111,8 @@ private struct Scratch {
             case .batchNorm(let bn):
                 let plane = size / max(bn.scale.count, 1)
                 for c in 0..<bn.scale.count {
-                    let s = bn.scale[c], t = bn.shift[c]
+                    let s = bn.scale[c]
+                    let t = bn.shift[c]
                     for i in (c * plane)..<((c + 1) * plane) { out[i] = x[i] * s + t }
                 }
             case .relu:
@@ -137,7 +142,9 @@ private struct Scratch {
         }
     }
 
-    private mutating func convolve(_ conv: Conv2d, input x: UnsafePointer<Float>, inShape: [Int], outShape: [Int], out: UnsafeMutablePointer<Float>) {
+    private mutating func convolve(
+        _ conv: Conv2d, input x: UnsafePointer<Float>, inShape: [Int], outShape: [Int], out: UnsafeMutablePointer<Float>
+    ) {
         let (h, w) = (inShape[1], inShape[2])
         let (oh, ow) = (outShape[1], outShape[2])
         let positions = oh * ow
@@ -162,7 +169,8 @@ private struct Scratch {
                             if conv.strideWidth == 1 {
                                 let x0 = v - conv.padding.left
                                 // Columns j with 0 ≤ j + x0 < w copy straight; the rest are padding.
-                                let lo = max(0, -x0), hi = min(ow, w - x0)
+                                let lo = max(0, -x0)
+                                let hi = min(ow, w - x0)
                                 if lo > 0 { dst.update(repeating: 0, count: min(lo, ow)) }
                                 if hi > lo { (dst + lo).update(from: src + lo + x0, count: hi - lo) }
                                 if hi < ow { (dst + max(hi, lo)).update(repeating: 0, count: ow - max(hi, lo)) }
@@ -180,25 +188,33 @@ private struct Scratch {
             conv.weights.withUnsafeBufferPointer { wb in
                 if let bias = conv.bias {
                     bias.withUnsafeBufferPointer { bb in
-                        GEMM.multiply(m: conv.outChannels, n: positions, k: k, a: wb.baseAddress!, b: col, c: out, bias: bb.baseAddress!)
+                        GEMM.multiply(
+                            m: conv.outChannels, n: positions, k: k, a: wb.baseAddress!, b: col, c: out,
+                            bias: bb.baseAddress!)
                     }
                 } else {
-                    GEMM.multiply(m: conv.outChannels, n: positions, k: k, a: wb.baseAddress!, b: col, c: out, bias: nil)
+                    GEMM.multiply(
+                        m: conv.outChannels, n: positions, k: k, a: wb.baseAddress!, b: col, c: out, bias: nil)
                 }
             }
         }
     }
 
-    private func pool(_ p: Pool, isMax: Bool, input x: UnsafePointer<Float>, inShape: [Int], outShape: [Int], out: UnsafeMutablePointer<Float>) {
+    private func pool(
+        _ p: Pool, isMax: Bool, input x: UnsafePointer<Float>, inShape: [Int], outShape: [Int],
+        out: UnsafeMutablePointer<Float>
+    ) {
         let (channels, h, w) = (inShape[0], inShape[1], inShape[2])
         let (oh, ow) = (outShape[1], outShape[2])
         let windowArea = Float(p.kernelHeight * p.kernelWidth)
         if !isMax && p.kernelHeight == 2 && p.kernelWidth == 2 && p.strideHeight == 2 && p.strideWidth == 2
-            && p.padding == .zero {
+            && p.padding == .zero
+        {
             // The common 2×2 / 2 average: same sums in the same order as the general loop.
             for c in 0..<channels {
                 for i in 0..<oh {
-                    let r0 = x + (c * h + 2 * i) * w, r1 = r0 + w
+                    let r0 = x + (c * h + 2 * i) * w
+                    let r1 = r0 + w
                     let o = out + (c * oh + i) * ow
                     for j in 0..<ow { o[j] = (((r0[2 * j] + r0[2 * j + 1]) + r1[2 * j]) + r1[2 * j + 1]) / 4 }
                 }
@@ -209,10 +225,12 @@ private struct Scratch {
             let plane = x + c * h * w
             for i in 0..<oh {
                 let y0 = i * p.strideHeight - p.padding.top
-                let ya = max(y0, 0), yb = min(y0 + p.kernelHeight, h)
+                let ya = max(y0, 0)
+                let yb = min(y0 + p.kernelHeight, h)
                 for j in 0..<ow {
                     let x0 = j * p.strideWidth - p.padding.left
-                    let xa = max(x0, 0), xb = min(x0 + p.kernelWidth, w)
+                    let xa = max(x0, 0)
+                    let xb = min(x0 + p.kernelWidth, w)
                     var acc: Float = isMax ? -.infinity : 0
                     if ya < yb && xa < xb {
                         for y in ya..<yb {

@@ -1,6 +1,6 @@
 import SpikeMeshCore
-import SpikeMeshModel
 import SpikeMeshHardware
+import SpikeMeshModel
 
 /// Fan-in decomposition (Docs/Mapping.md, "Relays"): where one neuron
 /// alone needs more input axons or synapse memory than a core has, its inputs are split into
@@ -78,7 +78,9 @@ public enum FanInDecomposition {
             result.relays[k].population = split.newIndex[result.relays[k].population]
             result.relays[k].target = split.newIndex[result.relays[k].target]
         }
-        for k in result.unresolved.indices { result.unresolved[k].population = split.newIndex[result.unresolved[k].population] }
+        for k in result.unresolved.indices {
+            result.unresolved[k].population = split.newIndex[result.unresolved[k].population]
+        }
         result.relays += split.splitters
         result.newIndex = result.newIndex.map { split.newIndex[$0] }
         result.network = split.network
@@ -97,7 +99,9 @@ public enum FanInDecomposition {
             /// Relay-tree levels above the groups: level k's node n sums the nodes `tree[k][n]`
             /// of the level below (level 0 = the groups).
             var tree: [[[Int]]] = []
-            var limit = ""; var needed = 0; var available = 0
+            var limit = ""
+            var needed = 0
+            var available = 0
         }
         var plans = [Plan?](repeating: nil, count: network.populations.count)
         var unresolved: [Unresolved] = []
@@ -106,9 +110,10 @@ public enum FanInDecomposition {
             let need = Mapper.singleNeuronNeeds(incoming, core: core)
             guard need.axons > core.axons || need.bits > core.synapseMemoryBits else { continue }
             var plan = Plan()
-            (plan.limit, plan.needed, plan.available) = need.axons > core.axons
+            (plan.limit, plan.needed, plan.available) =
+                need.axons > core.axons
                 ? ("input axons", need.axons, core.axons) : ("synapse memory bits", need.bits, core.synapseMemoryBits)
-            var direct = 0   // axons of the projections that stay direct, and of the relays
+            var direct = 0  // axons of the projections that stay direct, and of the relays
             var failed: String?
             for r in incoming {
                 let proj = network.projections[r.projection]
@@ -118,7 +123,10 @@ public enum FanInDecomposition {
                 default: splittable = false
                 }
                 let single = r.bounds(cpc: 1, th: 1, tw: 1, shared: core.sharedKernels && Mapper.isConvLike(r))
-                guard splittable, r.channels.count > 1 else { direct += single.axons; continue }
+                guard splittable, r.channels.count > 1 else {
+                    direct += single.axons
+                    continue
+                }
                 // Units: a convolution's source channels, a dense projection's source neurons.
                 let dense: Bool
                 if case .dense = proj.kind { dense = true } else { dense = false }
@@ -127,7 +135,8 @@ public enum FanInDecomposition {
                 let share = dense ? 1 : 2
                 let perGroup = min(core.axons / share / perUnitAxons, core.synapseMemoryBits / share / perUnitBits)
                 guard perGroup >= 1 else {
-                    failed = "one source \(dense ? "neuron" : "channel") of projection \(r.projection) needs \(perUnitAxons) axons and \(perUnitBits) synapse bits per neuron"
+                    failed =
+                        "one source \(dense ? "neuron" : "channel") of projection \(r.projection) needs \(perUnitAxons) axons and \(perUnitBits) synapse bits per neuron"
                     break
                 }
                 let count = (r.channels.count + perGroup - 1) / perGroup
@@ -147,7 +156,8 @@ public enum FanInDecomposition {
             var top = plan.groups.count
             while failed == nil, direct > core.axons {
                 guard fan >= 2, top > 1, direct - top < core.axons else {
-                    failed = "its \(plan.groups.count) relays and direct inputs need \(direct) axons per neuron, and a relay tree cannot bring them within \(core.axons)"
+                    failed =
+                        "its \(plan.groups.count) relays and direct inputs need \(direct) axons per neuron, and a relay tree cannot bring them within \(core.axons)"
                     break
                 }
                 // As few nodes as `fan` children each allow, the children spread evenly.
@@ -164,7 +174,8 @@ public enum FanInDecomposition {
             plans[q] = plan
         }
         guard plans.contains(where: { $0 != nil }) else {
-            return Result(network: network, relays: [], unresolved: unresolved, newIndex: Array(network.populations.indices))
+            return Result(
+                network: network, relays: [], unresolved: unresolved, newIndex: Array(network.populations.indices))
         }
         // The decomposed network: each population's relays just before it.
         var populations: [Population] = []
@@ -180,11 +191,16 @@ public enum FanInDecomposition {
             if let plan = plans[q] {
                 var spans: [Range<Int>] = []
                 func addRelay(_ name: String, _ span: Range<Int>, level: Int) -> Int {
-                    relays.append(Relay(population: populations.count, name: name, target: -1, targetName: pop.name, limit: plan.limit,
-                                        needed: plan.needed, available: plan.available, kind: kind, sourceRange: span,
-                                        neurons: pop.count, level: level))
-                    populations.append(Population(name: name, shape: pop.shape, threshold: pop.threshold, reset: .subtract,
-                                                  initialPotential: 0, bias: nil, layer: pop.layer, qcfsLambda: nil, relay: kind))
+                    relays.append(
+                        Relay(
+                            population: populations.count, name: name, target: -1, targetName: pop.name,
+                            limit: plan.limit,
+                            needed: plan.needed, available: plan.available, kind: kind, sourceRange: span,
+                            neurons: pop.count, level: level))
+                    populations.append(
+                        Population(
+                            name: name, shape: pop.shape, threshold: pop.threshold, reset: .subtract,
+                            initialPotential: 0, bias: nil, layer: pop.layer, qcfsLambda: nil, relay: kind))
                     return populations.count - 1
                 }
                 for (k, g) in plan.groups.enumerated() {
@@ -194,9 +210,11 @@ public enum FanInDecomposition {
                 // Tree levels, each after the level it sums (topological order).
                 var below = relayIndex[q]
                 for (level, nodes) in plan.tree.enumerated() {
-                    var next: [Int] = [], nextSpans: [Range<Int>] = []
+                    var next: [Int] = []
+                    var nextSpans: [Range<Int>] = []
                     for (n, children) in nodes.enumerated() {
-                        let span = children.map { spans[$0].lowerBound }.min()!..<children.map { spans[$0].upperBound }.max()!
+                        let span =
+                            children.map { spans[$0].lowerBound }.min()!..<children.map { spans[$0].upperBound }.max()!
                         let index = addRelay("\(pop.name)/relayL\(level + 2).\(n)", span, level: level + 2)
                         for c in children { treeEdges.append((below[c], index)) }
                         next.append(index)
@@ -215,25 +233,36 @@ public enum FanInDecomposition {
         for (j, proj) in network.projections.enumerated() {
             let q = proj.target
             guard let plan = plans[q], plan.groups.contains(where: { $0.projection == j }) else {
-                projections.append(Projection(source: newIndex[proj.source], target: newIndex[q], kind: proj.kind,
-                                              positionWeights: proj.positionWeights, sourceRange: proj.sourceRange))
+                projections.append(
+                    Projection(
+                        source: newIndex[proj.source], target: newIndex[q], kind: proj.kind,
+                        positionWeights: proj.positionWeights, sourceRange: proj.sourceRange))
                 continue
             }
             for (k, g) in plan.groups.enumerated() where g.projection == j {
                 let relay = relayIndex[q][k]
-                projections.append(Projection(source: newIndex[proj.source], target: relay,
-                                              kind: restricted(proj, to: g.channels, network: network),
-                                              sourceRange: g.channels))
-                if plan.tree.isEmpty { projections.append(Projection(source: relay, target: newIndex[q], kind: .identity)) }
+                projections.append(
+                    Projection(
+                        source: newIndex[proj.source], target: relay,
+                        kind: restricted(proj, to: g.channels, network: network),
+                        sourceRange: g.channels))
+                if plan.tree.isEmpty {
+                    projections.append(Projection(source: relay, target: newIndex[q], kind: .identity))
+                }
             }
         }
-        for (child, parent) in treeEdges { projections.append(Projection(source: child, target: parent, kind: .identity)) }
+        for (child, parent) in treeEdges {
+            projections.append(Projection(source: child, target: parent, kind: .identity))
+        }
         for q in network.populations.indices {
-            for relay in treeTop[q] { projections.append(Projection(source: relay, target: newIndex[q], kind: .identity)) }
+            for relay in treeTop[q] {
+                projections.append(Projection(source: relay, target: newIndex[q], kind: .identity))
+            }
         }
         var metadata = network.metadata
         if !relays.isEmpty { metadata["fanInRelays"] = "\(relays.count) \(kind.rawValue)" }
-        let result = SpikingNetwork(populations: populations, projections: projections, output: newIndex[network.output], metadata: metadata)
+        let result = SpikingNetwork(
+            populations: populations, projections: projections, output: newIndex[network.output], metadata: metadata)
         try result.validate()
         return Result(network: result, relays: relays, unresolved: unresolved, newIndex: newIndex)
     }
@@ -242,7 +271,8 @@ public enum FanInDecomposition {
     /// channels; dense: source neurons in CHW order), within the part it already reads.
     static func restricted(_ proj: Projection, to channels: Range<Int>, network: SpikingNetwork) -> Projection.Kind {
         let read = network.readRange(of: proj)
-        let lo = channels.lowerBound - read.lowerBound, n = channels.count
+        let lo = channels.lowerBound - read.lowerBound
+        let n = channels.count
         switch proj.kind {
         case .conv(var c):
             let taps = c.kernelHeight * c.kernelWidth

@@ -1,6 +1,6 @@
 import SpikeMeshCore
-import SpikeMeshModel
 import SpikeMeshHardware
+import SpikeMeshModel
 
 /// Fan-out splitting (Docs/Mapping.md, "Splitters"): where a chip lets
 /// one neuron address only `core.neuronFanOut` destination entries (TrueNorth: one axon on one
@@ -49,11 +49,15 @@ public enum FanOutSplitting {
             guard most[q] > limit else { continue }
             splitterOf[q] = populations.count
             let name = "\(pop.name)/split"
-            splitters.append(.init(population: populations.count, name: name, target: newIndex[q], targetName: pop.name,
-                                   limit: "neuron fan-out", needed: most[q], available: limit, kind: .splitter,
-                                   sourceRange: 0..<pop.channels, neurons: pop.count))
-            populations.append(Population(name: name, shape: pop.shape, threshold: pop.threshold, reset: .subtract,
-                                          initialPotential: 0, bias: nil, layer: pop.layer, qcfsLambda: nil, relay: .splitter))
+            splitters.append(
+                .init(
+                    population: populations.count, name: name, target: newIndex[q], targetName: pop.name,
+                    limit: "neuron fan-out", needed: most[q], available: limit, kind: .splitter,
+                    sourceRange: 0..<pop.channels, neurons: pop.count))
+            populations.append(
+                Population(
+                    name: name, shape: pop.shape, threshold: pop.threshold, reset: .subtract,
+                    initialPotential: 0, bias: nil, layer: pop.layer, qcfsLambda: nil, relay: .splitter))
         }
         var projections = network.projections.map { proj in
             var copy = proj
@@ -66,7 +70,8 @@ public enum FanOutSplitting {
         }
         var metadata = network.metadata
         metadata["fanOutSplitters"] = "\(splitters.count)"
-        let result = SpikingNetwork(populations: populations, projections: projections, output: newIndex[network.output], metadata: metadata)
+        let result = SpikingNetwork(
+            populations: populations, projections: projections, output: newIndex[network.output], metadata: metadata)
         try result.validate()
         return Result(network: result, splitters: splitters, newIndex: newIndex)
     }

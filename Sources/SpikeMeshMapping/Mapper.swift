@@ -1,7 +1,7 @@
 import Foundation
 import SpikeMeshCore
-import SpikeMeshModel
 import SpikeMeshHardware
+import SpikeMeshModel
 
 /// Slices, places and routes a spiking network on a hardware model (Docs/Mapping.md).
 ///
@@ -30,11 +30,15 @@ public enum Mapper {
     }
 
     /// Maps a fixed-point network: the same structure, so the same mapping as its float network.
-    public static func map(_ network: FixedPointNetwork, on hardware: HardwareModel, options: Options = Options()) throws -> Mapping {
+    public static func map(_ network: FixedPointNetwork, on hardware: HardwareModel, options: Options = Options())
+        throws -> Mapping
+    {
         try map(network.integerView(), on: hardware, options: options)
     }
 
-    public static func map(_ network: SpikingNetwork, on hardware: HardwareModel, options: Options = Options()) throws -> Mapping {
+    public static func map(_ network: SpikingNetwork, on hardware: HardwareModel, options: Options = Options()) throws
+        -> Mapping
+    {
         let populations = network.populations
         let reaches = network.projections.indices.map { Reach($0, network: network) }
         let incoming = populations.indices.map { p in reaches.filter { $0.target == p } }
@@ -59,29 +63,47 @@ public enum Mapper {
             for p in populations.indices.dropFirst() where !outgoing[p].isEmpty {
                 let grid = grids[p]!
                 let counts = destinationCounts(p, grid: grid, outgoing: outgoing[p], grids: grids)
-                var worst = 0, single = 0
+                var worst = 0
+                var single = 0
                 for k in 0..<grid.count {
                     let s = grid.slice(k)
                     var entries = 0
-                    for y in s.rows { for x in s.cols { for c in s.channels {
-                        let n = counts[(y * grid.width + x) * grid.channels + c]
-                        entries += n
-                        single = max(single, n)
-                    } } }
+                    for y in s.rows {
+                        for x in s.cols {
+                            for c in s.channels {
+                                let n = counts[(y * grid.width + x) * grid.channels + c]
+                                entries += n
+                                single = max(single, n)
+                            }
+                        }
+                    }
                     worst = max(worst, entries)
                 }
                 let limit = hardware.core.fanOut
                 // A splitter's neuron is ⌈entries / neuronFanOut⌉ hardware copies on one core.
                 if populations[p].relay == .splitter, hardware.core.neuronFanOut > 0 {
-                    let reduced = max(1, hardware.core.neurons / splitterCopies(entries: single, limit: hardware.core.neuronFanOut))
-                    if reduced < caps[p] { caps[p] = reduced; changed = true }
+                    let reduced = max(
+                        1, hardware.core.neurons / splitterCopies(entries: single, limit: hardware.core.neuronFanOut))
+                    if reduced < caps[p] {
+                        caps[p] = reduced
+                        changed = true
+                    }
                 }
                 if single > limit {
-                    fanOutViolations.append(.init(limit: "fan-out entries", population: p, name: populations[p].name, needed: single, available: limit))
-                    if caps[p] != 1 { caps[p] = 1; changed = true }
+                    fanOutViolations.append(
+                        .init(
+                            limit: "fan-out entries", population: p, name: populations[p].name, needed: single,
+                            available: limit))
+                    if caps[p] != 1 {
+                        caps[p] = 1
+                        changed = true
+                    }
                 } else if worst > limit {
                     let reduced = max(1, grid.neuronsPerCore * limit / worst)
-                    if reduced < caps[p] { caps[p] = reduced; changed = true }
+                    if reduced < caps[p] {
+                        caps[p] = reduced
+                        changed = true
+                    }
                 }
             }
             if !changed { break }
@@ -101,23 +123,33 @@ public enum Mapper {
                 let synapses = incoming[p].reduce(0) {
                     $0 + $1.synapses(s, shared: hardware.core.sharedKernels && isConvLike($1))
                 }
-                cores.append(.init(population: p, slice: s, neurons: s.neurons * width[p], axons: axons, synapses: synapses,
-                                   synapseBits: synapses * bits, fanOutEntries: 0))
+                cores.append(
+                    .init(
+                        population: p, slice: s, neurons: s.neurons * width[p], axons: axons, synapses: synapses,
+                        synapseBits: synapses * bits, fanOutEntries: 0))
             }
         }
         // Destination tables (the input's too: its spikes are injected at their destination cores).
-        var offsets: [[Int32]] = [], destCore: [[Int32]] = [], destProj: [[Int32]] = []
+        var offsets: [[Int32]] = []
+        var destCore: [[Int32]] = []
+        var destProj: [[Int32]] = []
         for p in populations.indices {
             let (o, c, j) = destinations(p, network: network, outgoing: outgoing[p], grids: grids, firstCore: firstCore)
-            offsets.append(o); destCore.append(c); destProj.append(j)
+            offsets.append(o)
+            destCore.append(c)
+            destProj.append(j)
             if p > 0, let grid = grids[p] {
                 for k in 0..<grid.count {
                     let s = grid.slice(k)
                     var entries = 0
-                    for y in s.rows { for x in s.cols { for ch in s.channels {
-                        let i = (y * grid.width + x) * grid.channels + ch
-                        entries += Int(o[i + 1] - o[i])
-                    } } }
+                    for y in s.rows {
+                        for x in s.cols {
+                            for ch in s.channels {
+                                let i = (y * grid.width + x) * grid.channels + ch
+                                entries += Int(o[i + 1] - o[i])
+                            }
+                        }
+                    }
                     cores[firstCore[p] + k].fanOutEntries = entries
                 }
             }
@@ -130,27 +162,43 @@ public enum Mapper {
             let o = offsets[p]
             let most = (0..<populations[p].count).reduce(0) { max($0, Int(o[$1 + 1] - o[$1])) }
             if populations[p].relay == .splitter {
-                copies[p] = (0..<populations[p].count).map { i in Int32(splitterCopies(entries: Int(o[i + 1] - o[i]), limit: neuronFanOut)) }
+                copies[p] = (0..<populations[p].count).map { i in
+                    Int32(splitterCopies(entries: Int(o[i + 1] - o[i]), limit: neuronFanOut))
+                }
                 let grid = grids[p]!
                 for k in 0..<grid.count {
                     let s = grid.slice(k)
                     var n = 0
-                    for y in s.rows { for x in s.cols { for ch in s.channels { n += Int(copies[p][(y * grid.width + x) * grid.channels + ch]) } } }
+                    for y in s.rows {
+                        for x in s.cols {
+                            for ch in s.channels { n += Int(copies[p][(y * grid.width + x) * grid.channels + ch]) }
+                        }
+                    }
                     cores[firstCore[p] + k].neurons = n
                 }
                 let needed = splitterCopies(entries: most, limit: neuronFanOut)
                 if needed > hardware.core.neurons {
-                    violations.append(.init(limit: "neurons (splitter copies)", population: p, name: populations[p].name, needed: needed, available: hardware.core.neurons))
+                    violations.append(
+                        .init(
+                            limit: "neurons (splitter copies)", population: p, name: populations[p].name,
+                            needed: needed, available: hardware.core.neurons))
                 }
             } else if most > neuronFanOut {
-                violations.append(.init(limit: "neuron fan-out", population: p, name: populations[p].name, needed: most, available: neuronFanOut))
+                violations.append(
+                    .init(
+                        limit: "neuron fan-out", population: p, name: populations[p].name, needed: most,
+                        available: neuronFanOut))
             }
         }
         // The fan-out rounds may stop before every core fits: report what is still over.
-        for p in populations.indices.dropFirst() where !violations.contains(where: { $0.population == p && $0.limit == "fan-out entries" }) {
+        for p in populations.indices.dropFirst()
+        where !violations.contains(where: { $0.population == p && $0.limit == "fan-out entries" }) {
             let worst = cores[firstCore[p]..<(firstCore[p] + grids[p]!.count)].map(\.fanOutEntries).max() ?? 0
             if worst > hardware.core.fanOut {
-                violations.append(.init(limit: "fan-out entries", population: p, name: populations[p].name, needed: worst, available: hardware.core.fanOut))
+                violations.append(
+                    .init(
+                        limit: "fan-out entries", population: p, name: populations[p].name, needed: worst,
+                        available: hardware.core.fanOut))
             }
         }
         // Expected traffic between cores (hidden populations; the input enters at its targets).
@@ -159,16 +207,23 @@ public enum Mapper {
         for p in populations.indices.dropFirst() {
             let rate = rates[p]
             guard rate > 0, let grid = grids[p] else { continue }
-            let o = offsets[p], c = destCore[p]
+            let o = offsets[p]
+            let c = destCore[p]
             for i in 0..<(populations[p].count) {
-                let src = firstCore[p] + grid.slice(containing: i % grid.channels, (i / grid.channels) / grid.width, (i / grid.channels) % grid.width)
+                let src =
+                    firstCore[p]
+                    + grid.slice(
+                        containing: i % grid.channels, (i / grid.channels) / grid.width,
+                        (i / grid.channels) % grid.width)
                 var seen = Set<Int32>()
                 for k in Int(o[i])..<Int(o[i + 1]) where seen.insert(c[k]).inserted {
                     pairs[src << 32 | Int(c[k]), default: 0] += rate
                 }
             }
         }
-        let traffic = pairs.map { (from: $0.key >> 32, to: $0.key & 0xFFFF_FFFF, rate: $0.value) }.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
+        let traffic = pairs.map { (from: $0.key >> 32, to: $0.key & 0xFFFF_FFFF, rate: $0.value) }.sorted {
+            ($0.from, $0.to) < ($1.from, $1.to)
+        }
 
         // Placement.
         let coresPerChip = hardware.mesh.coresPerChip
@@ -178,16 +233,20 @@ public enum Mapper {
         // A chip-to-chip hop weighs hopBetweenChipsPJ / hopPJ on-chip hops (with hopPJ taken
         // as at least 1 pJ, so a model whose on-chip hops are free still avoids crossings).
         let hopWeight = max(1, hardware.energy.hopBetweenChipsPJ / max(hardware.energy.hopPJ, 1))
-        let placer = Placer(mesh: mesh, traffic: traffic, cores: cores.count, slots: chipsUsed * coresPerChip, chipHopWeight: hopWeight)
+        let placer = Placer(
+            mesh: mesh, traffic: traffic, cores: cores.count, slots: chipsUsed * coresPerChip, chipHopWeight: hopWeight)
         let baselineCost = placer.cost(baseline)
-        let placed = placer.anneal(from: baseline, moves: min(options.movesPerCore * cores.count, options.maxMoves), seed: options.seed)
+        let placed = placer.anneal(
+            from: baseline, moves: min(options.movesPerCore * cores.count, options.maxMoves), seed: options.seed)
         let placedCost = placer.cost(placed)
 
-        return Mapping(hardware: hardware, grids: grids, firstCore: firstCore, cores: cores, violations: violations, copies: copies,
-                       destinationOffsets: offsets, destinationCore: destCore, destinationProjection: destProj,
-                       rates: rates, traffic: traffic, placement: placedCost <= baselineCost ? placed : baseline,
-                       baselinePlacement: baseline, placementCost: min(placedCost, baselineCost), baselineCost: baselineCost,
-                       chipsUsed: chipsUsed, mesh: mesh)
+        return Mapping(
+            hardware: hardware, grids: grids, firstCore: firstCore, cores: cores, violations: violations,
+            copies: copies,
+            destinationOffsets: offsets, destinationCore: destCore, destinationProjection: destProj,
+            rates: rates, traffic: traffic, placement: placedCost <= baselineCost ? placed : baseline,
+            baselinePlacement: baseline, placementCost: min(placedCost, baselineCost), baselineCost: baselineCost,
+            chipsUsed: chipsUsed, mesh: mesh)
     }
 
     /// Hardware copies of a splitter neuron with `entries` destination entries: each copy
@@ -203,7 +262,8 @@ public enum Mapper {
     /// kernels where the core allows). A need above the core's limit is what fan-in
     /// decomposition removes and what `slice` otherwise reports as a violation.
     static func singleNeuronNeeds(_ incoming: [Reach], core: HardwareModel.Core) -> (axons: Int, bits: Int) {
-        var axons = 0, synapses = 0
+        var axons = 0
+        var synapses = 0
         for r in incoming {
             let b = r.bounds(cpc: 1, th: 1, tw: 1, shared: core.sharedKernels && isConvLike(r))
             axons += b.axons
@@ -216,13 +276,16 @@ public enum Mapper {
     /// needs more axons or synapse memory than a core has, those limits are raised to what
     /// one neuron needs (the least over-commitment), the search runs again, and the raised
     /// limits are reported as violations.
-    static func slice(_ p: Int, network: SpikingNetwork, incoming: [Reach], core: HardwareModel.Core, cap: Int) -> (SliceGrid, [Mapping.Violation]) {
+    static func slice(_ p: Int, network: SpikingNetwork, incoming: [Reach], core: HardwareModel.Core, cap: Int) -> (
+        SliceGrid, [Mapping.Violation]
+    ) {
         let dims = CompiledProjection.dims(network.populations[p].shape)
         let (C, H, W) = dims
         let bits = core.weightBits + core.synapseOverheadBits
         let neuronLimit = max(1, min(core.neurons, cap))
         func needs(_ cpc: Int, _ th: Int, _ tw: Int) -> (axons: Int, bits: Int) {
-            var axons = 0, synapses = 0
+            var axons = 0
+            var synapses = 0
             for r in incoming {
                 let b = r.bounds(cpc: cpc, th: th, tw: tw, shared: core.sharedKernels && isConvLike(r))
                 axons += b.axons
@@ -231,7 +294,8 @@ public enum Mapper {
             return (axons, synapses * bits)
         }
         let single = singleNeuronNeeds(incoming, core: core)
-        let axonLimit = max(core.axons, single.axons), bitLimit = max(core.synapseMemoryBits, single.bits)
+        let axonLimit = max(core.axons, single.axons)
+        let bitLimit = max(core.synapseMemoryBits, single.bits)
         var best: (cores: Int, grid: SliceGrid)?
         var ties: [SliceGrid] = []
         var lastCPC = -1
@@ -248,10 +312,15 @@ public enum Mapper {
                     guard n.axons <= axonLimit, n.bits <= bitLimit else { continue }
                     let count = groups * ((H + th - 1) / th) * ((W + tw - 1) / tw)
                     if best == nil || count < best!.cores {
-                        best = (count, SliceGrid(population: p, dims: dims, channelsPerCore: cpc, rowsPerCore: th, colsPerCore: tw))
+                        best = (
+                            count,
+                            SliceGrid(population: p, dims: dims, channelsPerCore: cpc, rowsPerCore: th, colsPerCore: tw)
+                        )
                         ties = [best!.grid]
                     } else if count == best!.cores {
-                        ties.append(SliceGrid(population: p, dims: dims, channelsPerCore: cpc, rowsPerCore: th, colsPerCore: tw))
+                        ties.append(
+                            SliceGrid(population: p, dims: dims, channelsPerCore: cpc, rowsPerCore: th, colsPerCore: tw)
+                        )
                     }
                 }
             }
@@ -262,7 +331,8 @@ public enum Mapper {
             func totalAxons(_ g: SliceGrid) -> Int {
                 (0..<g.count).reduce(0) { sum, k in sum + incoming.reduce(0) { $0 + $1.axons(g.slice(k)) } }
             }
-            var chosen = ties[0], fewest = totalAxons(ties[0])
+            var chosen = ties[0]
+            var fewest = totalAxons(ties[0])
             for g in ties.dropFirst() {
                 let a = totalAxons(g)
                 if a < fewest { (chosen, fewest) = (g, a) }
@@ -271,11 +341,18 @@ public enum Mapper {
         }
         let name = network.populations[p].name
         var v: [Mapping.Violation] = []
-        if axonLimit > core.axons { v.append(.init(limit: "input axons", population: p, name: name, needed: axonLimit, available: core.axons)) }
-        if bitLimit > core.synapseMemoryBits {
-            v.append(.init(limit: "synapse memory bits", population: p, name: name, needed: bitLimit, available: core.synapseMemoryBits))
+        if axonLimit > core.axons {
+            v.append(.init(limit: "input axons", population: p, name: name, needed: axonLimit, available: core.axons))
         }
-        return (best?.grid ?? SliceGrid(population: p, dims: dims, channelsPerCore: 1, rowsPerCore: 1, colsPerCore: 1), v)
+        if bitLimit > core.synapseMemoryBits {
+            v.append(
+                .init(
+                    limit: "synapse memory bits", population: p, name: name, needed: bitLimit,
+                    available: core.synapseMemoryBits))
+        }
+        return (
+            best?.grid ?? SliceGrid(population: p, dims: dims, channelsPerCore: 1, rowsPerCore: 1, colsPerCore: 1), v
+        )
     }
 
     /// For each neuron of p (HWC), how many destination cores it has.
@@ -288,45 +365,67 @@ public enum Mapper {
                 for i in counts.indices where r.reads(hwc: i) { counts[i] += t.count }
             case .window(_, let all):
                 let (rowTiles, colTiles) = r.targetTiles(t, height: grid.height, width: grid.width)!
-                for y in 0..<grid.height { for x in 0..<grid.width {
-                    let spatial = rowTiles[y].count * colTiles[x].count
-                    for c in r.channels {
-                        counts[(y * grid.width + x) * grid.channels + c] += spatial * (all ? t.groups : 1)
+                for y in 0..<grid.height {
+                    for x in 0..<grid.width {
+                        let spatial = rowTiles[y].count * colTiles[x].count
+                        for c in r.channels {
+                            counts[(y * grid.width + x) * grid.channels + c] += spatial * (all ? t.groups : 1)
+                        }
                     }
-                } }
+                }
             }
         }
         return counts
     }
 
     /// CSR destination table of population p (the input included).
-    static func destinations(_ p: Int, network: SpikingNetwork, outgoing: [Reach], grids: [SliceGrid?], firstCore: [Int]) -> ([Int32], [Int32], [Int32]) {
+    static func destinations(
+        _ p: Int, network: SpikingNetwork, outgoing: [Reach], grids: [SliceGrid?], firstCore: [Int]
+    ) -> ([Int32], [Int32], [Int32]) {
         let (C, H, W) = CompiledProjection.dims(network.populations[p].shape)
         var offsets = [Int32](repeating: 0, count: C * H * W + 1)
-        var cores: [Int32] = [], projections: [Int32] = []
-        struct Prepared { let r: Reach; let t: SliceGrid; let rows: [Range<Int>]; let cols: [Range<Int>] }
+        var cores: [Int32] = []
+        var projections: [Int32] = []
+        struct Prepared {
+            let r: Reach
+            let t: SliceGrid
+            let rows: [Range<Int>]
+            let cols: [Range<Int>]
+        }
         let prepared: [Prepared] = outgoing.map { r in
             let t = grids[r.target]!
             let tiles = r.targetTiles(t, height: H, width: W)
             return Prepared(r: r, t: t, rows: tiles?.rows ?? [], cols: tiles?.cols ?? [])
         }
-        for y in 0..<H { for x in 0..<W { for c in 0..<C {
-            let i = (y * W + x) * C + c
-            for pr in prepared where pr.r.reads(hwc: i) {
-                let base = firstCore[pr.r.target]
-                switch pr.r.kind {
-                case .dense:
-                    for k in 0..<pr.t.count { cores.append(Int32(base + k)); projections.append(Int32(pr.r.projection)) }
-                case .window(_, let all):
-                    let groups = all ? 0..<pr.t.groups : (c / pr.t.channelsPerCore)..<(c / pr.t.channelsPerCore + 1)
-                    for rt in pr.rows[y] { for ct in pr.cols[x] { for g in groups {
-                        cores.append(Int32(base + pr.t.index(group: g, rowTile: rt, colTile: ct)))
-                        projections.append(Int32(pr.r.projection))
-                    } } }
+        for y in 0..<H {
+            for x in 0..<W {
+                for c in 0..<C {
+                    let i = (y * W + x) * C + c
+                    for pr in prepared where pr.r.reads(hwc: i) {
+                        let base = firstCore[pr.r.target]
+                        switch pr.r.kind {
+                        case .dense:
+                            for k in 0..<pr.t.count {
+                                cores.append(Int32(base + k))
+                                projections.append(Int32(pr.r.projection))
+                            }
+                        case .window(_, let all):
+                            let groups =
+                                all ? 0..<pr.t.groups : (c / pr.t.channelsPerCore)..<(c / pr.t.channelsPerCore + 1)
+                            for rt in pr.rows[y] {
+                                for ct in pr.cols[x] {
+                                    for g in groups {
+                                        cores.append(Int32(base + pr.t.index(group: g, rowTile: rt, colTile: ct)))
+                                        projections.append(Int32(pr.r.projection))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    offsets[i + 1] = Int32(cores.count)
                 }
             }
-            offsets[i + 1] = Int32(cores.count)
-        } } }
+        }
         return (offsets, cores, projections)
     }
 }
@@ -341,7 +440,9 @@ struct Placer {
     let neighbours: [[(Int, Double)]]
     let traffic: [(from: Int, to: Int, rate: Double)]
 
-    init(mesh: MeshGeometry, traffic: [(from: Int, to: Int, rate: Double)], cores: Int, slots: Int, chipHopWeight: Double) {
+    init(
+        mesh: MeshGeometry, traffic: [(from: Int, to: Int, rate: Double)], cores: Int, slots: Int, chipHopWeight: Double
+    ) {
         self.mesh = mesh
         self.cores = cores
         self.slots = slots
@@ -372,7 +473,8 @@ struct Placer {
         for (c, s) in place.enumerated() { occupant[s] = c }
         var rng = SplitMix(state: seed ^ 0x5EED_0F_AA11_CE)
         var current = cost(place)
-        var best = place, bestCost = current
+        var best = place
+        var bestCost = current
         func local(_ c: Int, at slot: Int, excluding other: Int) -> Double {
             var sum = 0.0
             for (n, r) in neighbours[c] where n != other { sum += r * distance(slot, place[n]) }
@@ -395,7 +497,10 @@ struct Placer {
                 occupant[from] = b
                 if b >= 0 { place[b] = from }
                 current += delta
-                if current < bestCost - 1e-12 { bestCost = current; best = place }
+                if current < bestCost - 1e-12 {
+                    bestCost = current
+                    best = place
+                }
             }
         }
         return best

@@ -63,7 +63,8 @@ public struct Mapping: Sendable {
     public var fits: Bool { violations.isEmpty }
     public func coreOf(population p: Int, neuron hwc: Int) -> Int {
         let g = grids[p]!
-        let c = hwc % g.channels, yx = hwc / g.channels
+        let c = hwc % g.channels
+        let yx = hwc / g.channels
         return firstCore[p] + g.slice(containing: c, yx / g.width, yx % g.width)
     }
 }
@@ -81,7 +82,9 @@ extension Mapping {
     /// `time` and `energy` keys, which change no slice, placement or route.
     public func withTechnology(of hardware: HardwareModel) throws -> Mapping {
         guard hardware.mesh == self.hardware.mesh, hardware.core == self.hardware.core else {
-            throw SpikeMeshError(.invalidArgument, "\(hardware.name) differs from \(self.hardware.name) in mesh or core keys; map it again")
+            throw SpikeMeshError(
+                .invalidArgument,
+                "\(hardware.name) differs from \(self.hardware.name) in mesh or core keys; map it again")
         }
         var m = self
         m.hardware = hardware

@@ -41,7 +41,8 @@ public struct MeshGeometry: Sendable {
 
     /// Hops from core a to core b, and how many of them cross between chips.
     @inline(__always) public func hops(_ a: Int, _ b: Int) -> (total: Int, betweenChips: Int) {
-        let (ax, ay) = router(a), (bx, by) = router(b)
+        let (ax, ay) = router(a)
+        let (bx, by) = router(b)
         let between = abs(ax / columns - bx / columns) + abs(ay / rows - by / rows)
         return (abs(ax - bx) + abs(ay - by), between)
     }
@@ -78,8 +79,10 @@ public struct MeshGeometry: Sendable {
     /// The n-th physical core in snake order: chips in order; routers row by row,
     /// alternating direction (boustrophedon); cores of a router in order.
     public func snake(_ n: Int) -> Int {
-        let chip = n / coresPerChip, within = n % coresPerChip
-        let r = within / coresPerRouter, local = within % coresPerRouter
+        let chip = n / coresPerChip
+        let within = n % coresPerChip
+        let r = within / coresPerRouter
+        let local = within % coresPerRouter
         let row = r / columns
         let col = row % 2 == 0 ? r % columns : columns - 1 - r % columns
         return chip * coresPerChip + (row * columns + col) * coresPerRouter + local

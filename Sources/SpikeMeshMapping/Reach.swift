@@ -91,8 +91,10 @@ package struct Reach: Sendable {
         switch kind {
         case .dense: return fanIn
         case .window(let w, let all):
-            let rows = Self.covered(s.rows, k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top, size: sourceDims.1)
-            let cols = Self.covered(s.cols, k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left, size: sourceDims.2)
+            let rows = Self.covered(
+                s.rows, k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top, size: sourceDims.1)
+            let cols = Self.covered(
+                s.cols, k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left, size: sourceDims.2)
             return (all ? channels.count : s.channels.count) * rows * cols
         }
     }
@@ -102,10 +104,12 @@ package struct Reach: Sendable {
         switch kind {
         case .dense: return s.neurons * fanIn
         case .window(let w, let all):
-            if w.taps == 1 && !all { return s.neurons }   // identity
+            if w.taps == 1 && !all { return s.neurons }  // identity
             if shared { return (all ? channels.count : 1) * w.taps * s.channels.count }
-            let rows = Self.validTaps(s.rows, k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top, size: sourceDims.1)
-            let cols = Self.validTaps(s.cols, k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left, size: sourceDims.2)
+            let rows = Self.validTaps(
+                s.rows, k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top, size: sourceDims.1)
+            let cols = Self.validTaps(
+                s.cols, k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left, size: sourceDims.2)
             return rows * cols * (all ? channels.count : 1) * s.channels.count
         }
     }
@@ -129,15 +133,22 @@ package struct Reach: Sendable {
     /// column tiles (nil for dense, which reaches every core).
     func targetTiles(_ t: SliceGrid, height: Int, width: Int) -> (rows: [Range<Int>], cols: [Range<Int>])? {
         guard case .window(let w, _) = kind else { return nil }
-        return (Self.tilesNeeding(size: height, tiles: t.rowTiles, perTile: t.rowsPerCore, targetSize: t.height,
-                                  k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top),
-                Self.tilesNeeding(size: width, tiles: t.colTiles, perTile: t.colsPerCore, targetSize: t.width,
-                                  k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left))
+        return (
+            Self.tilesNeeding(
+                size: height, tiles: t.rowTiles, perTile: t.rowsPerCore, targetSize: t.height,
+                k: w.kernelHeight, stride: w.strideHeight, pad: w.padding.top),
+            Self.tilesNeeding(
+                size: width, tiles: t.colTiles, perTile: t.colsPerCore, targetSize: t.width,
+                k: w.kernelWidth, stride: w.strideWidth, pad: w.padding.left)
+        )
     }
 
     /// For each source index along one axis, the range of target tiles that need it.
-    static func tilesNeeding(size: Int, tiles: Int, perTile: Int, targetSize: Int, k: Int, stride: Int, pad: Int) -> [Range<Int>] {
-        var first = [Int](repeating: Int.max, count: size), last = [Int](repeating: -1, count: size)
+    static func tilesNeeding(size: Int, tiles: Int, perTile: Int, targetSize: Int, k: Int, stride: Int, pad: Int)
+        -> [Range<Int>]
+    {
+        var first = [Int](repeating: Int.max, count: size)
+        var last = [Int](repeating: -1, count: size)
         for t in 0..<tiles {
             for o in (t * perTile)..<min(targetSize, (t + 1) * perTile) {
                 for u in 0..<k {

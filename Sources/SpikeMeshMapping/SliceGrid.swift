@@ -1,4 +1,3 @@
-
 /// How one population is cut into core-sized slices: a regular grid of channel groups ×
 /// row tiles × column tiles (a `[F]` population is `F` channels of one pixel).
 ///
@@ -34,11 +33,14 @@ public struct SliceGrid: Sendable, Equatable {
     }
 
     public func slice(_ k: Int) -> Slice {
-        let g = k % groups, spatial = k / groups
-        let rt = spatial / colTiles, ct = spatial % colTiles
-        return Slice(channels: (g * channelsPerCore)..<min(channels, (g + 1) * channelsPerCore),
-                     rows: (rt * rowsPerCore)..<min(height, (rt + 1) * rowsPerCore),
-                     cols: (ct * colsPerCore)..<min(width, (ct + 1) * colsPerCore))
+        let g = k % groups
+        let spatial = k / groups
+        let rt = spatial / colTiles
+        let ct = spatial % colTiles
+        return Slice(
+            channels: (g * channelsPerCore)..<min(channels, (g + 1) * channelsPerCore),
+            rows: (rt * rowsPerCore)..<min(height, (rt + 1) * rowsPerCore),
+            cols: (ct * colsPerCore)..<min(width, (ct + 1) * colsPerCore))
     }
 
     public func index(group: Int, rowTile: Int, colTile: Int) -> Int { (rowTile * colTiles + colTile) * groups + group }

@@ -1,4 +1,3 @@
-
 /// A projection laid out for spike-driven accumulation in channels-last (HWC) order.
 package struct CompiledProjection: Sendable {
     package enum Op: Sendable {
@@ -53,18 +52,24 @@ package struct CompiledProjection: Sendable {
             var w = [Float](repeating: 0, count: weights.count)
             for o in 0..<out { for i in 0..<inCount { w[i * out + o] = weights[o * inCount + i] } }
             var row = [Int](repeating: -1, count: sc * sh * sw)
-            for y in 0..<sh { for x in 0..<sw { for c in 0..<sc {
-                let chw = (c * sh + y) * sw + x
-                if channels.contains(chw) { row[(y * sw + x) * sc + c] = chw - channels.lowerBound }
-            } } }
+            for y in 0..<sh {
+                for x in 0..<sw {
+                    for c in 0..<sc {
+                        let chw = (c * sh + y) * sw + x
+                        if channels.contains(chw) { row[(y * sw + x) * sc + c] = chw - channels.lowerBound }
+                    }
+                }
+            }
             op = .dense(weights: w, row: row)
         case .avgPool(let pool):
             var inverse = [Float](repeating: 0, count: th * tw)
             let (h, w) = (sh, sw)
             for oy in 0..<th {
                 for ox in 0..<tw {
-                    let y0 = oy * pool.strideHeight - pool.padding.top, x0 = ox * pool.strideWidth - pool.padding.left
-                    let inside = (min(y0 + pool.kernelHeight, h) - max(y0, 0)) * (min(x0 + pool.kernelWidth, w) - max(x0, 0))
+                    let y0 = oy * pool.strideHeight - pool.padding.top
+                    let x0 = ox * pool.strideWidth - pool.padding.left
+                    let inside =
+                        (min(y0 + pool.kernelHeight, h) - max(y0, 0)) * (min(x0 + pool.kernelWidth, w) - max(x0, 0))
                     let divisor = pool.countIncludePad ? pool.kernelHeight * pool.kernelWidth : max(inside, 1)
                     inverse[oy * tw + ox] = 1 / Float(divisor)
                 }
@@ -89,7 +94,9 @@ package struct CompiledProjection: Sendable {
     }
 
     mutating func buildTaps(_ window: Window) {
-        let (kh, kw, strideH, strideW) = (window.kernelHeight, window.kernelWidth, window.strideHeight, window.strideWidth)
+        let (kh, kw, strideH, strideW) = (
+            window.kernelHeight, window.kernelWidth, window.strideHeight, window.strideWidth
+        )
         let (top, left) = (window.padding.top, window.padding.left)
         tapStart = [0]
         tapStart.reserveCapacity(sh * sw + 1)
@@ -102,7 +109,10 @@ package struct CompiledProjection: Sendable {
                         let nx = x + left - v
                         guard nx >= 0, nx % strideW == 0, nx / strideW < tw else { continue }
                         let (oy, ox) = (ny / strideH, nx / strideW)
-                        taps.append(Tap(position: Int32(oy * tw + ox), tap: Int32(u * kw + v), row: Int32(oy), column: Int32(ox)))
+                        taps.append(
+                            Tap(
+                                position: Int32(oy * tw + ox), tap: Int32(u * kw + v), row: Int32(oy), column: Int32(ox)
+                            ))
                     }
                 }
                 tapStart.append(Int32(taps.count))
@@ -144,7 +154,8 @@ package struct CompiledProjection: Sendable {
 
     /// `dst[i] += a · src[i]` for i < n, eight lanes at a time.
     @inline(__always)
-    static func addScaled(_ a: Float, _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count n: Int) {
+    static func addScaled(_ a: Float, _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count n: Int)
+    {
         var i = 0
         let av = SIMD8<Float>(repeating: a)
         while i + 8 <= n {
@@ -153,13 +164,18 @@ package struct CompiledProjection: Sendable {
             UnsafeMutableRawPointer(dst + i).storeBytes(of: d + av * w, as: SIMD8<Float>.self)
             i += 8
         }
-        while i < n { dst[i] += a * src[i]; i += 1 }
+        while i < n {
+            dst[i] += a * src[i]
+            i += 1
+        }
     }
 
     /// One source spike of value `a` into every kernel tap it reaches.
     @inline(__always)
-    static func fanOut(_ a: Float, _ kernel: UnsafePointer<Float>, _ current: UnsafeMutablePointer<Float>,
-                       _ taps: UnsafeBufferPointer<Tap>, _ from: Int, _ to: Int, _ outC: Int) {
+    static func fanOut(
+        _ a: Float, _ kernel: UnsafePointer<Float>, _ current: UnsafeMutablePointer<Float>,
+        _ taps: UnsafeBufferPointer<Tap>, _ from: Int, _ to: Int, _ outC: Int
+    ) {
         for k in from..<to {
             let t = taps[k]
             addScaled(a, kernel + Int(t.tap) * outC, into: current + Int(t.position) * outC, count: outC)
@@ -167,18 +183,25 @@ package struct CompiledProjection: Sendable {
     }
 
     /// Adds `amplitude · s[i] · w` for every non-zero `s[i]`, in index order.
-    package func accumulate(_ s: UnsafeBufferPointer<Float>, amplitude: Float, into current: UnsafeMutablePointer<Float>) {
+    package func accumulate(
+        _ s: UnsafeBufferPointer<Float>, amplitude: Float, into current: UnsafeMutablePointer<Float>
+    ) {
         let active = s.indices.filter { s[$0] != 0 }.map { Int32($0) }
         active.withUnsafeBufferPointer { accumulate(s.baseAddress!, active: $0, amplitude: amplitude, into: current) }
     }
 
     /// Adds `amplitude · s[i] · w` for every source neuron `i` in `active` (the HWC indices
     /// where `s` is non-zero) into `current` (HWC).
-    package func accumulate(_ s: UnsafePointer<Float>, active: UnsafeBufferPointer<Int32>, amplitude: Float,
-                    into current: UnsafeMutablePointer<Float>) {
+    package func accumulate(
+        _ s: UnsafePointer<Float>, active: UnsafeBufferPointer<Int32>, amplitude: Float,
+        into current: UnsafeMutablePointer<Float>
+    ) {
         switch op {
         case .identity(let weight):
-            for i32 in active { let i = Int(i32); current[i] += amplitude * s[i] * weight }
+            for i32 in active {
+                let i = Int(i32)
+                current[i] += amplitude * s[i] * weight
+            }
         case .dense(let weights, let row):
             let out = tc * th * tw
             weights.withUnsafeBufferPointer { w in

@@ -29,8 +29,10 @@ public struct FixedPointNetwork: Sendable, Equatable {
     public var format: FixedPointInfo
 
     /// Checks every value against `format`'s widths; throws naming the first that does not fit.
-    public init(populations: [FixedPointPopulation], projections: [FixedPointProjection], output: Int,
-                metadata: [String: String], format: FixedPointInfo) throws {
+    public init(
+        populations: [FixedPointPopulation], projections: [FixedPointProjection], output: Int,
+        metadata: [String: String], format: FixedPointInfo
+    ) throws {
         self.populations = populations
         self.projections = projections
         self.output = output
@@ -48,27 +50,37 @@ public struct FixedPointNetwork: Sendable, Equatable {
     /// runs these values in integer units, use it. Weights are exact; a threshold, bias or
     /// potential of 2^24 or more is rounded to the nearest Float.
     public func integerView() -> SpikingNetwork {
-        SpikingNetwork(populations: populations.map(\.integerView), projections: projections.map(\.integerView),
-                       output: output, metadata: metadata)
+        SpikingNetwork(
+            populations: populations.map(\.integerView), projections: projections.map(\.integerView),
+            output: output, metadata: metadata)
     }
 
     func checkWidths() throws {
         func fail(_ message: String) -> SpikeMeshError { SpikeMeshError(.invalidModel, message) }
-        guard FixedPointInfo.weightBitsRange.contains(format.weightBits), FixedPointInfo.potentialBitsRange.contains(format.potentialBits) else {
-            throw fail("network.fixedPoint: weightBits \(format.weightBits) must be in 2…24 and potentialBits \(format.potentialBits) in 2…32")
+        guard FixedPointInfo.weightBitsRange.contains(format.weightBits),
+            FixedPointInfo.potentialBitsRange.contains(format.potentialBits)
+        else {
+            throw fail(
+                "network.fixedPoint: weightBits \(format.weightBits) must be in 2…24 and potentialBits \(format.potentialBits) in 2…32"
+            )
         }
         guard format.scales.count == populations.count else {
-            throw fail("network.fixedPoint.scales has \(format.scales.count) values for \(populations.count) populations")
+            throw fail(
+                "network.fixedPoint.scales has \(format.scales.count) values for \(populations.count) populations")
         }
         let limit = format.potentialLimit
         for (i, p) in populations.enumerated() where i > 0 {
             let at = "population \(i) (\(Text.quoted(p.name)))"
             guard p.threshold >= 1, p.threshold <= limit else {
-                throw fail("\(at): threshold \(p.threshold) must be in 1…\(limit) (\(format.potentialBits)-bit potentials)")
+                throw fail(
+                    "\(at): threshold \(p.threshold) must be in 1…\(limit) (\(format.potentialBits)-bit potentials)")
             }
             guard abs(p.initialPotential) <= limit, (p.bias ?? []).allSatisfy({ abs($0) <= limit }),
-                  (p.channelInitialPotential ?? []).allSatisfy({ abs($0) <= limit }) else {
-                throw fail("\(at): a bias or initial potential does not fit \(format.potentialBits)-bit potentials (±\(limit))")
+                (p.channelInitialPotential ?? []).allSatisfy({ abs($0) <= limit })
+            else {
+                throw fail(
+                    "\(at): a bias or initial potential does not fit \(format.potentialBits)-bit potentials (±\(limit))"
+                )
             }
         }
         let wMax = Int32((1 << (format.weightBits - 1)) - 1)
@@ -132,10 +144,18 @@ public struct FixedPointPopulation: Sendable, Codable, Equatable {
     /// graded relay's payload is already in the target's integers.
     public var relay: Relay?
 
-    public init(name: String, shape: [Int], threshold: Int64, reset: ResetMode, initialPotential: Int64, bias: [Int64]?,
-                layer: Int, qcfsLambda: Float?, channelInitialPotential: [Int64]? = nil, relay: Relay? = nil) {
-        self.name = name; self.shape = shape; self.threshold = threshold; self.reset = reset
-        self.initialPotential = initialPotential; self.bias = bias; self.layer = layer; self.qcfsLambda = qcfsLambda
+    public init(
+        name: String, shape: [Int], threshold: Int64, reset: ResetMode, initialPotential: Int64, bias: [Int64]?,
+        layer: Int, qcfsLambda: Float?, channelInitialPotential: [Int64]? = nil, relay: Relay? = nil
+    ) {
+        self.name = name
+        self.shape = shape
+        self.threshold = threshold
+        self.reset = reset
+        self.initialPotential = initialPotential
+        self.bias = bias
+        self.layer = layer
+        self.qcfsLambda = qcfsLambda
         self.channelInitialPotential = channelInitialPotential
         self.relay = relay
     }
@@ -143,7 +163,9 @@ public struct FixedPointPopulation: Sendable, Codable, Equatable {
     public var count: Int { shape.reduce(1, *) }
     public var channels: Int { shape[0] }
 
-    enum CodingKeys: String, CodingKey { case name, shape, threshold, reset, initialPotential, bias, layer, qcfsLambda, channelInitialPotential, relay }
+    enum CodingKeys: String, CodingKey {
+        case name, shape, threshold, reset, initialPotential, bias, layer, qcfsLambda, channelInitialPotential, relay
+    }
 
     /// Reads the integers as JSON numbers and says which is not an integer (JSONDecoder's own
     /// Int64 decoding reports only "not valid JSON", with no place).
@@ -152,7 +174,8 @@ public struct FixedPointPopulation: Sendable, Codable, Equatable {
         func integer(_ value: Double, _ key: CodingKeys, _ index: Int? = nil) throws -> Int64 {
             guard value == value.rounded(), abs(value) <= 0x1p53 else {
                 let path = index.map { c.codingPath + [key, IndexKey(intValue: $0)] } ?? c.codingPath + [key]
-                throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "\(value) is not an integer"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: path, debugDescription: "\(value) is not an integer"))
             }
             return Int64(value)
         }
@@ -161,7 +184,9 @@ public struct FixedPointPopulation: Sendable, Codable, Equatable {
         threshold = try integer(c.decode(Double.self, forKey: .threshold), .threshold)
         reset = try c.decode(ResetMode.self, forKey: .reset)
         initialPotential = try integer(c.decode(Double.self, forKey: .initialPotential), .initialPotential)
-        bias = try c.decodeIfPresent([Double].self, forKey: .bias).map { b in try b.indices.map { try integer(b[$0], .bias, $0) } }
+        bias = try c.decodeIfPresent([Double].self, forKey: .bias).map { b in
+            try b.indices.map { try integer(b[$0], .bias, $0) }
+        }
         layer = try c.decode(Int.self, forKey: .layer)
         qcfsLambda = try c.decodeIfPresent(Float.self, forKey: .qcfsLambda)
         channelInitialPotential = try c.decodeIfPresent([Double].self, forKey: .channelInitialPotential).map { v in
@@ -182,9 +207,11 @@ public struct FixedPointPopulation: Sendable, Codable, Equatable {
 
     /// The population with its integers as Floats (`FixedPointNetwork.integerView()`).
     package var integerView: Population {
-        Population(name: name, shape: shape, threshold: Float(threshold), reset: reset, initialPotential: Float(initialPotential),
-                   bias: bias.map { $0.map { Float($0) } }, layer: layer, qcfsLambda: qcfsLambda,
-                   channelInitialPotential: channelInitialPotential.map { $0.map { Float($0) } }, relay: relay)
+        Population(
+            name: name, shape: shape, threshold: Float(threshold), reset: reset,
+            initialPotential: Float(initialPotential),
+            bias: bias.map { $0.map { Float($0) } }, layer: layer, qcfsLambda: qcfsLambda,
+            channelInitialPotential: channelInitialPotential.map { $0.map { Float($0) } }, relay: relay)
     }
 }
 
@@ -226,16 +253,20 @@ public struct FixedPointProjection: Sendable, Equatable {
     var integerView: Projection {
         switch kind {
         case .dense(let w):
-            return Projection(source: source, target: target, kind: .dense(weights: w.map { Float($0) }), sourceRange: sourceRange)
+            return Projection(
+                source: source, target: target, kind: .dense(weights: w.map { Float($0) }), sourceRange: sourceRange)
         case .conv(let window, let inChannels, let outChannels, let w):
-            let c = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelHeight: window.kernelHeight,
-                           kernelWidth: window.kernelWidth, strideHeight: window.strideHeight, strideWidth: window.strideWidth,
-                           padding: window.padding, weights: w.map { Float($0) })
+            let c = Conv2d(
+                inChannels: inChannels, outChannels: outChannels, kernelHeight: window.kernelHeight,
+                kernelWidth: window.kernelWidth, strideHeight: window.strideHeight, strideWidth: window.strideWidth,
+                padding: window.padding, weights: w.map { Float($0) })
             return Projection(source: source, target: target, kind: .conv(c), sourceRange: sourceRange)
         case .avgPool(let window, let w):
-            let pool = Pool(kernelHeight: window.kernelHeight, kernelWidth: window.kernelWidth, strideHeight: window.strideHeight,
-                            strideWidth: window.strideWidth, padding: window.padding, countIncludePad: false)
-            return Projection(source: source, target: target, kind: .avgPool(pool), positionWeights: w.map { Float($0) })
+            let pool = Pool(
+                kernelHeight: window.kernelHeight, kernelWidth: window.kernelWidth, strideHeight: window.strideHeight,
+                strideWidth: window.strideWidth, padding: window.padding, countIncludePad: false)
+            return Projection(
+                source: source, target: target, kind: .avgPool(pool), positionWeights: w.map { Float($0) })
         case .identity(let w):
             return Projection(source: source, target: target, kind: .identity, positionWeights: [Float(w)])
         }
@@ -248,7 +279,8 @@ public struct FixedPointProjection: Sendable, Equatable {
         func ints(_ values: [Float]) throws -> [Int32] {
             try values.map { v in
                 guard v == v.rounded(), abs(v) < 2_147_483_648 else {
-                    throw SpikeMeshError(.invalidModel, "projection \(j): weight \(v) of a fixed-point network is not a 32-bit integer")
+                    throw SpikeMeshError(
+                        .invalidModel, "projection \(j): weight \(v) of a fixed-point network is not a 32-bit integer")
                 }
                 return Int32(v)
             }
@@ -258,10 +290,14 @@ public struct FixedPointProjection: Sendable, Equatable {
         sourceRange = p.sourceRange
         switch p.kind {
         case .dense(let w): kind = .dense(weights: try ints(w))
-        case .conv(let c): kind = .conv(window: c.window, inChannels: c.inChannels, outChannels: c.outChannels, weights: try ints(c.weights))
+        case .conv(let c):
+            kind = .conv(
+                window: c.window, inChannels: c.inChannels, outChannels: c.outChannels, weights: try ints(c.weights))
         case .avgPool(let pool):
             guard let w = p.positionWeights else {
-                throw SpikeMeshError(.invalidModel, "projection \(j): an average pooling of a fixed-point network needs integer positionWeights")
+                throw SpikeMeshError(
+                    .invalidModel,
+                    "projection \(j): an average pooling of a fixed-point network needs integer positionWeights")
             }
             kind = .avgPool(window: pool.window, weights: try ints(w))
         case .identity: kind = .identity(weight: try ints(p.positionWeights ?? [1])[0])

@@ -47,13 +47,19 @@ public struct Normalization: Sendable, Equatable {
 
     /// The values as metadata entries, so a converted network remembers its normalization.
     public var metadata: [String: String] {
-        ["spikemesh.mean": mean.map { "\($0)" }.joined(separator: ","), "spikemesh.std": std.map { "\($0)" }.joined(separator: ",")]
+        [
+            "spikemesh.mean": mean.map { "\($0)" }.joined(separator: ","),
+            "spikemesh.std": std.map { "\($0)" }.joined(separator: ","),
+        ]
     }
 
     /// Checks that there is one value, or one per channel.
     public func check(channels: Int) throws {
         for (name, values) in [("mean", mean), ("std", std)] where values.count != 1 && values.count != channels {
-            throw SpikeMeshError(.usage, "\(name) has \(values.count) values; the images have \(channels) channel(s): give one value or one per channel")
+            throw SpikeMeshError(
+                .usage,
+                "\(name) has \(values.count) values; the images have \(channels) channel(s): give one value or one per channel"
+            )
         }
     }
 }

@@ -37,7 +37,9 @@ package enum RunSupport {
     /// Checks checkpoints and SRP/delivery, returning the checkpoints sorted.
     package static func checkpoints(_ checkpoints: [Int], srpTau: Int, delivery: DeliveryMode) throws -> [Int] {
         let sorted = checkpoints.sorted()
-        guard let first = sorted.first, first >= 1 else { throw SpikeMeshError(.invalidArgument, "timesteps must be positive") }
+        guard let first = sorted.first, first >= 1 else {
+            throw SpikeMeshError(.invalidArgument, "timesteps must be positive")
+        }
         if srpTau > 0 && delivery == .pipelined {
             throw SpikeMeshError(.unsupported, "SRP (--srp-tau) runs with layerSynchronous delivery only")
         }
@@ -64,7 +66,10 @@ extension SpikingNetwork {
 public func checkBatch(_ input: [Float], count: Int, inputSize: Int) throws {
     let (want, overflow) = count.multipliedReportingOverflow(by: inputSize)
     guard count >= 0, !overflow, input.count == want else {
-        throw SpikeMeshError(.invalidArgument, "the input holds \(input.count) values; \(count) images of \(inputSize) need \(overflow ? "more than Int.max" : "\(want)")")
+        throw SpikeMeshError(
+            .invalidArgument,
+            "the input holds \(input.count) values; \(count) images of \(inputSize) need \(overflow ? "more than Int.max" : "\(want)")"
+        )
     }
 }
 
@@ -74,14 +79,17 @@ extension Dataset {
     /// `simulate`, `run`, the reference's and the emulator's accuracy all batch this way.
     /// Throws first unless the images fit the network's `inputShape` (`model` names it) and the
     /// normalization their channels.
-    public func forEachSeededBatch(_ normalization: Normalization, inputShape: [Int], model: String, seed: UInt64, batch: Int = 64,
-                                   _ body: (Int, Int, [Float], UInt64) throws -> Void) throws {
+    public func forEachSeededBatch(
+        _ normalization: Normalization, inputShape: [Int], model: String, seed: UInt64, batch: Int = 64,
+        _ body: (Int, Int, [Float], UInt64) throws -> Void
+    ) throws {
         try check(fits: inputShape, of: model, normalization: normalization)
         var done = 0
         while done < count {
             let n = Swift.min(batch, count - done)
-            try body(done, n, normalizedBatch(done..<(done + n), mean: normalization.mean, std: normalization.std),
-                     seed &+ UInt64(done) &* 0x9E37_79B9)
+            try body(
+                done, n, normalizedBatch(done..<(done + n), mean: normalization.mean, std: normalization.std),
+                seed &+ UInt64(done) &* 0x9E37_79B9)
             done += n
         }
     }

@@ -1,4 +1,3 @@
-
 /// A converted spiking network: populations of integrate-and-fire neurons joined by
 /// projections, in topological order. Population 0 is the input encoder.
 ///
@@ -121,10 +120,18 @@ public struct Population: Sendable, Codable {
     public var count: Int { shape.reduce(1, *) }
     public var channels: Int { shape[0] }
 
-    public init(name: String, shape: [Int], threshold: Float, reset: ResetMode, initialPotential: Float, bias: [Float]?,
-                layer: Int, qcfsLambda: Float?, channelInitialPotential: [Float]? = nil, relay: Relay? = nil) {
-        self.name = name; self.shape = shape; self.threshold = threshold; self.reset = reset
-        self.initialPotential = initialPotential; self.bias = bias; self.layer = layer; self.qcfsLambda = qcfsLambda
+    public init(
+        name: String, shape: [Int], threshold: Float, reset: ResetMode, initialPotential: Float, bias: [Float]?,
+        layer: Int, qcfsLambda: Float?, channelInitialPotential: [Float]? = nil, relay: Relay? = nil
+    ) {
+        self.name = name
+        self.shape = shape
+        self.threshold = threshold
+        self.reset = reset
+        self.initialPotential = initialPotential
+        self.bias = bias
+        self.layer = layer
+        self.qcfsLambda = qcfsLambda
         self.channelInitialPotential = channelInitialPotential
         self.relay = relay
     }

@@ -13,12 +13,15 @@ public struct Window: Sendable, Equatable {
     public var padding: Padding
 
     public init(kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int, padding: Padding) {
-        (self.kernelHeight, self.kernelWidth, self.strideHeight, self.strideWidth) = (kernelHeight, kernelWidth, strideHeight, strideWidth)
+        (self.kernelHeight, self.kernelWidth, self.strideHeight, self.strideWidth) = (
+            kernelHeight, kernelWidth, strideHeight, strideWidth
+        )
         self.padding = padding
     }
 
     /// A 1 × 1 window with stride 1: each target sees the source at its own position.
-    public static let identity = Window(kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1, padding: .zero)
+    public static let identity = Window(
+        kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1, padding: .zero)
 
     /// Kernel taps per channel (kh · kw).
     public var taps: Int { kernelHeight * kernelWidth }
@@ -26,12 +29,16 @@ public struct Window: Sendable, Equatable {
 
 extension Conv2d {
     public var window: Window {
-        Window(kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideHeight, strideWidth: strideWidth, padding: padding)
+        Window(
+            kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideHeight, strideWidth: strideWidth,
+            padding: padding)
     }
 }
 
 extension Pool {
     public var window: Window {
-        Window(kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideHeight, strideWidth: strideWidth, padding: padding)
+        Window(
+            kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideHeight, strideWidth: strideWidth,
+            padding: padding)
     }
 }

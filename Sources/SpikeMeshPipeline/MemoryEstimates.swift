@@ -1,8 +1,8 @@
 import Foundation
 import SpikeMeshCore
-import SpikeMeshModel
 import SpikeMeshFormats
 import SpikeMeshMapping
+import SpikeMeshModel
 
 /// What each large step of a pipeline is estimated to allocate, checked against
 /// `Pipeline.memory` before the step runs. The factors were measured (peak RSS, `/usr/bin/time
@@ -47,11 +47,12 @@ public enum MemoryEstimate {
         } else {
             files = [path]
         }
-        return ByteCount.sum(files.map { f in
-            let size = fileSize(f)
-            let expanded = gzipSize(f) ?? size
-            return ByteCount.sum(size, ByteCount.product(2, expanded))
-        })
+        return ByteCount.sum(
+            files.map { f in
+                let size = fileSize(f)
+                let expanded = gzipSize(f) ?? size
+                return ByteCount.sum(size, ByteCount.product(2, expanded))
+            })
     }
 
     /// `count` normalized images of `inputSize` floats.
@@ -62,13 +63,17 @@ public enum MemoryEstimate {
     /// transposed copy and the quantizer's scratch, measured), per neuron its core and plan entries (16), per worker each neuron's
     /// state (membrane, accumulator, flags: 22), each core's counters (64), each link's window
     /// (`ticks` × 4 + 8), and every destination entry's route (16).
-    public static func emulation(_ network: SpikingNetwork, mapping: Mapping, workers: Int, linkWindowTicks: Int = 256) -> Int {
+    public static func emulation(_ network: SpikingNetwork, mapping: Mapping, workers: Int, linkWindowTicks: Int = 256)
+        -> Int
+    {
         let neurons = ByteCount.sum(network.populations.map(\.count))
         let entries = ByteCount.sum(mapping.destinationCore.map(\.count))
-        let perWorker = ByteCount.sum(ByteCount.product(neurons, 22), ByteCount.product(mapping.cores.count, 64),
-                                      ByteCount.product(mapping.mesh.linkCount, linkWindowTicks * 4 + 8))
-        return ByteCount.sum(ByteCount.product(weights(network), 16), ByteCount.product(neurons, 16),
-                             ByteCount.product(entries, 16), ByteCount.product(perWorker, max(1, workers)))
+        let perWorker = ByteCount.sum(
+            ByteCount.product(neurons, 22), ByteCount.product(mapping.cores.count, 64),
+            ByteCount.product(mapping.mesh.linkCount, linkWindowTicks * 4 + 8))
+        return ByteCount.sum(
+            ByteCount.product(weights(network), 16), ByteCount.product(neurons, 16),
+            ByteCount.product(entries, 16), ByteCount.product(perWorker, max(1, workers)))
     }
 
     /// The reference simulator over `network` with `workers` threads: its transposed weights (4
@@ -86,13 +91,14 @@ public enum MemoryEstimate {
 
     /// Stored weights of `network` (convolution kernels once, not unrolled).
     public static func weights(_ network: SpikingNetwork) -> Int {
-        ByteCount.sum(network.projections.map { p in
-            switch p.kind {
-            case .dense(let w): w.count
-            case .conv(let c): c.weights.count
-            case .avgPool, .identity: p.positionWeights?.count ?? 0
-            }
-        })
+        ByteCount.sum(
+            network.projections.map { p in
+                switch p.kind {
+                case .dense(let w): w.count
+                case .conv(let c): c.weights.count
+                case .avgPool, .identity: p.positionWeights?.count ?? 0
+                }
+            })
     }
 
     static func fileSize(_ path: String) -> Int {
@@ -105,7 +111,8 @@ public enum MemoryEstimate {
         defer { try? h.close() }
         let head = h.readData(ofLength: 2)
         guard head.count == 2, head[head.startIndex] == 0x1F, head[head.startIndex + 1] == 0x8B,
-              let end = try? h.seekToEnd(), end >= 18 else { return nil }
+            let end = try? h.seekToEnd(), end >= 18
+        else { return nil }
         try? h.seek(toOffset: end - 4)
         let t = [UInt8](h.readData(ofLength: 4))
         guard t.count == 4 else { return nil }
@@ -138,7 +145,9 @@ extension Pipeline {
     /// Checks the reference simulator's state for `loaded` on `run.workers` threads, on top of
     /// what the loaded network keeps.
     public func checkSimulation(_ loaded: LoadedNetwork, _ what: String) throws {
-        try checkMemory(ByteCount.sum(MemoryEstimate.resident(loaded), MemoryEstimate.simulation(loaded.structure, workers: run.workers)),
-                        "simulating \(loaded.source)\(what)")
+        try checkMemory(
+            ByteCount.sum(
+                MemoryEstimate.resident(loaded), MemoryEstimate.simulation(loaded.structure, workers: run.workers)),
+            "simulating \(loaded.source)\(what)")
     }
 }

@@ -1,14 +1,14 @@
 import Foundation
-import SpikeMeshCore
-import SpikeMeshModel
-import SpikeMeshFormats
-import SpikeMeshInference
-import SpikeMeshReference
 import SpikeMeshConversion
-import SpikeMeshHardware
-import SpikeMeshMapping
+import SpikeMeshCore
 import SpikeMeshEmulation
 import SpikeMeshEnergy
+import SpikeMeshFormats
+import SpikeMeshHardware
+import SpikeMeshInference
+import SpikeMeshMapping
+import SpikeMeshModel
+import SpikeMeshReference
 import SpikeMeshReports
 
 /// A spiking network ready to run: converted here from an ONNX model, or loaded from a
@@ -28,7 +28,10 @@ public struct LoadedNetwork: Sendable {
     public var normalization: Normalization
     public var source: String
 
-    public init(contents: NetworkFile.Contents, graph: ANNGraph?, summary: CalibrationSummary?, normalization: Normalization, source: String) {
+    public init(
+        contents: NetworkFile.Contents, graph: ANNGraph?, summary: CalibrationSummary?, normalization: Normalization,
+        source: String
+    ) {
         self.contents = contents
         switch contents {
         case .float(let n): structure = n
@@ -96,7 +99,10 @@ public struct Pipeline: Sendable {
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
                 return try loadDataset(path, split: .train)
             }
-            throw SpikeMeshError(.usage, "--data \(path) is a single file with no training split; give calibration images with --calibration-data PATH")
+            throw SpikeMeshError(
+                .usage,
+                "--data \(path) is a single file with no training split; give calibration images with --calibration-data PATH"
+            )
         }
         return try loadDataset(BundledExample.calibrationData, split: .test)
     }
@@ -107,8 +113,12 @@ public struct Pipeline: Sendable {
     }
 
     /// `count` images of `data`, normalized, after checking their size against `memory`.
-    public func normalizedImages(_ data: Dataset, count: Int, _ normalization: Normalization, for what: String) throws -> [Float] {
-        try checkMemory(MemoryEstimate.images(count, inputSize: data.channels * data.height * data.width), "normalizing \(count) \(what) images")
+    public func normalizedImages(_ data: Dataset, count: Int, _ normalization: Normalization, for what: String) throws
+        -> [Float]
+    {
+        try checkMemory(
+            MemoryEstimate.images(count, inputSize: data.channels * data.height * data.width),
+            "normalizing \(count) \(what) images")
         return data.normalizedBatch(0..<count, mean: normalization.mean, std: normalization.std)
     }
 
@@ -122,26 +132,33 @@ public struct Pipeline: Sendable {
         if NetworkFile.looks(path) {
             let contents = try NetworkFile.load(path: path)
             let normalization = try Normalization.resolve(mean: input.mean, std: input.std, metadata: contents.metadata)
-            return LoadedNetwork(contents: contents, graph: nil, summary: nil, normalization: normalization, source: path)
+            return LoadedNetwork(
+                contents: contents, graph: nil, summary: nil, normalization: normalization, source: path)
         }
         let graph = try ONNXImporter.load(path: path)
         let normalization = try Normalization.resolve(mean: input.mean, std: input.std, graph: graph)
-        if structureOnly, conversion.calibrationData == nil, input.data == nil, conversion.options(for: graph).method != .qcfs {
+        if structureOnly, conversion.calibrationData == nil, input.data == nil,
+            conversion.options(for: graph).method != .qcfs
+        {
             let sample = try calibrationData()
             do {
                 try sample.check(fits: graph.inputShape, of: graph.source, normalization: normalization)
             } catch let e as SpikeMeshError where [sample.channels, sample.height, sample.width] != graph.inputShape {
-                var network = try Converter.structure(of: graph, reset: conversion.reset, pooling: conversion.options(for: graph).pooling)
+                var network = try Converter.structure(
+                    of: graph, reset: conversion.reset, pooling: conversion.options(for: graph).pooling)
                 network.metadata.merge(normalization.metadata) { _, new in new }
                 network.metadata["source"] = path
-                network.metadata["structureOnly"] = "no images fit the model (\(e.message)); mapped from structure alone, every θ = 1"
-                return LoadedNetwork(contents: .float(network), graph: graph, summary: nil, normalization: normalization, source: path)
+                network.metadata["structureOnly"] =
+                    "no images fit the model (\(e.message)); mapped from structure alone, every θ = 1"
+                return LoadedNetwork(
+                    contents: .float(network), graph: graph, summary: nil, normalization: normalization, source: path)
             }
         }
         var (network, summary) = try convert(graph, normalization: normalization)
         network.metadata.merge(normalization.metadata) { _, new in new }
         network.metadata["source"] = path
-        return LoadedNetwork(contents: .float(network), graph: graph, summary: summary, normalization: normalization, source: path)
+        return LoadedNetwork(
+            contents: .float(network), graph: graph, summary: summary, normalization: normalization, source: path)
     }
 
     /// Reads the model or network at `path` (nil = the bundled example) without converting it,
@@ -153,19 +170,23 @@ public struct Pipeline: Sendable {
         if NetworkFile.looks(path) {
             let contents = try NetworkFile.load(path: path)
             let normalization = try Normalization.resolve(mean: input.mean, std: input.std, metadata: contents.metadata)
-            let shape = switch contents {
-            case .float(let n): n.inputShape
-            case .fixedPoint(let n): n.integerView().inputShape
-            }
+            let shape =
+                switch contents {
+                case .float(let n): n.inputShape
+                case .fixedPoint(let n): n.integerView().inputShape
+                }
             try data.check(fits: shape, of: path, normalization: normalization)
         } else {
             let graph = try ONNXImporter.load(path: path)
-            try data.check(fits: graph.inputShape, of: path, normalization: try Normalization.resolve(mean: input.mean, std: input.std, graph: graph))
+            try data.check(
+                fits: graph.inputShape, of: path,
+                normalization: try Normalization.resolve(mean: input.mean, std: input.std, graph: graph))
         }
     }
 
     /// Converts `graph`: thresholds balanced on calibration images (none for qcfs).
-    public func convert(_ graph: ANNGraph, normalization: Normalization) throws -> (SpikingNetwork, CalibrationSummary) {
+    public func convert(_ graph: ANNGraph, normalization: Normalization) throws -> (SpikingNetwork, CalibrationSummary)
+    {
         let options = conversion.options(for: graph)
         var images: [Float] = []
         var count = 0
@@ -187,8 +208,9 @@ public struct Pipeline: Sendable {
 
     /// The hardware model `hardware` names (or `name`), with every override applied in order.
     public func hardwareModel(named name: String? = nil) throws -> HardwareModel {
-        try HardwareModel.load(name ?? hardware.hardware, overrides: hardware.overrides + hardware.varied.map(\.override),
-                               labels: hardware.overrides.map { "--set \(Text.escaped($0))" } + hardware.varied.map(\.typed))
+        try HardwareModel.load(
+            name ?? hardware.hardware, overrides: hardware.overrides + hardware.varied.map(\.override),
+            labels: hardware.overrides.map { "--set \(Text.escaped($0))" } + hardware.varied.map(\.typed))
     }
 
     /// Expected spike rates for placement, measured by the reference simulator on
@@ -201,13 +223,22 @@ public struct Pipeline: Sendable {
         let data = try calibrationData()
         do {
             try data.check(fits: loaded.structure.inputShape, of: loaded.source, normalization: loaded.normalization)
-        } catch let e as SpikeMeshError where conversion.calibrationData == nil && input.data == nil
-                    && [data.channels, data.height, data.width] != loaded.structure.inputShape {
+        } catch let e as SpikeMeshError
+            where conversion.calibrationData == nil && input.data == nil
+            && [data.channels, data.height, data.width] != loaded.structure.inputShape
+        {
             // No data was asked for, and the bundled sample does not fit this network: the
             // mapping works from structure alone, at assumed rates, and says so.
-            return SpikeRates(values: nil, origin: "assumed \(Mapper.Options().defaultRate) spikes/neuron/tick: the bundled sample does not fit (\(e.message)); give --calibration-data for measured rates")
+            return SpikeRates(
+                values: nil,
+                origin:
+                    "assumed \(Mapper.Options().defaultRate) spikes/neuron/tick: the bundled sample does not fit (\(e.message)); give --calibration-data for measured rates"
+            )
         } catch let e as SpikeMeshError {
-            throw SpikeMeshError(e.code, "\(e.message) — give spike-rate images with --calibration-data PATH, or --rate-images 0 to assume rates")
+            throw SpikeMeshError(
+                e.code,
+                "\(e.message) — give spike-rate images with --calibration-data PATH, or --rate-images 0 to assume rates"
+            )
         }
         let count = min(mapping.rateImages, data.count)
         let images = try normalizedImages(data, count: count, loaded.normalization, for: "spike-rate")
@@ -226,12 +257,16 @@ public struct Pipeline: Sendable {
         let d = try FanInDecomposition.decompose(loaded.structure, hardware: hardware)
         guard !d.relays.isEmpty else { return DecomposedNetwork(loaded: loaded, decomposition: d) }
         guard let float = loaded.float else {
-            throw SpikeMeshError(.unsupported, "\(loaded.source) is a fixed-point network file and \(d.relays.count) relays or splitters are needed on \(hardware.name) (first for \(Text.quoted(d.relays[0].targetName))); convert from the model, write a float network file, or map with --no-split")
+            throw SpikeMeshError(
+                .unsupported,
+                "\(loaded.source) is a fixed-point network file and \(d.relays.count) relays or splitters are needed on \(hardware.name) (first for \(Text.quoted(d.relays[0].targetName))); convert from the model, write a float network file, or map with --no-split"
+            )
         }
         var network = d.network
         network.metadata = float.metadata.merging(d.network.metadata) { _, new in new }
-        let decomposed = LoadedNetwork(contents: .float(network), graph: loaded.graph, summary: loaded.summary,
-                                       normalization: loaded.normalization, source: loaded.source)
+        let decomposed = LoadedNetwork(
+            contents: .float(network), graph: loaded.graph, summary: loaded.summary,
+            normalization: loaded.normalization, source: loaded.source)
         return DecomposedNetwork(loaded: decomposed, decomposition: d)
     }
 
@@ -241,15 +276,21 @@ public struct Pipeline: Sendable {
         var expanded = [Double](repeating: 0, count: d.network.populations.count)
         for (old, new) in d.newIndex.enumerated() { expanded[new] = values[old] }
         for r in d.relays { expanded[r.population] = expanded[r.target] }
-        let what = d.relays.contains { $0.kind == .splitter } ? "; each relay at its target's rate, each splitter at its source's" : "; each relay at its target's rate"
+        let what =
+            d.relays.contains { $0.kind == .splitter }
+            ? "; each relay at its target's rate, each splitter at its source's" : "; each relay at its target's rate"
         return SpikeRates(values: expanded, origin: rates.origin + what)
     }
 
     /// Decomposes (`decompose`) and maps `loaded` on `hardware`; `rates` are the undecomposed
     /// network's.
-    public func mapDecomposed(_ loaded: LoadedNetwork, on hardware: HardwareModel, rates: SpikeRates) throws -> (DecomposedNetwork, Mapping) {
+    public func mapDecomposed(_ loaded: LoadedNetwork, on hardware: HardwareModel, rates: SpikeRates) throws -> (
+        DecomposedNetwork, Mapping
+    ) {
         let decomposed = try decompose(loaded, for: hardware)
-        return (decomposed, try map(decomposed.loaded.structure, on: hardware, rates: self.rates(rates, for: decomposed)))
+        return (
+            decomposed, try map(decomposed.loaded.structure, on: hardware, rates: self.rates(rates, for: decomposed))
+        )
     }
 
     /// Maps `network` on `hardware` with the given rates.
@@ -267,10 +308,13 @@ public struct Pipeline: Sendable {
 
     /// The fixed-point network for `hardware`: a fixed-point file runs as it is; otherwise
     /// quantized to the chip's widths, or exactly with `run.exact`.
-    public func quantize(_ loaded: LoadedNetwork, for hardware: HardwareModel) throws -> (FixedPointNetwork, Quantizer.Report) {
+    public func quantize(_ loaded: LoadedNetwork, for hardware: HardwareModel) throws -> (
+        FixedPointNetwork, Quantizer.Report
+    ) {
         switch loaded.contents {
         case .fixedPoint(let network): return (network, Quantizer.describe(network))
-        case .float(let network): return run.exact ? try Quantizer.exact(network) : try Quantizer.quantize(network, for: hardware)
+        case .float(let network):
+            return run.exact ? try Quantizer.exact(network) : try Quantizer.quantize(network, for: hardware)
         }
     }
 
@@ -300,37 +344,50 @@ public struct Pipeline: Sendable {
 
     /// Quantize, map, emulate `loaded` on `hardware` over `data`. `rates`: measured once by
     /// the caller when it emulates on several hardware models (nil = measured here).
-    public func emulate(_ loaded: LoadedNetwork, on hardware: HardwareModel, data: Dataset,
-                        rates: SpikeRates? = nil) throws -> EmulationSummary {
+    public func emulate(
+        _ loaded: LoadedNetwork, on hardware: HardwareModel, data: Dataset,
+        rates: SpikeRates? = nil
+    ) throws -> EmulationSummary {
         try emulate(try prepare(loaded, on: hardware, rates: rates), data: data)
     }
 
     /// Decomposes, maps and quantizes `loaded` for `hardware`: everything an emulation needs
     /// but the images (a sweep reuses it for every point of the same topology).
-    public func prepare(_ loaded: LoadedNetwork, on hardware: HardwareModel, rates: SpikeRates? = nil) throws -> PreparedChip {
+    public func prepare(_ loaded: LoadedNetwork, on hardware: HardwareModel, rates: SpikeRates? = nil) throws
+        -> PreparedChip
+    {
         let expected = try rates ?? self.rates(loaded)
         let (decomposed, mapping) = try mapDecomposed(loaded, on: hardware, rates: expected)
         let loaded = decomposed.loaded
-        try checkMemory(ByteCount.sum(MemoryEstimate.resident(loaded), MemoryEstimate.emulation(loaded.structure, mapping: mapping, workers: run.workers)),
-                        "emulating \(loaded.source) on \(hardware.name) (\(mapping.cores.count) cores, \(run.workers) workers)")
+        try checkMemory(
+            ByteCount.sum(
+                MemoryEstimate.resident(loaded),
+                MemoryEstimate.emulation(loaded.structure, mapping: mapping, workers: run.workers)),
+            "emulating \(loaded.source) on \(hardware.name) (\(mapping.cores.count) cores, \(run.workers) workers)")
         var (network, quantization) = try quantize(loaded, for: hardware)
         network.metadata["rates"] = expected.origin
-        return PreparedChip(hardware: hardware, decomposed: decomposed, mapping: mapping, network: network, quantization: quantization)
+        return PreparedChip(
+            hardware: hardware, decomposed: decomposed, mapping: mapping, network: network, quantization: quantization)
     }
 
     /// Emulates a prepared chip over `data` with `run`'s settings, timing every tick also by
     /// `alternativeTimes` (`EmulationCounters.times[1...]`).
-    public func emulate(_ chip: PreparedChip, data: Dataset, alternativeTimes: [HardwareModel.Time] = []) throws -> EmulationSummary {
+    public func emulate(_ chip: PreparedChip, data: Dataset, alternativeTimes: [HardwareModel.Time] = []) throws
+        -> EmulationSummary
+    {
         var options = emulationOptions
         options.alternativeTimes = alternativeTimes
         let emulator = try Emulator(network: chip.network, mapping: chip.mapping)
         let progress = progress("emulate on \(chip.hardware.name)", total: data.count)
         let start = Date()
-        let evaluation = try emulator.evaluate(data, normalization: chip.decomposed.loaded.normalization, options: options) { progress.update($0) }
+        let evaluation = try emulator.evaluate(
+            data, normalization: chip.decomposed.loaded.normalization, options: options
+        ) { progress.update($0) }
         progress.finish()
-        return EmulationSummary(hardware: chip.hardware, mapping: chip.mapping, network: chip.network, quantization: chip.quantization,
-                                evaluation: evaluation, options: options, seconds: Date().timeIntervalSince(start),
-                                relays: chip.decomposed.relays)
+        return EmulationSummary(
+            hardware: chip.hardware, mapping: chip.mapping, network: chip.network, quantization: chip.quantization,
+            evaluation: evaluation, options: options, seconds: Date().timeIntervalSince(start),
+            relays: chip.decomposed.relays)
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
+import SpikeMeshConversion
 import SpikeMeshCore
 import SpikeMeshModel
-import SpikeMeshConversion
 
 /// Every setting of a pipeline run, grouped as the command line groups its options. Each
 /// default is written here and only here: the CLI renders `--help` from these values.
@@ -72,7 +72,8 @@ public struct ConversionSettings: Sendable {
         o.initialPotential = initialPotential
         o.thresholdScope = thresholdScope ?? (o.method == .max || o.method == .percentile ? .channel : .layer)
         o.biasCalibrationTicks = biasCalibrationTicks
-        o.potentialCalibrationTicks = potentialCalibrationTicks ?? (o.method == .qcfs ? 0 : Self.defaultPotentialCalibrationTicks)
+        o.potentialCalibrationTicks =
+            potentialCalibrationTicks ?? (o.method == .qcfs ? 0 : Self.defaultPotentialCalibrationTicks)
         o.pooling = pooling ?? (o.method == .qcfs ? .linear : .spiking)
         o.seed = seed
         return o

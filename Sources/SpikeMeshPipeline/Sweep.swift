@@ -1,11 +1,11 @@
 import Foundation
-import SpikeMeshCore
-import SpikeMeshModel
 import SpikeMeshConversion
-import SpikeMeshHardware
-import SpikeMeshMapping
+import SpikeMeshCore
 import SpikeMeshEmulation
 import SpikeMeshEnergy
+import SpikeMeshHardware
+import SpikeMeshMapping
+import SpikeMeshModel
 import SpikeMeshReports
 
 /// A what-if study (Docs/WhatIf.md): the pipeline run at every point of a grid of hardware,
@@ -49,7 +49,10 @@ public struct Sweep: Sendable {
     }
 
     /// Keys of the conversion and of the run, as the command line spells them.
-    public static let conversionKeys = ["method", "alpha", "percentile", "reset", "pooling", "thresholds", "v0", "calibrate-bias", "calibrate-potential"]
+    public static let conversionKeys = [
+        "method", "alpha", "percentile", "reset", "pooling", "thresholds", "v0", "calibrate-bias",
+        "calibrate-potential",
+    ]
     public static let runKeys = ["timesteps", "encoding", "delivery", "readout", "srp-tau"]
 
     public static func stage(of key: String) throws -> Stage {
@@ -61,7 +64,10 @@ public struct Sweep: Sendable {
         case "mesh", "core": return .topology
         case "time", "energy": return .pricing
         default:
-            throw SpikeMeshError(.usage, "--vary \(Text.escaped(key)): not a sweepable key (a hardware key such as core.neurons, mesh.linkCapacity, time.hopNs or energy.hopPJ; hardware; or one of \((conversionKeys + runKeys).joined(separator: ", ")))")
+            throw SpikeMeshError(
+                .usage,
+                "--vary \(Text.escaped(key)): not a sweepable key (a hardware key such as core.neurons, mesh.linkCapacity, time.hopNs or energy.hopPJ; hardware; or one of \((conversionKeys + runKeys).joined(separator: ", ")))"
+            )
         }
     }
 
@@ -82,36 +88,58 @@ public struct Sweep: Sendable {
     public static func axis(_ text: String) throws -> Axis {
         let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): expected KEY=V1,V2,… or KEY=A..B or KEY=A..BxF, e.g. core.neurons=256..4096x2")
+            throw SpikeMeshError(
+                .usage,
+                "--vary \(Text.escaped(text)): expected KEY=V1,V2,… or KEY=A..B or KEY=A..BxF, e.g. core.neurons=256..4096x2"
+            )
         }
-        let key = parts[0], spec = parts[1]
+        let key = parts[0]
+        let spec = parts[1]
         _ = try stage(of: key)
         var values: [String]
         if let range = spec.range(of: "..") {
-            let lo = String(spec[..<range.lowerBound]), rest = String(spec[range.upperBound...])
-            let (hiText, factorText) = rest.contains("x") ? (String(rest.split(separator: "x")[0]), String(rest.split(separator: "x").dropFirst().first ?? "")) : (rest, "")
+            let lo = String(spec[..<range.lowerBound])
+            let rest = String(spec[range.upperBound...])
+            let (hiText, factorText) =
+                rest.contains("x")
+                ? (String(rest.split(separator: "x")[0]), String(rest.split(separator: "x").dropFirst().first ?? ""))
+                : (rest, "")
             guard let a = Double(lo), let b = Double(hiText), a.isFinite, b.isFinite, a <= b else {
-                throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): a range is A..B with A ≤ B (numbers), or A..BxF")
+                throw SpikeMeshError(
+                    .usage, "--vary \(Text.escaped(text)): a range is A..B with A ≤ B (numbers), or A..BxF")
             }
             values = []
             if factorText.isEmpty {
                 guard a == a.rounded(), b == b.rounded(), b - a < 10_000 else {
-                    throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): A..B steps by 1 between integers (at most 10000 values); use a list or A..BxF")
+                    throw SpikeMeshError(
+                        .usage,
+                        "--vary \(Text.escaped(text)): A..B steps by 1 between integers (at most 10000 values); use a list or A..BxF"
+                    )
                 }
                 var v = a
-                while v <= b { values.append(Self.format(v)); v += 1 }
+                while v <= b {
+                    values.append(Self.format(v))
+                    v += 1
+                }
             } else {
                 guard let f = Double(factorText), f > 1, a > 0 else {
                     throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): A..BxF needs A > 0 and a factor F > 1")
                 }
                 var v = a
-                while v <= b * (1 + 1e-12) && values.count < 10_000 { values.append(Self.format(v)); v *= f }
+                while v <= b * (1 + 1e-12) && values.count < 10_000 {
+                    values.append(Self.format(v))
+                    v *= f
+                }
             }
         } else {
             // A value that is itself a list (a barrier table, 1:600,4:1400) ends at ';'.
             let separator: Character = spec.contains(";") || key.hasSuffix("ByTilesInUse") ? ";" : ","
-            values = spec.split(separator: separator, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard values.allSatisfy({ !$0.isEmpty }) else { throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): an empty value in the list") }
+            values = spec.split(separator: separator, omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard values.allSatisfy({ !$0.isEmpty }) else {
+                throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): an empty value in the list")
+            }
         }
         guard !values.isEmpty else { throw SpikeMeshError(.usage, "--vary \(Text.escaped(text)): no values") }
         // Numbers in one spelling (1e3 → 1000, 3.50 → 3.5), so a value prints back as it reads.
@@ -145,7 +173,10 @@ public struct Sweep: Sendable {
         if zip {
             let n = axes[0].values.count
             guard axes.allSatisfy({ $0.values.count == n }) else {
-                throw SpikeMeshError(.usage, "--zip pairs the lists, so they must be equally long (\(axes.map { "\($0.key): \($0.values.count)" }.joined(separator: ", ")))")
+                throw SpikeMeshError(
+                    .usage,
+                    "--zip pairs the lists, so they must be equally long (\(axes.map { "\($0.key): \($0.values.count)" }.joined(separator: ", ")))"
+                )
             }
             return n
         }
@@ -154,7 +185,10 @@ public struct Sweep: Sendable {
             let (p, overflow) = product.multipliedReportingOverflow(by: axis.values.count)
             guard !overflow, p <= Self.maximumPoints else {
                 let sizes = axes.map { String($0.values.count) }.joined(separator: " × ")
-                throw SpikeMeshError(.usage, "the sweep has \(sizes) points, more than \(Self.maximumPoints); vary fewer values, or split the study into several sweeps")
+                throw SpikeMeshError(
+                    .usage,
+                    "the sweep has \(sizes) points, more than \(Self.maximumPoints); vary fewer values, or split the study into several sweeps"
+                )
             }
             product = p
         }
@@ -200,9 +234,13 @@ public struct Sweep: Sendable {
 
     static func apply(_ axis: Axis, _ value: String, to p: inout Pipeline) throws {
         let key = axis.key
-        func bad(_ expected: String) -> SpikeMeshError { SpikeMeshError(.usage, "\(axis.typed(value)): expected \(expected)") }
+        func bad(_ expected: String) -> SpikeMeshError {
+            SpikeMeshError(.usage, "\(axis.typed(value)): expected \(expected)")
+        }
         func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
-            guard let v = T(rawValue: value) else { throw bad("one of \(T.allCases.map(\.rawValue).joined(separator: ", "))") }
+            guard let v = T(rawValue: value) else {
+                throw bad("one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
             return v
         }
         func int(_ lo: Int, _ hi: Int) throws -> Int {
@@ -223,7 +261,8 @@ public struct Sweep: Sendable {
         case "thresholds": p.conversion.thresholdScope = try choice(ThresholdScope.self)
         case "v0": p.conversion.initialPotential = try choice(InitialPotentialMode.self)
         case "calibrate-bias": p.conversion.biasCalibrationTicks = try int(0, ConversionOptions.maximumCalibrationTicks)
-        case "calibrate-potential": p.conversion.potentialCalibrationTicks = try int(0, ConversionOptions.maximumCalibrationTicks)
+        case "calibrate-potential":
+            p.conversion.potentialCalibrationTicks = try int(0, ConversionOptions.maximumCalibrationTicks)
         case "timesteps": p.run.timesteps = [try int(1, 1_000_000)]
         case "encoding": p.run.encoding = try choice(InputEncoding.self)
         case "delivery": p.run.delivery = try choice(DeliveryMode.self)
@@ -237,7 +276,8 @@ public struct Sweep: Sendable {
     /// a stage share that stage's work.
     func key(_ values: [String], upTo stage: Stage) -> String {
         var parts: [String] = []
-        for (axis, value) in Swift.zip(axes, values) where (try? Self.stage(of: axis.key)).map({ $0 <= stage }) ?? true {
+        for (axis, value) in Swift.zip(axes, values) where (try? Self.stage(of: axis.key)).map({ $0 <= stage }) ?? true
+        {
             parts.append("\(axis.key)=\(value)")
         }
         return parts.joined(separator: "\u{1}")
@@ -262,12 +302,15 @@ public struct Sweep: Sendable {
     /// Runs this shard's points on `base` (the settings every point shares) over `data`.
     /// `model` is the positional model or network (nil = the bundled example). `progress` is
     /// told after each point: (done, of, the row, how it was obtained).
-    public func run(_ base: Pipeline, model: String?, data: Dataset,
-                    progress: (Int, Int, Row, String) -> Void = { _, _, _, _ in }) throws -> (rows: [Row], work: Work) {
+    public func run(
+        _ base: Pipeline, model: String?, data: Dataset,
+        progress: (Int, Int, Row, String) -> Void = { _, _, _, _ in }
+    ) throws -> (rows: [Row], work: Work) {
         let mine = indices(of: try count())
         try base.checkMemory(ByteCount.product(mine.count, Self.bytesPerPoint), "a sweep of \(mine.count) points")
         // Every point's settings and hardware model are checked before anything runs.
-        var pipelines: [Int: Pipeline] = [:], models: [Int: HardwareModel] = [:]
+        var pipelines: [Int: Pipeline] = [:]
+        var models: [Int: HardwareModel] = [:]
         for i in mine {
             let p = try apply(point(i), to: base)
             pipelines[i] = p
@@ -277,7 +320,8 @@ public struct Sweep: Sendable {
         // Per run setting (every key but time and energy): its points' time tables, each once.
         var timeTables: [String: [HardwareModel.Time]] = [:]
         for i in mine {
-            let runKey = key(point(i), upTo: .run), time = models[i]!.time
+            let runKey = key(point(i), upTo: .run)
+            let time = models[i]!.time
             if !timeTables[runKey, default: []].contains(time) { timeTables[runKey, default: []].append(time) }
         }
         var loaded: [String: (LoadedNetwork, SpikeRates)] = [:]
@@ -291,7 +335,8 @@ public struct Sweep: Sendable {
         // zero table, so that no point's table is special and a table whose time overflows
         // fails its own points only).
         func summary(_ values: [String], _ p: Pipeline, _ hw: HardwareModel) throws -> (EmulationSummary, Int, String) {
-            let runKey = key(values, upTo: .run), tables = timeTables[runKey]!
+            let runKey = key(values, upTo: .run)
+            let tables = timeTables[runKey]!
             let table = 1 + tables.firstIndex(of: hw.time)!
             if let error = failed[runKey] { throw error }
             if let cached = emulated[runKey] {
@@ -311,7 +356,8 @@ public struct Sweep: Sendable {
                     prepared[topologyKey] = try p.prepare(network, on: hw, rates: rates)
                     work.mappings += 1
                 }
-                var chip = prepared[topologyKey]!, untimed = hw
+                var chip = prepared[topologyKey]!
+                var untimed = hw
                 untimed.time = .zero
                 chip.hardware = untimed
                 chip.mapping = try chip.mapping.withTechnology(of: untimed)
@@ -326,11 +372,16 @@ public struct Sweep: Sendable {
         }
         for (done, i) in mine.enumerated() {
             let start = Date()
-            let values = point(i), hw = models[i]!
-            var row: Row, how: String
+            let values = point(i)
+            let hw = models[i]!
+            var row: Row
+            var how: String
             do {
                 let (s, table, obtained) = try summary(values, pipelines[i]!, hw)
-                row = Row(point: i, values: values, fields: Self.fields(s, counters: try s.evaluation.counters.retimed(table), hardware: hw), seconds: 0)
+                row = Row(
+                    point: i, values: values,
+                    fields: Self.fields(s, counters: try s.evaluation.counters.retimed(table), hardware: hw), seconds: 0
+                )
                 how = obtained
             } catch let e as SpikeMeshError where e.code != .usage {
                 row = Row(point: i, values: values, fields: [], seconds: 0, error: Text.singleLine(e.message))
@@ -345,19 +396,28 @@ public struct Sweep: Sendable {
 
     /// The measured columns of every row, in order; a run that reads accuracy at several T
     /// (`--timesteps 8,16,32`) adds one `accuracy.T<T>` column per T after them (`curveField`).
-    public static let fieldNames = ["cores", "chips", "fits", "accuracy", "latencyTicks", "latencyMicroseconds", "energyMicrojoules"]
+    public static let fieldNames =
+        ["cores", "chips", "fits", "accuracy", "latencyTicks", "latencyMicroseconds", "energyMicrojoules"]
         + EnergyEstimate.partNames.map { "energy." + $0 }
-        + ["synapticOps", "spikeRate", "packets", "hops", "peakLinkLoad", "stalledPacketTicks", "edpMicrojouleMicroseconds"]
-        + ["footprint", "connection_sparsity", "activation_sparsity", "Effective_MACs", "Effective_ACs", "Dense"].map { "neurobench." + $0 }
+        + [
+            "synapticOps", "spikeRate", "packets", "hops", "peakLinkLoad", "stalledPacketTicks",
+            "edpMicrojouleMicroseconds",
+        ]
+        + ["footprint", "connection_sparsity", "activation_sparsity", "Effective_MACs", "Effective_ACs", "Dense"].map {
+            "neurobench." + $0
+        }
 
     /// A row's measured columns: an emulation's counters `c` (timed by the point's table)
     /// priced with `hardware` (the point's own model, which may differ from the emulated one
     /// in `time.*` and `energy.*` keys only).
-    static func fields(_ s: EmulationSummary, counters c: EmulationCounters, hardware: HardwareModel) -> [(String, JSON)] {
+    static func fields(_ s: EmulationSummary, counters c: EmulationCounters, hardware: HardwareModel) -> [(
+        String, JSON
+    )] {
         let n = Double(max(s.evaluation.images, 1))
         let e = EnergyEstimate(counters: c, hardware: hardware, chips: s.mapping.chipsUsed)
         var f: [(String, JSON)] = [
-            ("cores", .int(s.mapping.cores.count)), ("chips", .int(s.mapping.chipsUsed)), ("fits", .bool(s.mapping.fits)),
+            ("cores", .int(s.mapping.cores.count)), ("chips", .int(s.mapping.chipsUsed)),
+            ("fits", .bool(s.mapping.fits)),
             ("accuracy", .number(s.accuracy)),
             ("latencyTicks", .number(e.latencyTicks)), ("latencyMicroseconds", .number(e.latencyMicroseconds)),
             ("energyMicrojoules", .number(e.totalMicrojoules)),
@@ -370,9 +430,13 @@ public struct Sweep: Sendable {
             ("edpMicrojouleMicroseconds", .number(e.totalMicrojoules * e.latencyMicroseconds)),
         ]
         let nb = s.neurobench
-        f += [("neurobench.footprint", .int(nb.footprint)), ("neurobench.connection_sparsity", .number(nb.connectionSparsity)),
-              ("neurobench.activation_sparsity", .number(nb.activationSparsity)), ("neurobench.Effective_MACs", .number(nb.effectiveMACs)),
-              ("neurobench.Effective_ACs", .number(nb.effectiveACs)), ("neurobench.Dense", .number(nb.dense))]
+        f += [
+            ("neurobench.footprint", .int(nb.footprint)),
+            ("neurobench.connection_sparsity", .number(nb.connectionSparsity)),
+            ("neurobench.activation_sparsity", .number(nb.activationSparsity)),
+            ("neurobench.Effective_MACs", .number(nb.effectiveMACs)),
+            ("neurobench.Effective_ACs", .number(nb.effectiveACs)), ("neurobench.Dense", .number(nb.dense)),
+        ]
         let evaluation = s.evaluation
         if evaluation.checkpoints.count > 1 {
             f += Swift.zip(evaluation.checkpoints, evaluation.accuracy).map { (curveField($0), .number($1)) }
@@ -385,7 +449,9 @@ public struct Sweep: Sendable {
 
     /// T of an accuracy column (`accuracy.T16` → 16), nil for any other name.
     public static func curveTimesteps(_ name: String) -> Int? {
-        guard name.hasPrefix("accuracy.T"), let t = Int(name.dropFirst("accuracy.T".count)), t > 0, curveField(t) == name else { return nil }
+        guard name.hasPrefix("accuracy.T"), let t = Int(name.dropFirst("accuracy.T".count)), t > 0,
+            curveField(t) == name
+        else { return nil }
         return t
     }
 }

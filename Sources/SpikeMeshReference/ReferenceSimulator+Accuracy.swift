@@ -7,7 +7,10 @@ extension ReferenceSimulator {
         var o = options
         o.checkpoints = Array(Set(options.checkpoints)).sorted()
         var correct = [Int](repeating: 0, count: o.checkpoints.count)
-        try data.forEachSeededBatch(normalization, inputShape: network.inputShape, model: network.metadata["source"] ?? "the network", seed: options.seed) { start, n, input, seed in
+        try data.forEachSeededBatch(
+            normalization, inputShape: network.inputShape, model: network.metadata["source"] ?? "the network",
+            seed: options.seed
+        ) { start, n, input, seed in
             o.seed = seed
             let r = try run(input, count: n, options: o)
             for k in correct.indices { correct[k] += data.correct(r.predictions[k], from: start) }

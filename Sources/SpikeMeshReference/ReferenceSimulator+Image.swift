@@ -28,8 +28,12 @@ struct ImageState {
         let depthOfHistory = options.delivery == .pipelined ? (simulator.delays.max() ?? 0) + 2 : 1
         history = depthOfHistory
         membranes = network.populations.map { [Float](repeating: 0, count: $0.count) }
-        spikes = network.populations.map { p in Array(repeating: [Float](repeating: 0, count: p.count), count: depthOfHistory) }
-        active = network.populations.map { p in Array(repeating: [Int32](repeating: 0, count: p.count), count: depthOfHistory) }
+        spikes = network.populations.map { p in
+            Array(repeating: [Float](repeating: 0, count: p.count), count: depthOfHistory)
+        }
+        active = network.populations.map { p in
+            Array(repeating: [Int32](repeating: 0, count: p.count), count: depthOfHistory)
+        }
         activeCount = network.populations.map { _ in Array(repeating: 0, count: depthOfHistory) }
         current = network.populations.map { [Float](repeating: 0, count: $0.count) }
         suppressed = network.populations.map { [Bool](repeating: false, count: $0.count) }
@@ -64,17 +68,20 @@ struct ImageState {
         let populations = network.populations
         var rng = SplitMix(state: RunSupport.imageSeed(options.seed, image))
         for p in populations.indices {
-            let v0 = p == network.output ? [0] : populations[p].channelInitialPotential ?? [populations[p].initialPotential]
-            for i in membranes[p].indices { membranes[p][i] = v0[i % v0.count] }   // HWC: channel i mod C
+            let v0 =
+                p == network.output ? [0] : populations[p].channelInitialPotential ?? [populations[p].initialPotential]
+            for i in membranes[p].indices { membranes[p][i] = v0[i % v0.count] }  // HWC: channel i mod C
             for s in spikes[p].indices { for i in spikes[p][s].indices { spikes[p][s][i] = 0 } }
             for s in activeCount[p].indices { activeCount[p][s] = 0 }
             for i in suppressed[p].indices { suppressed[p][i] = false }
         }
-        var tally = Tally(counts: [Int](repeating: 0, count: populations.count),
-                          outputSpikes: [Int](repeating: 0, count: populations[network.output].count),
-                          channelSpikes: [Int](repeating: 0, count: options.recordChannelSpikesOf.map { populations[$0].channels } ?? 0),
-                          trains: [[Int]](repeating: [], count: options.keepSpikeTrains ? populations.count : 0),
-                          directCurrent: [[Float]?](repeating: nil, count: network.projections.count))
+        var tally = Tally(
+            counts: [Int](repeating: 0, count: populations.count),
+            outputSpikes: [Int](repeating: 0, count: populations[network.output].count),
+            channelSpikes: [Int](
+                repeating: 0, count: options.recordChannelSpikesOf.map { populations[$0].channels } ?? 0),
+            trains: [[Int]](repeating: [], count: options.keepSpikeTrains ? populations.count : 0),
+            directCurrent: [[Float]?](repeating: nil, count: network.projections.count))
         let last = options.lastPopulation ?? (populations.count - 1)
         for t in 1...schedule.totalTicks {
             let slot = t % history
@@ -87,7 +94,9 @@ struct ImageState {
                 let fired = fire(p, slot: slot, suppressing: schedule.suppresses(t), outputSpikes: &tally.outputSpikes)
                 if schedule.counts(p, at: t) {
                     tally.counts[p] += fired
-                    if options.recordChannelSpikesOf == p, fired > 0 { countByChannel(p, slot: slot, fired: fired, into: &tally.channelSpikes) }
+                    if options.recordChannelSpikesOf == p, fired > 0 {
+                        countByChannel(p, slot: slot, fired: fired, into: &tally.channelSpikes)
+                    }
                 }
                 if options.keepSpikeTrains, let tick = schedule.recordedTick(t), fired > 0 {
                     recordTrain(&tally.trains[p], population: p, slot: slot, tick: tick)
@@ -96,9 +105,12 @@ struct ImageState {
             if schedule.isSRPReset(t) { resetForSRP(outputSpikes: &tally.outputSpikes) }
             for _ in schedule.checkpointsRead(at: t) { tally.predictions.append(readout(tally.outputSpikes)) }
         }
-        while tally.predictions.count < schedule.checkpoints.count { tally.predictions.append(readout(tally.outputSpikes)) }
-        return ImageResult(predictions: tally.predictions, spikes: tally.counts, maxCurrent: tally.maxCurrent,
-                           channelSpikes: tally.channelSpikes, trains: tally.trains)
+        while tally.predictions.count < schedule.checkpoints.count {
+            tally.predictions.append(readout(tally.outputSpikes))
+        }
+        return ImageResult(
+            predictions: tally.predictions, spikes: tally.counts, maxCurrent: tally.maxCurrent,
+            channelSpikes: tally.channelSpikes, trains: tally.trains)
     }
 
     /// Adds this tick's spikes of population p to their channels (membranes are HWC, so the
@@ -120,7 +132,10 @@ struct ImageState {
             }
         }
         var inputActive = 0
-        for i in 0..<chw.count where spikes[0][slot][i] != 0 { active[0][slot][inputActive] = Int32(i); inputActive += 1 }
+        for i in 0..<chw.count where spikes[0][slot][i] != 0 {
+            active[0][slot][inputActive] = Int32(i)
+            inputActive += 1
+        }
         activeCount[0][slot] = inputActive
     }
 
@@ -130,7 +145,7 @@ struct ImageState {
         let pop = network.populations[p]
         let pipelined = options.delivery == .pipelined
         var cur = current[p]
-        current[p] = []   // moved out while it is written through a pointer, and back below
+        current[p] = []  // moved out while it is written through a pointer, and back below
         defer { current[p] = cur }
         cur.withUnsafeMutableBufferPointer { cur in
             cur.update(repeating: 0)
@@ -152,8 +167,10 @@ struct ImageState {
     /// Adds projection j's source spikes of `slot` into `cur`. The direct input is the same
     /// current every tick: computed once per image; in fixed point the host rounds it to the
     /// chip's integer units.
-    private func accumulate(projection j: Int, slot sourceSlot: Int, into cur: UnsafeMutableBufferPointer<Float>,
-                            directCurrent: inout [[Float]?]) {
+    private func accumulate(
+        projection j: Int, slot sourceSlot: Int, into cur: UnsafeMutableBufferPointer<Float>,
+        directCurrent: inout [[Float]?]
+    ) {
         let proj = sim.compiled[j]
         let amplitude = sim.amplitude(proj.source)
         let sourceActive = activeCount[proj.source][sourceSlot]
@@ -195,16 +212,21 @@ struct ImageState {
                         if !fires || suppressing {
                             suppressed[p].withUnsafeBufferPointer { sup in
                                 for i in 0..<pop.count {
-                                    let (v, spiked) = IFNeuron.step(vm[i], current: cur[i], threshold: theta,
-                                                                     subtract: subtract, canFire: fires && !sup[i])
+                                    let (v, spiked) = IFNeuron.step(
+                                        vm[i], current: cur[i], threshold: theta,
+                                        subtract: subtract, canFire: fires && !sup[i])
                                     vm[i] = v
                                     sp[i] = spiked ? 1 : 0
-                                    if spiked { list[fired] = Int32(i); fired += 1 }
+                                    if spiked {
+                                        list[fired] = Int32(i)
+                                        fired += 1
+                                    }
                                 }
                             }
                         } else {
-                            fired = IFNeuron.stepAll(vm.baseAddress!, current: cur.baseAddress!, spikes: sp.baseAddress!,
-                                                     fired: list.baseAddress!, count: pop.count, threshold: theta, subtract: subtract)
+                            fired = IFNeuron.stepAll(
+                                vm.baseAddress!, current: cur.baseAddress!, spikes: sp.baseAddress!,
+                                fired: list.baseAddress!, count: pop.count, threshold: theta, subtract: subtract)
                         }
                     }
                 }
@@ -238,7 +260,10 @@ struct ImageState {
                 membranes[p][i] = u - out * theta
             }
             spikes[p][slot][i] = out
-            if out != 0 { active[p][slot][fired] = Int32(i); fired += 1 }
+            if out != 0 {
+                active[p][slot][fired] = Int32(i)
+                fired += 1
+            }
         }
         activeCount[p][slot] = fired
         return fired

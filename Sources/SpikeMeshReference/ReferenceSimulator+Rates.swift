@@ -5,7 +5,9 @@ extension ReferenceSimulator {
     /// Spikes per neuron per tick of every population, from a reference run of `count`
     /// images (NCHW, normalized) for `timesteps` ticks — the expected traffic that placement
     /// (`Mapper.Options.rates`) minimizes.
-    public func spikeRates(images: [Float], count: Int, timesteps: Int = 32, encoding: InputEncoding = .direct) throws -> [Double] {
+    public func spikeRates(images: [Float], count: Int, timesteps: Int = 32, encoding: InputEncoding = .direct) throws
+        -> [Double]
+    {
         var options = SimulationOptions()
         options.checkpoints = [timesteps]
         options.encoding = encoding
@@ -16,8 +18,11 @@ extension ReferenceSimulator {
     }
 
     /// `spikeRates` of a float network.
-    public static func spikeRates(_ network: SpikingNetwork, images: [Float], count: Int, timesteps: Int = 32,
-                                  encoding: InputEncoding = .direct) throws -> [Double] {
-        try ReferenceSimulator(network: network).spikeRates(images: images, count: count, timesteps: timesteps, encoding: encoding)
+    public static func spikeRates(
+        _ network: SpikingNetwork, images: [Float], count: Int, timesteps: Int = 32,
+        encoding: InputEncoding = .direct
+    ) throws -> [Double] {
+        try ReferenceSimulator(network: network).spikeRates(
+            images: images, count: count, timesteps: timesteps, encoding: encoding)
     }
 }

@@ -89,8 +89,9 @@ public struct ReferenceSimulator: Sendable {
 
     /// Runs `count` images (NCHW floats, normalized) and reads predictions at every checkpoint.
     public func run(_ input: [Float], count: Int, options: SimulationOptions) throws -> SimulationResult {
-        let schedule = try TickSchedule(checkpoints: options.checkpoints, srpTau: options.srpTau, delivery: options.delivery,
-                                        depths: depths, output: network.output)
+        let schedule = try TickSchedule(
+            checkpoints: options.checkpoints, srpTau: options.srpTau, delivery: options.delivery,
+            depths: depths, output: network.output)
         let checkpoints = schedule.checkpoints
         let inputSize = network.populations[0].count
         try checkBatch(input, count: count, inputSize: inputSize)
@@ -98,8 +99,9 @@ public struct ReferenceSimulator: Sendable {
             var state = ImageState(simulator: self, options: options)
             var partial = Partial(checkpoints: checkpoints.count, populations: network.populations.count)
             for image in range {
-                let r = state.simulate(image: image, pixels: Array(input[(image * inputSize)..<((image + 1) * inputSize)]),
-                                       schedule: schedule)
+                let r = state.simulate(
+                    image: image, pixels: Array(input[(image * inputSize)..<((image + 1) * inputSize)]),
+                    schedule: schedule)
                 for k in checkpoints.indices { partial.predictions[k].append((image, r.predictions[k])) }
                 for p in partial.spikes.indices { partial.spikes[p] += r.spikes[p] }
                 partial.maxCurrent = max(partial.maxCurrent, r.maxCurrent)
@@ -112,7 +114,8 @@ public struct ReferenceSimulator: Sendable {
         var spikes = [Int](repeating: 0, count: network.populations.count)
         var maxCurrent = -Float.infinity
         var trains = [[[Int]]](repeating: [], count: options.keepSpikeTrains ? count : 0)
-        var channelSpikes = [Int](repeating: 0, count: options.recordChannelSpikesOf.map { network.populations[$0].channels } ?? 0)
+        var channelSpikes = [Int](
+            repeating: 0, count: options.recordChannelSpikesOf.map { network.populations[$0].channels } ?? 0)
         for partial in partials {
             for k in checkpoints.indices { for (image, p) in partial.predictions[k] { predictions[k][image] = p } }
             for p in spikes.indices { spikes[p] += partial.spikes[p] }
@@ -120,8 +123,9 @@ public struct ReferenceSimulator: Sendable {
             for (c, n) in partial.channelSpikes.enumerated() { channelSpikes[c] += n }
             for (image, t) in partial.trains { trains[image] = t }
         }
-        return SimulationResult(predictions: predictions, spikes: spikes, maxCurrent: maxCurrent, channelSpikes: channelSpikes,
-                                spikeTrains: trains, ticksRun: schedule.totalTicks)
+        return SimulationResult(
+            predictions: predictions, spikes: spikes, maxCurrent: maxCurrent, channelSpikes: channelSpikes,
+            spikeTrains: trains, ticksRun: schedule.totalTicks)
     }
 
     struct Partial {
@@ -131,7 +135,11 @@ public struct ReferenceSimulator: Sendable {
         var trains: [(Int, [[Int]])] = []
         var channelSpikes: [Int] = []
         mutating func add(channelSpikes counts: [Int]) {
-            if channelSpikes.isEmpty { channelSpikes = counts } else { for (c, n) in counts.enumerated() { channelSpikes[c] += n } }
+            if channelSpikes.isEmpty {
+                channelSpikes = counts
+            } else {
+                for (c, n) in counts.enumerated() { channelSpikes[c] += n }
+            }
         }
         init(checkpoints: Int, populations: Int) {
             predictions = Array(repeating: [], count: checkpoints)

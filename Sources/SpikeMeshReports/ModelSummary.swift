@@ -14,9 +14,13 @@ public struct ModelSummary: Sendable {
             "\(kh)×\(kw) s\(sh == sw ? "\(sh)" : "\(sh),\(sw)") p\(p)"
         }
         switch op {
-        case .conv2d(let c): return window(c.kernelHeight, c.kernelWidth, c.strideHeight, c.strideWidth, c.padding) + (c.bias == nil ? " no bias" : "")
+        case .conv2d(let c):
+            return window(c.kernelHeight, c.kernelWidth, c.strideHeight, c.strideWidth, c.padding)
+                + (c.bias == nil ? " no bias" : "")
         case .dense(let d): return d.bias == nil ? "no bias" : ""
-        case .avgPool(let p): return window(p.kernelHeight, p.kernelWidth, p.strideHeight, p.strideWidth, p.padding) + (p.padding != .zero ? (p.countIncludePad ? " pad counted" : " pad not counted") : "")
+        case .avgPool(let p):
+            return window(p.kernelHeight, p.kernelWidth, p.strideHeight, p.strideWidth, p.padding)
+                + (p.padding != .zero ? (p.countIncludePad ? " pad counted" : " pad not counted") : "")
         case .maxPool(let p): return window(p.kernelHeight, p.kernelWidth, p.strideHeight, p.strideWidth, p.padding)
         case .clip(let lo, let hi): return "[\(lo), \(hi)]"
         case .qcfs(let q): return String(format: "λ=%.4g L=%d", q.lambda, q.levels)
@@ -53,7 +57,8 @@ public struct ModelSummary: Sendable {
         for row in rows { for (c, cell) in row.enumerated() { widths[c] = max(widths[c], cell.count) } }
         var out = ""
         let producer = graph.metadata["onnx.producer"].map { ", \($0)" } ?? ""
-        out += "\(graph.source): \(graph.layers.count) layers, opset \(graph.metadata["onnx.opset"] ?? "?")\(producer)\n"
+        out +=
+            "\(graph.source): \(graph.layers.count) layers, opset \(graph.metadata["onnx.opset"] ?? "?")\(producer)\n"
         for row in rows {
             let cells = row.enumerated().map { c, cell in
                 let pad = String(repeating: " ", count: widths[c] - cell.count)
@@ -63,10 +68,13 @@ public struct ModelSummary: Sendable {
             while line.last == " " { line.removeLast() }
             out += line + "\n"
         }
-        out += "total: \(Self.grouped(graph.totalParameters)) parameters, \(Self.grouped(graph.totalMACs)) MACs per image (convolution and dense layers)\n"
-        out += "input \(Self.shapeText(graph.inputShape)) → output \(Self.shapeText(graph.outputShape)) (layer \(graph.output))\n"
+        out +=
+            "total: \(Self.grouped(graph.totalParameters)) parameters, \(Self.grouped(graph.totalMACs)) MACs per image (convolution and dense layers)\n"
+        out +=
+            "input \(Self.shapeText(graph.inputShape)) → output \(Self.shapeText(graph.outputShape)) (layer \(graph.output))\n"
         if let n = normalization {
-            out += "normalization: mean \(n.mean.map { String(format: "%.4g", $0) }.joined(separator: ",")), std \(n.std.map { String(format: "%.4g", $0) }.joined(separator: ",")) (\(n.origin))\n"
+            out +=
+                "normalization: mean \(n.mean.map { String(format: "%.4g", $0) }.joined(separator: ",")), std \(n.std.map { String(format: "%.4g", $0) }.joined(separator: ",")) (\(n.origin))\n"
         }
         if let acc = graph.metadata["spikemesh.pytorch_test_accuracy"] {
             out += "recorded PyTorch test accuracy: \(acc)\n"
@@ -100,11 +108,15 @@ public struct ModelSummary: Sendable {
             ("metadata", .object(graph.metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
         ]
         if let n = normalization {
-            fields.append(("normalization", .object([
-                ("mean", .array(n.mean.map { JSON.float($0) })),
-                ("std", .array(n.std.map { JSON.float($0) })),
-                ("origin", .string(n.origin)),
-            ])))
+            fields.append(
+                (
+                    "normalization",
+                    .object([
+                        ("mean", .array(n.mean.map { JSON.float($0) })),
+                        ("std", .array(n.std.map { JSON.float($0) })),
+                        ("origin", .string(n.origin)),
+                    ])
+                ))
         }
         return .object(fields)
     }

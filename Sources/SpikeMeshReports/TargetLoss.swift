@@ -26,8 +26,9 @@ public struct TargetLoss: Sendable {
     }
 
     public func text() -> String {
-        var out = String(format: "target loss %.2f %% (accuracy ≥ %.2f %%, the ANN's %.2f %% − %.2f %%): ",
-                         100 * loss, 100 * (reference - loss), 100 * reference, 100 * loss)
+        var out = String(
+            format: "target loss %.2f %% (accuracy ≥ %.2f %%, the ANN's %.2f %% − %.2f %%): ",
+            100 * loss, 100 * (reference - loss), 100 * reference, 100 * loss)
         guard let t = timesteps, let a = accuracy else { return out + "no T in the curve reaches it; try larger T\n" }
         out += String(format: "T = %d (%.2f %%)", t, 100 * a)
         if let us = latencyMicroseconds, let uj = energyMicrojoules, let ticks = latencyTicks {
@@ -37,12 +38,17 @@ public struct TargetLoss: Sendable {
     }
 
     public func json() -> JSON {
-        .object([
-            ("loss", .number(loss)), ("annAccuracy", .number(reference)),
-            ("timesteps", timesteps.map { .int($0) } ?? .null), ("accuracy", accuracy.map { .number($0) } ?? .null),
-        ] + (latencyTicks == nil ? [] : [
-            ("latencyTicks", .number(latencyTicks!)), ("latencyMicroseconds", .number(latencyMicroseconds!)),
-            ("energyMicrojoules", .number(energyMicrojoules!)),
-        ]))
+        .object(
+            [
+                ("loss", .number(loss)), ("annAccuracy", .number(reference)),
+                ("timesteps", timesteps.map { .int($0) } ?? .null), ("accuracy", accuracy.map { .number($0) } ?? .null),
+            ]
+                + (latencyTicks == nil
+                    ? []
+                    : [
+                        ("latencyTicks", .number(latencyTicks!)),
+                        ("latencyMicroseconds", .number(latencyMicroseconds!)),
+                        ("energyMicrojoules", .number(energyMicrojoules!)),
+                    ]))
     }
 }

@@ -23,7 +23,8 @@ enum FuzzTarget: String, CaseIterable {
         case .hardware:
             // A JSON model, then after a NUL byte one `--set` override per line.
             let parts = bytes.split(separator: 0, maxSplits: 1, omittingEmptySubsequences: false)
-            let overrides = parts.count > 1 ? String(decoding: parts[1], as: UTF8.self).split(separator: "\n").map(String.init) : []
+            let overrides =
+                parts.count > 1 ? String(decoding: parts[1], as: UTF8.self).split(separator: "\n").map(String.init) : []
             _ = try HardwareModel.parse(Data(parts.first ?? []), defaultName: "fuzz", overrides: overrides)
         case .network:
             _ = try NetworkFile.decode(Data(bytes))
@@ -39,16 +40,23 @@ enum FuzzTarget: String, CaseIterable {
             // Arguments separated by NUL bytes: a command and its options.
             // Each point's --set and --vary hardware overrides are parsed onto a shipped model
             // held in memory, as `HardwareModel.load` would apply them.
-            let argv = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            let argv = bytes.split(separator: 0, omittingEmptySubsequences: false).map {
+                String(decoding: $0, as: UTF8.self)
+            }
             for p in try CLI.parse(argv) {
-                _ = try HardwareModel.parse(Self.genericSmall, defaultName: "generic-small", overrides: p.hardware.overrides + p.hardware.varied.map(\.override))
+                _ = try HardwareModel.parse(
+                    Self.genericSmall, defaultName: "generic-small",
+                    overrides: p.hardware.overrides + p.hardware.varied.map(\.override))
             }
         }
     }
 
     /// The shipped generic-small model, read once (the `cli` target parses overrides onto it).
-    static let genericSmall: Data = FileManager.default.contents(atPath: "HardwareModels/generic-small.json")
-        ?? FileManager.default.contents(atPath: #filePath.replacingOccurrences(of: "Tools/Fuzz/FuzzTargets.swift", with: "HardwareModels/generic-small.json")) ?? Data()
+    static let genericSmall: Data =
+        FileManager.default.contents(atPath: "HardwareModels/generic-small.json")
+        ?? FileManager.default.contents(
+            atPath: #filePath.replacingOccurrences(
+                of: "Tools/Fuzz/FuzzTargets.swift", with: "HardwareModels/generic-small.json")) ?? Data()
 
     func runAcceptingErrors(_ bytes: [UInt8]) -> String {
         do {
@@ -63,46 +71,57 @@ enum FuzzTarget: String, CaseIterable {
 }
 
 #if SPIKEMESH_FUZZ
-let fuzzTarget: FuzzTarget = {
-    let name = ProcessInfo.processInfo.environment["SPIKEMESH_FUZZ_TARGET"] ?? ""
-    guard let t = FuzzTarget(rawValue: name) else {
-        FileHandle.standardError.write(Data("set SPIKEMESH_FUZZ_TARGET to one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n".utf8))
-        exit(2)
-    }
-    return t
-}()
-
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    _ = fuzzTarget.runAcceptingErrors(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
-
-/// libFuzzer's entry point for a program that has its own `main`.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
-/// SwiftPM links an executable's `main` to `<module>_main`; here it hands over to libFuzzer.
-@_cdecl("spikemesh_fuzz_main")
-public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var count = argc
-    var vector = argv
-    return LLVMFuzzerRunDriver(&count, &vector, fuzzOneInput)
-}
-#else
-@main struct Replay {
-    static func main() {
-        let argv = Array(CommandLine.arguments.dropFirst())
-        guard let name = argv.first, let target = FuzzTarget(rawValue: name), argv.count > 1 else {
-            print("usage: spikemesh-fuzz TARGET FILE…   (targets: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")))")
+    let fuzzTarget: FuzzTarget = {
+        let name = ProcessInfo.processInfo.environment["SPIKEMESH_FUZZ_TARGET"] ?? ""
+        guard let t = FuzzTarget(rawValue: name) else {
+            FileHandle.standardError.write(
+                Data(
+                    "set SPIKEMESH_FUZZ_TARGET to one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n"
+                        .utf8))
             exit(2)
         }
-        for path in argv.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else { print("\(path): cannot read"); exit(1) }
-            print("\(path): \(target.runAcceptingErrors([UInt8](data)))")
+        return t
+    }()
+
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+        _ = fuzzTarget.runAcceptingErrors(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
+        return 0
+    }
+
+    /// libFuzzer's entry point for a program that has its own `main`.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
+
+    /// SwiftPM links an executable's `main` to `<module>_main`; here it hands over to libFuzzer.
+    @_cdecl("spikemesh_fuzz_main")
+    public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+        var count = argc
+        var vector = argv
+        return LLVMFuzzerRunDriver(&count, &vector, fuzzOneInput)
+    }
+#else
+    @main struct Replay {
+        static func main() {
+            let argv = Array(CommandLine.arguments.dropFirst())
+            guard let name = argv.first, let target = FuzzTarget(rawValue: name), argv.count > 1 else {
+                print(
+                    "usage: spikemesh-fuzz TARGET FILE…   (targets: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
+                exit(2)
+            }
+            for path in argv.dropFirst() {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    print("\(path): cannot read")
+                    exit(1)
+                }
+                print("\(path): \(target.runAcceptingErrors([UInt8](data)))")
+            }
         }
     }
-}
 #endif

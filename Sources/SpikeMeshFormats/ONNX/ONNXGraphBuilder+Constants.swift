@@ -15,12 +15,17 @@ extension ONNXGraphBuilder {
         guard !present.isEmpty else { return false }
         var inputs: [ConstantTensor?] = []
         for name in node.inputs {
-            if name.isEmpty { inputs.append(nil); continue }
+            if name.isEmpty {
+                inputs.append(nil)
+                continue
+            }
             guard case .constant(let c) = try value(name) else { return false }
             inputs.append(c)
         }
         func input(_ i: Int) throws -> ConstantTensor {
-            guard i < inputs.count, let c = inputs[i] else { throw SpikeMeshError(.invalidModel, "input \(i) is missing") }
+            guard i < inputs.count, let c = inputs[i] else {
+                throw SpikeMeshError(.invalidModel, "input \(i) is missing")
+            }
             return c
         }
         let result: ConstantTensor
@@ -48,7 +53,10 @@ extension ONNXGraphBuilder {
             result = try gather(try input(0), try input(1), axis: intAttribute(node, "axis", default: 0))
         case "Unsqueeze", "Squeeze":
             let x = try input(0)
-            let axes = opset >= 13 ? (try inputs.count > 1 ? inputs[1].map { try Self.checkedInts($0) } : nil) : intsAttribute(node, "axes")
+            let axes =
+                opset >= 13
+                ? (try inputs.count > 1 ? inputs[1].map { try Self.checkedInts($0) } : nil)
+                : intsAttribute(node, "axes")
             result = try reshapeForSqueeze(x, axes: axes, unsqueeze: node.opType == "Unsqueeze")
         case "Concat":
             var axis = intAttribute(node, "axis", default: 0)
@@ -71,7 +79,8 @@ extension ONNXGraphBuilder {
             result = try arithmetic(node.opType, try input(0), try input(1))
         case "Reshape":
             let x = try input(0)
-            result = ConstantTensor(shape: try Self.reshapeTarget(try Self.checkedInts(try input(1)), of: x), values: x.values)
+            result = ConstantTensor(
+                shape: try Self.reshapeTarget(try Self.checkedInts(try input(1)), of: x), values: x.values)
         default:
             return false
         }
@@ -83,14 +92,18 @@ extension ONNXGraphBuilder {
     /// one −1 is inferred; every product is checked, so a shape such as [2^62, 4, 1] is an
     /// error rather than an overflow.
     static func reshapeTarget(_ raw: [Int64], of x: ConstantTensor) throws -> [Int] {
-        let fail = { (why: String) in SpikeMeshError(.invalidModel, "cannot reshape a constant of shape \(x.shape) to \(raw): \(why)") }
+        let fail = { (why: String) in
+            SpikeMeshError(.invalidModel, "cannot reshape a constant of shape \(x.shape) to \(raw): \(why)")
+        }
         guard raw.filter({ $0 == -1 }).count <= 1 else { throw fail("more than one −1") }
         var dims: [Int] = []
         var known = 1
         for (i, d) in raw.enumerated() {
             let dim: Int
             if d == 0 {
-                guard i < x.shape.count else { throw fail("0 at index \(i) copies a dimension the input does not have") }
+                guard i < x.shape.count else {
+                    throw fail("0 at index \(i) copies a dimension the input does not have")
+                }
                 dim = x.shape[i]
             } else if d == -1 {
                 dims.append(-1)
@@ -100,7 +113,9 @@ extension ONNXGraphBuilder {
                 dim = Int(d)
             }
             let (product, overflow) = known.multipliedReportingOverflow(by: dim)
-            guard !overflow, product <= x.count || x.count == 0 else { throw fail("it has more values than the \(x.count) of the input") }
+            guard !overflow, product <= x.count || x.count == 0 else {
+                throw fail("it has more values than the \(x.count) of the input")
+            }
             known = product
             dims.append(dim)
         }
@@ -118,39 +133,54 @@ extension ONNXGraphBuilder {
         case .int(let v): return v
         case .float(let v):
             return try v.map {
-                guard $0.isFinite, abs($0) < 9e15 else { throw SpikeMeshError(.invalidModel, "value \($0) is not a valid integer") }
+                guard $0.isFinite, abs($0) < 9e15 else {
+                    throw SpikeMeshError(.invalidModel, "value \($0) is not a valid integer")
+                }
                 return Int64($0)
             }
         }
     }
 
     func constantNodeValue(_ node: ONNXNodeProto) throws -> ConstantTensor {
-        guard let attribute = node.attributes.first else { throw SpikeMeshError(.invalidModel, "Constant node without a value attribute") }
+        guard let attribute = node.attributes.first else {
+            throw SpikeMeshError(.invalidModel, "Constant node without a value attribute")
+        }
         switch attribute.name {
         case "value":
-            guard let t = attribute.t else { throw SpikeMeshError(.invalidModel, "attribute \"value\" holds no tensor") }
-            return try t.materialize(externalFiles: { _ in throw SpikeMeshError(.unsupported, "Constant with external data") })
+            guard let t = attribute.t else {
+                throw SpikeMeshError(.invalidModel, "attribute \"value\" holds no tensor")
+            }
+            return try t.materialize(externalFiles: { _ in
+                throw SpikeMeshError(.unsupported, "Constant with external data")
+            })
         case "value_float", "value_floats":
             let values = attribute.name == "value_float" ? [attribute.f] : attribute.floats
             if let i = values.firstIndex(where: { !$0.isFinite }) {
-                throw SpikeMeshError(.invalidModel, "attribute \(attribute.name): value [\(i)] is \(values[i]), not a finite number")
+                throw SpikeMeshError(
+                    .invalidModel, "attribute \(attribute.name): value [\(i)] is \(values[i]), not a finite number")
             }
             return ConstantTensor(shape: attribute.name == "value_float" ? [] : [values.count], values: .float(values))
         case "value_int": return ConstantTensor(shape: [], values: .int([attribute.i]))
         case "value_ints": return ConstantTensor(shape: [attribute.ints.count], values: .int(attribute.ints))
         default:
-            throw SpikeMeshError(.unsupported, "Constant attribute \(Text.quoted(attribute.name)) is not supported (value, value_float(s), value_int(s))")
+            throw SpikeMeshError(
+                .unsupported,
+                "Constant attribute \(Text.quoted(attribute.name)) is not supported (value, value_float(s), value_int(s))"
+            )
         }
     }
 
     private func gather(_ data: ConstantTensor, _ indices: ConstantTensor, axis: Int64) throws -> ConstantTensor {
         guard data.shape.count == 1, axis == 0 || axis == -1 else {
-            throw SpikeMeshError(.unsupported, "Gather of constants is supported on 1-D tensors only, got shape \(data.shape)")
+            throw SpikeMeshError(
+                .unsupported, "Gather of constants is supported on 1-D tensors only, got shape \(data.shape)")
         }
         let n = data.count
         let picks = try Self.checkedInts(indices).map { i -> Int in
             let j = i < 0 ? Int(i) + n : Int(i)
-            guard j >= 0, j < n else { throw SpikeMeshError(.invalidModel, "Gather index \(i) is out of range for \(n) values") }
+            guard j >= 0, j < n else {
+                throw SpikeMeshError(.invalidModel, "Gather index \(i) is out of range for \(n) values")
+            }
             return j
         }
         switch data.values {
@@ -162,7 +192,9 @@ extension ONNXGraphBuilder {
     /// ONNX Expand: numpy broadcasting of `x` against `target` (either may have the larger
     /// rank; a 1 stretches), limited to `ANNGraph.maximumLayerSize` values.
     private func expand(_ x: ConstantTensor, to target: [Int64]) throws -> ConstantTensor {
-        let fail = { (why: String) in SpikeMeshError(.invalidModel, "cannot expand a constant of shape \(x.shape) to \(target): \(why)") }
+        let fail = { (why: String) in
+            SpikeMeshError(.invalidModel, "cannot expand a constant of shape \(x.shape) to \(target): \(why)")
+        }
         let rank = max(x.shape.count, target.count)
         let a = [Int](repeating: 1, count: rank - x.shape.count) + x.shape
         var b: [Int] = []
@@ -176,7 +208,9 @@ extension ONNXGraphBuilder {
             guard p == q || p == 1 || q == 1 else { throw fail("\(p) and \(q) do not broadcast") }
             shape.append(p == 1 ? q : p)
         }
-        guard let count = ANNGraph.product(shape), count <= ANNGraph.maximumLayerSize else { throw fail("too many values") }
+        guard let count = ANNGraph.product(shape), count <= ANNGraph.maximumLayerSize else {
+            throw fail("too many values")
+        }
         // Row-major strides of x, 0 where x is broadcast.
         var strides = [Int](repeating: 0, count: rank)
         var step = 1
@@ -185,7 +219,8 @@ extension ONNXGraphBuilder {
             step *= a[i]
         }
         let sources: [Int] = (0..<count).map { flat in
-            var rest = flat, source = 0
+            var rest = flat
+            var source = 0
             for i in (0..<rank).reversed() {
                 source += (rest % shape[i]) * strides[i]
                 rest /= shape[i]
@@ -204,13 +239,17 @@ extension ONNXGraphBuilder {
             guard let axes else { throw SpikeMeshError(.invalidModel, "Unsqueeze without axes") }
             let rank = shape.count + axes.count
             for a in axes.map({ Int($0 < 0 ? $0 + Int64(rank) : $0) }).sorted() {
-                guard a >= 0, a <= shape.count else { throw SpikeMeshError(.invalidModel, "Unsqueeze axis \(a) out of range") }
+                guard a >= 0, a <= shape.count else {
+                    throw SpikeMeshError(.invalidModel, "Unsqueeze axis \(a) out of range")
+                }
                 shape.insert(1, at: a)
             }
         } else if let axes {
             let rank = shape.count
             for a in axes.map({ Int($0 < 0 ? $0 + Int64(rank) : $0) }).sorted(by: >) {
-                guard a >= 0, a < shape.count, shape[a] == 1 else { throw SpikeMeshError(.invalidModel, "Squeeze axis \(a) is not of size 1 in \(x.shape)") }
+                guard a >= 0, a < shape.count, shape[a] == 1 else {
+                    throw SpikeMeshError(.invalidModel, "Squeeze axis \(a) is not of size 1 in \(x.shape)")
+                }
                 shape.remove(at: a)
             }
         } else {
@@ -220,8 +259,12 @@ extension ONNXGraphBuilder {
     }
 
     private func slice(_ x: ConstantTensor, inputs: [ConstantTensor?], node: ONNXNodeProto) throws -> ConstantTensor {
-        guard x.shape.count == 1 else { throw SpikeMeshError(.unsupported, "Slice of constants is supported on 1-D tensors only") }
-        let starts: [Int64], ends: [Int64], steps: [Int64]
+        guard x.shape.count == 1 else {
+            throw SpikeMeshError(.unsupported, "Slice of constants is supported on 1-D tensors only")
+        }
+        let starts: [Int64]
+        let ends: [Int64]
+        let steps: [Int64]
         if opset >= 10 {
             starts = try inputs.count > 1 ? inputs[1].map { try Self.checkedInts($0) } ?? [0] : [0]
             ends = try inputs.count > 2 ? inputs[2].map { try Self.checkedInts($0) } ?? [Int64.max] : [Int64.max]
@@ -234,7 +277,8 @@ extension ONNXGraphBuilder {
         guard starts.count == 1, ends.count == 1, steps.count == 1, steps[0] != 0 else {
             throw SpikeMeshError(.unsupported, "Slice of constants supports one axis")
         }
-        let n = Int64(x.count), step = steps[0]
+        let n = Int64(x.count)
+        let step = steps[0]
         func norm(_ v: Int64, _ lo: Int64, _ hi: Int64) -> Int64 { min(max(v < 0 ? v + n : v, lo), hi) }
         var picks: [Int] = []
         // Forward slices clamp to [0, n], backward ones to [-1, n - 1]; a step that would
@@ -256,16 +300,21 @@ extension ONNXGraphBuilder {
 
     private func arithmetic(_ op: String, _ a: ConstantTensor, _ b: ConstantTensor) throws -> ConstantTensor {
         guard a.count == b.count || a.count == 1 || b.count == 1 else {
-            throw SpikeMeshError(.unsupported, "\(op) of constants with shapes \(a.shape) and \(b.shape) needs general broadcasting, which is not supported")
+            throw SpikeMeshError(
+                .unsupported,
+                "\(op) of constants with shapes \(a.shape) and \(b.shape) needs general broadcasting, which is not supported"
+            )
         }
         let n = max(a.count, b.count)
         let shape = a.count >= b.count ? a.shape : b.shape
         if case .int(let x) = a.values, case .int(let y) = b.values {
             if x.contains(Self.batchMarker) || y.contains(Self.batchMarker) {
-                throw SpikeMeshError(.unsupported, "arithmetic on the batch size is not supported; flatten with torch.flatten(x, 1)")
+                throw SpikeMeshError(
+                    .unsupported, "arithmetic on the batch size is not supported; flatten with torch.flatten(x, 1)")
             }
             let out = try (0..<n).map { i -> Int64 in
-                let p = x[x.count == 1 ? 0 : i], q = y[y.count == 1 ? 0 : i]
+                let p = x[x.count == 1 ? 0 : i]
+                let q = y[y.count == 1 ? 0 : i]
                 let (r, overflow): (Int64, Bool)
                 switch op {
                 case "Add": (r, overflow) = p.addingReportingOverflow(q)
@@ -275,14 +324,18 @@ extension ONNXGraphBuilder {
                     guard q != 0 else { throw SpikeMeshError(.invalidModel, "integer division by zero") }
                     (r, overflow) = p.dividedReportingOverflow(by: q)
                 }
-                guard !overflow else { throw SpikeMeshError(.invalidModel, "\(op) of the integers \(p) and \(q) overflows 64 bits") }
+                guard !overflow else {
+                    throw SpikeMeshError(.invalidModel, "\(op) of the integers \(p) and \(q) overflows 64 bits")
+                }
                 return r
             }
             return ConstantTensor(shape: shape, values: .int(out))
         }
-        let x = a.floats, y = b.floats
+        let x = a.floats
+        let y = b.floats
         let out = (0..<n).map { i -> Float in
-            let p = x[x.count == 1 ? 0 : i], q = y[y.count == 1 ? 0 : i]
+            let p = x[x.count == 1 ? 0 : i]
+            let q = y[y.count == 1 ? 0 : i]
             switch op {
             case "Add": return p + q
             case "Sub": return p - q

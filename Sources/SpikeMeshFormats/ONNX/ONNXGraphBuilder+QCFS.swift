@@ -42,7 +42,8 @@ extension ONNXGraphBuilder {
     mutating func fuseQCFSChain(startingAt index: Int) throws -> Bool {
         let first = nodes[index]
         guard let input = first.inputs.first(where: isData), case .data(let x)? = values[input],
-              let step = try chainStep(first, input: input) else { return false }
+            let step = try chainStep(first, input: input)
+        else { return false }
         var chain = [index]
         var functions = [step]
         var sawFloor = first.opType == "Floor"
@@ -50,7 +51,8 @@ extension ONNXGraphBuilder {
         // Nodes are in topological order, so a chain only moves forward; a node that feeds
         // an earlier one (a cycle in a corrupt file) ends it instead of looping forever.
         while let out = tail.outputs.first, let next = soleConsumer(of: out), next > chain.last!,
-              let f = try chainStep(nodes[next], input: out) {
+            let f = try chainStep(nodes[next], input: out)
+        {
             chain.append(next)
             functions.append(f)
             sawFloor = sawFloor || nodes[next].opType == "Floor"
@@ -63,12 +65,18 @@ extension ONNXGraphBuilder {
         var qcfs: QCFS?
         var length = chain.count
         while length > 0 {
-            if let q = Self.matchQCFS({ evaluate(length, $0) }) { qcfs = q; break }
+            if let q = Self.matchQCFS({ evaluate(length, $0) }) {
+                qcfs = q
+                break
+            }
             length -= 1
         }
         let names = chain.prefix(max(length, 1)).map { nodes[$0].name.isEmpty ? nodes[$0].opType : nodes[$0].name }
         guard let qcfs else {
-            throw SpikeMeshError(.unsupported, "the element-wise chain \(names.joined(separator: " → ")) contains a Floor but does not compute the QCFS activation λ·clip(floor(z·L/λ + ½)/L, 0, 1); no other use of Floor is supported")
+            throw SpikeMeshError(
+                .unsupported,
+                "the element-wise chain \(names.joined(separator: " → ")) contains a Floor but does not compute the QCFS activation λ·clip(floor(z·L/λ + ½)/L, 0, 1); no other use of Floor is supported"
+            )
         }
         let used = Array(chain.prefix(length))
         for i in used { fused.insert(i) }

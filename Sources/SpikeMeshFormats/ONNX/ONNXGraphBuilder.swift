@@ -38,18 +38,29 @@ struct ONNXGraphBuilder {
         }
         let dataInputs = graph.inputs.filter { table[$0.name] == nil }
         guard dataInputs.count == 1, let input = dataInputs.first else {
-            throw SpikeMeshError(.unsupported, "the graph has \(dataInputs.count) data inputs (\(dataInputs.map(\.name).joined(separator: ", "))); SpikeMesh needs exactly one image or feature input")
+            throw SpikeMeshError(
+                .unsupported,
+                "the graph has \(dataInputs.count) data inputs (\(dataInputs.map(\.name).joined(separator: ", "))); SpikeMesh needs exactly one image or feature input"
+            )
         }
         guard input.elementType == 1 || input.elementType == 0 else {
-            throw SpikeMeshError(.unsupported, "input \(Text.quoted(input.name)) has element type \(input.elementType); only float (1) is supported")
+            throw SpikeMeshError(
+                .unsupported,
+                "input \(Text.quoted(input.name)) has element type \(input.elementType); only float (1) is supported")
         }
         guard let dims = input.dims, dims.count == 4 || dims.count == 2 else {
-            throw SpikeMeshError(.unsupported, "input \(Text.quoted(input.name)) must have shape [N, C, H, W] or [N, F], has \(input.dims.map { "\($0.count) dimensions" } ?? "no shape")")
+            throw SpikeMeshError(
+                .unsupported,
+                "input \(Text.quoted(input.name)) must have shape [N, C, H, W] or [N, F], has \(input.dims.map { "\($0.count) dimensions" } ?? "no shape")"
+            )
         }
         var shape: [Int] = []
         for (axis, d) in dims.enumerated().dropFirst() {
             guard case .value(let v) = d, v > 0, v <= 1 << 24 else {
-                throw SpikeMeshError(.unsupported, "input \(Text.quoted(input.name)): dimension \(axis) is \(d); all but the batch dimension must be fixed positive sizes")
+                throw SpikeMeshError(
+                    .unsupported,
+                    "input \(Text.quoted(input.name)): dimension \(axis) is \(d); all but the batch dimension must be fixed positive sizes"
+                )
             }
             shape.append(Int(v))
         }
@@ -57,7 +68,8 @@ struct ONNXGraphBuilder {
         table[input.name] = .data(0)
 
         guard graph.outputs.count == 1, let output = graph.outputs.first else {
-            throw SpikeMeshError(.unsupported, "the graph has \(graph.outputs.count) outputs; SpikeMesh needs exactly one (the logits)")
+            throw SpikeMeshError(
+                .unsupported, "the graph has \(graph.outputs.count) outputs; SpikeMesh needs exactly one (the logits)")
         }
         outputName = output.name
         outputDims = output.dims
@@ -90,14 +102,18 @@ struct ONNXGraphBuilder {
             throw SpikeMeshError(.invalidModel, "graph output \(Text.quoted(outputName)) is not produced by any node")
         }
         guard case .data(let layer) = value else {
-            throw SpikeMeshError(.unsupported, "graph output \(Text.quoted(outputName)) is a constant, not computed from the input")
+            throw SpikeMeshError(
+                .unsupported, "graph output \(Text.quoted(outputName)) is a constant, not computed from the input")
         }
         ann.output = layer
         if let dims = outputDims {
             let expected = dims.dropFirst().map { d -> Int? in if case .value(let v) = d { Int(v) } else { nil } }
             let ours = ann.layers[layer].shape
             if expected.count != ours.count || zip(expected, ours).contains(where: { $0 != nil && $0 != $1 }) {
-                throw SpikeMeshError(.invalidModel, "graph output \(Text.quoted(outputName)) is declared with per-sample shape \(ONNXValueInfo.Dimension.shape(dims.dropFirst())), but the layers compute \(ours)")
+                throw SpikeMeshError(
+                    .invalidModel,
+                    "graph output \(Text.quoted(outputName)) is declared with per-sample shape \(ONNXValueInfo.Dimension.shape(dims.dropFirst())), but the layers compute \(ours)"
+                )
             }
         }
     }
@@ -112,7 +128,9 @@ struct ONNXGraphBuilder {
 
     func value(_ name: String) throws -> Value {
         guard let v = values[name] else {
-            throw SpikeMeshError(.invalidModel, "input \(Text.quoted(name)) is not produced by any earlier node, initializer or graph input")
+            throw SpikeMeshError(
+                .invalidModel,
+                "input \(Text.quoted(name)) is not produced by any earlier node, initializer or graph input")
         }
         return v
     }
@@ -122,7 +140,10 @@ struct ONNXGraphBuilder {
             throw SpikeMeshError(.invalidModel, "input \(i) is missing")
         }
         guard case .data(let layer) = try value(node.inputs[i]) else {
-            throw SpikeMeshError(.unsupported, "input \(i) \(Text.quoted(node.inputs[i])) must be computed from the network input, but it is a constant")
+            throw SpikeMeshError(
+                .unsupported,
+                "input \(i) \(Text.quoted(node.inputs[i])) must be computed from the network input, but it is a constant"
+            )
         }
         return layer
     }
@@ -132,7 +153,10 @@ struct ONNXGraphBuilder {
             throw SpikeMeshError(.invalidModel, "input \(i) (\(what)) is missing")
         }
         guard case .constant(let c) = try value(node.inputs[i]) else {
-            throw SpikeMeshError(.unsupported, "input \(i) (\(what)) \(Text.quoted(node.inputs[i])) must be a constant (an initializer), but it is computed from the network input")
+            throw SpikeMeshError(
+                .unsupported,
+                "input \(i) (\(what)) \(Text.quoted(node.inputs[i])) must be a constant (an initializer), but it is computed from the network input"
+            )
         }
         return c
     }
@@ -188,7 +212,10 @@ struct ONNXGraphBuilder {
     mutating func handle(_ index: Int) throws {
         let node = nodes[index]
         guard node.domain.isEmpty || node.domain == "ai.onnx" else {
-            throw SpikeMeshError(.unsupported, "op \(Text.escaped(node.opType)) of domain \(Text.quoted(node.domain)) is not supported (only the default ONNX domain; export with function inlining)")
+            throw SpikeMeshError(
+                .unsupported,
+                "op \(Text.escaped(node.opType)) of domain \(Text.quoted(node.domain)) is not supported (only the default ONNX domain; export with function inlining)"
+            )
         }
         // Shape arithmetic on constants folds, whatever the op.
         if try foldConstant(node) { return }
@@ -214,9 +241,15 @@ struct ONNXGraphBuilder {
         case "Shape": try importShape(node)
         default:
             if ONNXImporter.supportedOps.contains(node.opType) {
-                throw SpikeMeshError(.unsupported, "op \(Text.escaped(node.opType)) is supported only on constants or as part of a QCFS activation chain; here it is applied to \(node.inputs.filter(isData).map { "\(Text.quoted($0))" }.joined(separator: ", "))")
+                throw SpikeMeshError(
+                    .unsupported,
+                    "op \(Text.escaped(node.opType)) is supported only on constants or as part of a QCFS activation chain; here it is applied to \(node.inputs.filter(isData).map { "\(Text.quoted($0))" }.joined(separator: ", "))"
+                )
             }
-            throw SpikeMeshError(.unsupported, "op \(Text.escaped(node.opType)) is not supported; supported ops: \(ONNXImporter.supportedOps.joined(separator: ", "))")
+            throw SpikeMeshError(
+                .unsupported,
+                "op \(Text.escaped(node.opType)) is not supported; supported ops: \(ONNXImporter.supportedOps.joined(separator: ", "))"
+            )
         }
     }
 }

@@ -43,26 +43,41 @@ public enum ONNXImporter {
     /// looked up (nil: external data is an error).
     package static func importModel(bytes: [UInt8], source: String, directory: String?) throws -> ANNGraph {
         let model = try ONNXModelProto(bytes: bytes)
-        guard model.hasGraph else { throw SpikeMeshError(.invalidModel, "no graph in the model (is this an ONNX file?)") }
+        guard model.hasGraph else {
+            throw SpikeMeshError(.invalidModel, "no graph in the model (is this an ONNX file?)")
+        }
         guard let opset = model.defaultOpset else {
             throw SpikeMeshError(.invalidModel, "the model declares no opset for the default ONNX domain")
         }
         guard supportedOpsets.contains(opset) else {
-            throw SpikeMeshError(.unsupported, "opset \(opset) is not supported (\(supportedOpsets.lowerBound)–\(supportedOpsets.upperBound)); re-export with opset_version=17, say")
+            throw SpikeMeshError(
+                .unsupported,
+                "opset \(opset) is not supported (\(supportedOpsets.lowerBound)–\(supportedOpsets.upperBound)); re-export with opset_version=17, say"
+            )
         }
         var cache: [String: [UInt8]] = [:]
         let external: (String) throws -> [UInt8] = { location in
             if let bytes = cache[location] { return bytes }
-            guard let directory else { throw SpikeMeshError(.io, "external data \(Text.quoted(location)) cannot be read: the model was not loaded from a file") }
+            guard let directory else {
+                throw SpikeMeshError(
+                    .io, "external data \(Text.quoted(location)) cannot be read: the model was not loaded from a file")
+            }
             let path = (directory as NSString).appendingPathComponent(location)
             guard FileManager.default.fileExists(atPath: path) else {
-                throw SpikeMeshError(.io, "external data file \(Text.quoted(location)) is missing (looked in \(directory)); keep it beside the model")
+                throw SpikeMeshError(
+                    .io,
+                    "external data file \(Text.quoted(location)) is missing (looked in \(directory)); keep it beside the model"
+                )
             }
             // Resolved, not trusted: with symlinks and `..` followed, the file must stay in the
             // model's folder, as onnx ≥ 1.16 requires (a link to /etc/passwd is not weights).
-            let folder = InputFile.realPath(directory), real = InputFile.realPath(path)
+            let folder = InputFile.realPath(directory)
+            let real = InputFile.realPath(path)
             guard real.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") else {
-                throw SpikeMeshError(.invalidModel, "external data \(Text.quoted(location)) resolves to \(Text.escaped(real)), outside the model's folder \(Text.escaped(folder)); keep the data file itself beside the model")
+                throw SpikeMeshError(
+                    .invalidModel,
+                    "external data \(Text.quoted(location)) resolves to \(Text.escaped(real)), outside the model's folder \(Text.escaped(folder)); keep the data file itself beside the model"
+                )
             }
             let bytes = try InputFile.read(real)
             cache[location] = bytes
@@ -73,7 +88,8 @@ public enum ONNXImporter {
         var graph = builder.ann
         for (key, value) in model.metadata { graph.metadata[key] = value }
         if !model.producerName.isEmpty {
-            graph.metadata["onnx.producer"] = model.producerName + (model.producerVersion.isEmpty ? "" : " " + model.producerVersion)
+            graph.metadata["onnx.producer"] =
+                model.producerName + (model.producerVersion.isEmpty ? "" : " " + model.producerVersion)
         }
         graph.metadata["onnx.opset"] = String(opset)
         return graph

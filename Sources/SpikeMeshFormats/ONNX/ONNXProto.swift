@@ -61,7 +61,8 @@ struct ONNXModelProto {
     }
 
     static func readStringPair(_ r: inout ProtobufReader) throws -> (key: String, value: String) {
-        var key = "", value = ""
+        var key = ""
+        var value = ""
         while let (f, w) = try r.readTag() {
             switch f {
             case 1: key = try r.string(w, field: "key")
@@ -215,7 +216,9 @@ struct ONNXValueInfo {
         }
 
         /// `[N, 1, 28, 28]`.
-        static func shape(_ dims: some Sequence<Dimension>) -> String { "[" + dims.map(\.description).joined(separator: ", ") + "]" }
+        static func shape(_ dims: some Sequence<Dimension>) -> String {
+            "[" + dims.map(\.description).joined(separator: ", ") + "]"
+        }
     }
 
     var name = ""
@@ -230,7 +233,10 @@ struct ONNXValueInfo {
                 try r.expect(wire, .lengthDelimited, field: "type")
                 var type = try r.readMessage("type")
                 while let (f, w) = try type.readTag() {
-                    guard f == 1 else { try type.skip(w); continue }
+                    guard f == 1 else {
+                        try type.skip(w)
+                        continue
+                    }
                     try type.expect(w, .lengthDelimited, field: "tensor_type")
                     var tensor = try type.readMessage("tensor_type")
                     while let (tf, tw) = try tensor.readTag() {
@@ -241,7 +247,10 @@ struct ONNXValueInfo {
                             var shape = try tensor.readMessage("shape")
                             var out: [Dimension] = []
                             while let (sf, sw) = try shape.readTag() {
-                                guard sf == 1 else { try shape.skip(sw); continue }
+                                guard sf == 1 else {
+                                    try shape.skip(sw)
+                                    continue
+                                }
                                 try shape.expect(sw, .lengthDelimited, field: "dim")
                                 var dim = try shape.readMessage("dim[\(out.count)]")
                                 var d = Dimension.unknown

@@ -45,8 +45,18 @@ struct ONNXTensorProto {
 
     /// TensorProto.DataType codes SpikeMesh reads.
     enum DataType: Int32 {
-        case float = 1, uint8 = 2, int8 = 3, uint16 = 4, int16 = 5, int32 = 6, int64 = 7
-        case bool = 9, float16 = 10, double = 11, uint32 = 12, uint64 = 13
+        case float = 1
+        case uint8 = 2
+        case int8 = 3
+        case uint16 = 4
+        case int16 = 5
+        case int32 = 6
+        case int64 = 7
+        case bool = 9
+        case float16 = 10
+        case double = 11
+        case uint32 = 12
+        case uint64 = 13
 
         var byteWidth: Int {
             switch self {
@@ -70,7 +80,10 @@ struct ONNXTensorProto {
     func materialize(externalFiles: (String) throws -> [UInt8]) throws -> ConstantTensor {
         let tensor = try decode(externalFiles: externalFiles)
         if case .float(let values) = tensor.values, let i = values.firstIndex(where: { !$0.isFinite }) {
-            throw SpikeMeshError(.invalidModel, "initializer \(Text.quoted(name)): value [\(i)] of \(values.count) is \(values[i]), not a finite number (did training diverge?)")
+            throw SpikeMeshError(
+                .invalidModel,
+                "initializer \(Text.quoted(name)): value [\(i)] of \(values.count) is \(values[i]), not a finite number (did training diverge?)"
+            )
         }
         return tensor
     }
@@ -78,15 +91,21 @@ struct ONNXTensorProto {
     private func decode(externalFiles: (String) throws -> [UInt8]) throws -> ConstantTensor {
         let label = "initializer \(Text.quoted(name))"
         guard let type = DataType(rawValue: dataType) else {
-            throw SpikeMeshError(.unsupported, "\(label): data type \(dataType) is not supported (float, float16, double and integer types are)")
+            throw SpikeMeshError(
+                .unsupported,
+                "\(label): data type \(dataType) is not supported (float, float16, double and integer types are)")
         }
         guard !hasSegment else { throw SpikeMeshError(.unsupported, "\(label): segmented tensors are not supported") }
         var count = 1
         var shape: [Int] = []
         for d in dims {
-            guard d >= 0, d <= Int64(Int32.max) else { throw SpikeMeshError(.invalidModel, "\(label): invalid dimension \(d) in \(dims)") }
+            guard d >= 0, d <= Int64(Int32.max) else {
+                throw SpikeMeshError(.invalidModel, "\(label): invalid dimension \(d) in \(dims)")
+            }
             let (product, overflow) = count.multipliedReportingOverflow(by: Int(d))
-            guard !overflow, product <= 1 << 34 else { throw SpikeMeshError(.invalidModel, "\(label): dims \(dims) are too large") }
+            guard !overflow, product <= 1 << 34 else {
+                throw SpikeMeshError(.invalidModel, "\(label): dims \(dims) are too large")
+            }
             count = product
             shape.append(Int(d))
         }
@@ -98,13 +117,16 @@ struct ONNXTensorProto {
         if let raw {
             let expected = count * type.byteWidth
             guard raw.count == expected else {
-                throw SpikeMeshError(.invalidModel, "\(label): raw data has \(raw.count) bytes, dims \(dims) of type \(type) need \(expected)")
+                throw SpikeMeshError(
+                    .invalidModel,
+                    "\(label): raw data has \(raw.count) bytes, dims \(dims) of type \(type) need \(expected)")
             }
             return ConstantTensor(shape: shape, values: Self.decodeRaw(raw, type: type, count: count))
         }
         func check(_ n: Int, _ fieldName: String) throws {
             guard n == count else {
-                throw SpikeMeshError(.invalidModel, "\(label): \(fieldName) has \(n) values, dims \(dims) need \(count)")
+                throw SpikeMeshError(
+                    .invalidModel, "\(label): \(fieldName) has \(n) values, dims \(dims) need \(count)")
             }
         }
         switch type {
@@ -113,7 +135,9 @@ struct ONNXTensorProto {
             return ConstantTensor(shape: shape, values: .float(floatData))
         case .float16:
             try check(int32Data.count, "int32_data")
-            return ConstantTensor(shape: shape, values: .float(int32Data.map { Float(Float16(bitPattern: UInt16(truncatingIfNeeded: $0))) }))
+            return ConstantTensor(
+                shape: shape,
+                values: .float(int32Data.map { Float(Float16(bitPattern: UInt16(truncatingIfNeeded: $0))) }))
         case .double:
             try check(doubleData.count, "double_data")
             return ConstantTensor(shape: shape, values: .float(doubleData.map { Float($0) }))
@@ -129,7 +153,9 @@ struct ONNXTensorProto {
         }
     }
 
-    private func readExternal(type: DataType, count: Int, label: String, externalFiles: (String) throws -> [UInt8]) throws -> ArraySlice<UInt8> {
+    private func readExternal(type: DataType, count: Int, label: String, externalFiles: (String) throws -> [UInt8])
+        throws -> ArraySlice<UInt8>
+    {
         var location: String?
         var offset = 0
         var length: Int?
@@ -137,10 +163,18 @@ struct ONNXTensorProto {
             switch key {
             case "location": location = value
             case "offset":
-                guard let v = Int(value), v >= 0 else { throw SpikeMeshError(.invalidModel, "\(label): external data offset \(Text.quoted(value)) is not a non-negative integer") }
+                guard let v = Int(value), v >= 0 else {
+                    throw SpikeMeshError(
+                        .invalidModel,
+                        "\(label): external data offset \(Text.quoted(value)) is not a non-negative integer")
+                }
                 offset = v
             case "length":
-                guard let v = Int(value), v >= 0 else { throw SpikeMeshError(.invalidModel, "\(label): external data length \(Text.quoted(value)) is not a non-negative integer") }
+                guard let v = Int(value), v >= 0 else {
+                    throw SpikeMeshError(
+                        .invalidModel,
+                        "\(label): external data length \(Text.quoted(value)) is not a non-negative integer")
+                }
                 length = v
             default: break
             }
@@ -149,7 +183,10 @@ struct ONNXTensorProto {
             throw SpikeMeshError(.invalidModel, "\(label): external data without a location")
         }
         guard !location.hasPrefix("/"), !location.split(separator: "/").contains("..") else {
-            throw SpikeMeshError(.invalidModel, "\(label): external data location \(Text.quoted(location)) must be a relative path inside the model's folder")
+            throw SpikeMeshError(
+                .invalidModel,
+                "\(label): external data location \(Text.quoted(location)) must be a relative path inside the model's folder"
+            )
         }
         let file: [UInt8]
         do {
@@ -159,7 +196,10 @@ struct ONNXTensorProto {
         }
         let needed = length ?? count * type.byteWidth
         guard offset <= file.count, needed <= file.count - offset else {
-            throw SpikeMeshError(.invalidModel, "\(label): external data \(location) has \(file.count) bytes; offset \(offset) + length \(needed) runs past its end")
+            throw SpikeMeshError(
+                .invalidModel,
+                "\(label): external data \(location) has \(file.count) bytes; offset \(offset) + length \(needed) runs past its end"
+            )
         }
         return file[offset..<(offset + needed)]
     }

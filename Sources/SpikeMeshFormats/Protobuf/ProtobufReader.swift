@@ -18,7 +18,12 @@ import SpikeMeshCore
 /// the byte offset and the field path — never a trap, a hang or a huge allocation.
 struct ProtobufReader {
     enum WireType: UInt8 {
-        case varint = 0, fixed64 = 1, lengthDelimited = 2, startGroup = 3, endGroup = 4, fixed32 = 5
+        case varint = 0
+        case fixed64 = 1
+        case lengthDelimited = 2
+        case startGroup = 3
+        case endGroup = 4
+        case fixed32 = 5
     }
 
     /// Deeper nesting than this is treated as corrupt input (ONNX nests a handful of levels).
@@ -189,12 +194,15 @@ struct ProtobufReader {
         case .lengthDelimited:
             let range = try readLengthDelimitedRange()
             guard range.count % 4 == 0 else {
-                throw error("packed float field \(field) has \(range.count) bytes, not a multiple of 4", at: range.lowerBound)
+                throw error(
+                    "packed float field \(field) has \(range.count) bytes, not a multiple of 4", at: range.lowerBound)
             }
             out.reserveCapacity(out.count + range.count / 4)
             var i = range.lowerBound
             while i < range.upperBound {
-                let bits = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+                let bits =
+                    UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3])
+                    << 24
                 out.append(Float(bitPattern: bits))
                 i += 4
             }
@@ -211,7 +219,8 @@ struct ProtobufReader {
         case .lengthDelimited:
             let range = try readLengthDelimitedRange()
             guard range.count % 8 == 0 else {
-                throw error("packed double field \(field) has \(range.count) bytes, not a multiple of 8", at: range.lowerBound)
+                throw error(
+                    "packed double field \(field) has \(range.count) bytes, not a multiple of 8", at: range.lowerBound)
             }
             var sub = ProtobufReader(bytes: bytes, range: range, path: "\(path).\(field)", depth: depth + 1)
             while !sub.isAtEnd { out.append(Double(bitPattern: try sub.readFixed64())) }

@@ -17,10 +17,14 @@ public struct ANNGraph: Sendable {
 
     public init(inputShape: [Int], inputName: String = "input", source: String = "") throws {
         guard inputShape.count == 3 || inputShape.count == 1, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw SpikeMeshError(.invalidModel, "\(source): input shape \(inputShape) must be [C, H, W] or [F] with positive sizes")
+            throw SpikeMeshError(
+                .invalidModel, "\(source): input shape \(inputShape) must be [C, H, W] or [F] with positive sizes")
         }
         guard let size = Self.product(inputShape), size <= Self.maximumLayerSize else {
-            throw SpikeMeshError(.invalidModel, "\(source): input shape \(inputShape) has more than \(Self.maximumLayerSize) values (the limit per layer)")
+            throw SpikeMeshError(
+                .invalidModel,
+                "\(source): input shape \(inputShape) has more than \(Self.maximumLayerSize) values (the limit per layer)"
+            )
         }
         layers = [Layer(name: inputName, op: .input, inputs: [], shape: inputShape)]
         output = 0
@@ -35,7 +39,8 @@ public struct ANNGraph: Sendable {
     @discardableResult
     public mutating func append(_ name: String, _ op: LayerOp, inputs: [Int]) throws -> Int {
         for i in inputs where i < 0 || i >= layers.count {
-            throw SpikeMeshError(.invalidArgument, "layer \(Text.quoted(name)): input index \(i) is not an existing layer")
+            throw SpikeMeshError(
+                .invalidArgument, "layer \(Text.quoted(name)): input index \(i) is not an existing layer")
         }
         let shape = try Self.inferShape(name: name, op: op, inputShapes: inputs.map { layers[$0].shape })
         layers.append(Layer(name: name, op: op, inputs: inputs, shape: shape))
@@ -46,7 +51,8 @@ public struct ANNGraph: Sendable {
     /// Replaces a layer's operation in place (used to fold a bias into a Dense or Conv2d);
     /// the new operation must give the same output shape.
     package mutating func replaceOp(at index: Int, with op: LayerOp) throws {
-        let shape = try Self.inferShape(name: layers[index].name, op: op, inputShapes: layers[index].inputs.map { layers[$0].shape })
+        let shape = try Self.inferShape(
+            name: layers[index].name, op: op, inputShapes: layers[index].inputs.map { layers[$0].shape })
         precondition(shape == layers[index].shape, "replaceOp must keep the shape")
         layers[index].op = op
     }
@@ -81,7 +87,9 @@ public struct ANNGraph: Sendable {
     }
 
     static func inferShape(name: String, op: LayerOp, inputShapes: [[Int]]) throws -> [Int] {
-        func fail(_ why: String) -> SpikeMeshError { SpikeMeshError(.invalidModel, "layer \(Text.quoted(name)) (\(op.typeName)): \(why)") }
+        func fail(_ why: String) -> SpikeMeshError {
+            SpikeMeshError(.invalidModel, "layer \(Text.quoted(name)) (\(op.typeName)): \(why)")
+        }
         let arity: Int
         switch op {
         case .input: arity = 0
@@ -96,7 +104,9 @@ public struct ANNGraph: Sendable {
         return shape
     }
 
-    private static func inferShapeUnchecked(op: LayerOp, inputShapes: [[Int]], fail: (String) -> SpikeMeshError) throws -> [Int] {
+    private static func inferShapeUnchecked(op: LayerOp, inputShapes: [[Int]], fail: (String) -> SpikeMeshError) throws
+        -> [Int]
+    {
         func image() throws -> (c: Int, h: Int, w: Int) {
             let s = inputShapes[0]
             guard s.count == 3 else { throw fail("expects an image input [C, H, W], got \(s)") }
@@ -104,11 +114,15 @@ public struct ANNGraph: Sendable {
         }
         func spatial(_ h: Int, _ w: Int, kh: Int, kw: Int, sh: Int, sw: Int, p: Padding) throws -> (Int, Int) {
             guard windowFits(kh, kw, sh, sw, p) else {
-                throw fail("kernel \(kh)×\(kw), stride \(sh)×\(sw) and padding \(p) must be positive / non-negative and at most \(maximumWindow)")
+                throw fail(
+                    "kernel \(kh)×\(kw), stride \(sh)×\(sw) and padding \(p) must be positive / non-negative and at most \(maximumWindow)"
+                )
             }
             let oh = poolOutput(h, kernel: kh, stride: sh, padBegin: p.top, padEnd: p.bottom)
             let ow = poolOutput(w, kernel: kw, stride: sw, padBegin: p.left, padEnd: p.right)
-            guard oh > 0, ow > 0 else { throw fail("kernel \(kh)×\(kw) with padding \(p) does not fit the \(h)×\(w) input") }
+            guard oh > 0, ow > 0 else {
+                throw fail("kernel \(kh)×\(kw) with padding \(p) does not fit the \(h)×\(w) input")
+            }
             return (oh, ow)
         }
         switch op {
@@ -116,24 +130,40 @@ public struct ANNGraph: Sendable {
             throw fail("only layer 0 is an input")
         case .conv2d(let c):
             let (ci, h, w) = try image()
-            guard ci == c.inChannels else { throw fail("weights expect \(c.inChannels) input channels, input has \(ci)") }
-            guard c.outChannels > 0, c.kernelHeight > 0, c.kernelWidth > 0,
-                  c.kernelHeight <= maximumWindow, c.kernelWidth <= maximumWindow,
-                  product([c.outChannels, c.inChannels, c.kernelHeight, c.kernelWidth]) == c.weights.count else {
-                throw fail("has \(c.weights.count) weights, [\(c.outChannels), \(c.inChannels), \(c.kernelHeight), \(c.kernelWidth)] needs their product")
+            guard ci == c.inChannels else {
+                throw fail("weights expect \(c.inChannels) input channels, input has \(ci)")
             }
-            if let b = c.bias, b.count != c.outChannels { throw fail("bias has \(b.count) values for \(c.outChannels) channels") }
-            let (oh, ow) = try spatial(h, w, kh: c.kernelHeight, kw: c.kernelWidth, sh: c.strideHeight, sw: c.strideWidth, p: c.padding)
+            guard c.outChannels > 0, c.kernelHeight > 0, c.kernelWidth > 0,
+                c.kernelHeight <= maximumWindow, c.kernelWidth <= maximumWindow,
+                product([c.outChannels, c.inChannels, c.kernelHeight, c.kernelWidth]) == c.weights.count
+            else {
+                throw fail(
+                    "has \(c.weights.count) weights, [\(c.outChannels), \(c.inChannels), \(c.kernelHeight), \(c.kernelWidth)] needs their product"
+                )
+            }
+            if let b = c.bias, b.count != c.outChannels {
+                throw fail("bias has \(b.count) values for \(c.outChannels) channels")
+            }
+            let (oh, ow) = try spatial(
+                h, w, kh: c.kernelHeight, kw: c.kernelWidth, sh: c.strideHeight, sw: c.strideWidth, p: c.padding)
             return [c.outChannels, oh, ow]
         case .dense(let d):
             let s = inputShapes[0]
             guard s.count == 1 else { throw fail("expects a flat input [F], got \(s) — flatten first") }
-            guard s[0] == d.inFeatures else { throw fail("weights expect \(d.inFeatures) input features, input has \(s[0])") }
-            guard d.outFeatures > 0 else { throw fail("has \(d.outFeatures) outputs; a dense layer needs at least one") }
-            guard product([d.inFeatures, d.outFeatures]) == d.weights.count else {
-                throw fail("has \(d.weights.count) weights, [\(d.outFeatures), \(d.inFeatures)] needs \(d.inFeatures) × \(d.outFeatures)")
+            guard s[0] == d.inFeatures else {
+                throw fail("weights expect \(d.inFeatures) input features, input has \(s[0])")
             }
-            if let b = d.bias, b.count != d.outFeatures { throw fail("bias has \(b.count) values for \(d.outFeatures) outputs") }
+            guard d.outFeatures > 0 else {
+                throw fail("has \(d.outFeatures) outputs; a dense layer needs at least one")
+            }
+            guard product([d.inFeatures, d.outFeatures]) == d.weights.count else {
+                throw fail(
+                    "has \(d.weights.count) weights, [\(d.outFeatures), \(d.inFeatures)] needs \(d.inFeatures) × \(d.outFeatures)"
+                )
+            }
+            if let b = d.bias, b.count != d.outFeatures {
+                throw fail("bias has \(b.count) values for \(d.outFeatures) outputs")
+            }
             return [d.outFeatures]
         case .batchNorm(let bn):
             let s = inputShapes[0]
@@ -145,7 +175,8 @@ public struct ANNGraph: Sendable {
             return inputShapes[0]
         case .avgPool(let p), .maxPool(let p):
             let (c, h, w) = try image()
-            let (oh, ow) = try spatial(h, w, kh: p.kernelHeight, kw: p.kernelWidth, sh: p.strideHeight, sw: p.strideWidth, p: p.padding)
+            let (oh, ow) = try spatial(
+                h, w, kh: p.kernelHeight, kw: p.kernelWidth, sh: p.strideHeight, sw: p.strideWidth, p: p.padding)
             return [c, oh, ow]
         case .globalAvgPool:
             let (c, _, _) = try image()

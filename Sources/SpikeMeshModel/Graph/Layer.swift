@@ -53,7 +53,10 @@ public enum LayerOp: Sendable {
 public struct Padding: Equatable, Sendable, Codable, CustomStringConvertible {
     public var top: Int, left: Int, bottom: Int, right: Int
     public init(top: Int, left: Int, bottom: Int, right: Int) {
-        self.top = top; self.left = left; self.bottom = bottom; self.right = right
+        self.top = top
+        self.left = left
+        self.bottom = bottom
+        self.right = right
     }
     public static let zero = Padding(top: 0, left: 0, bottom: 0, right: 0)
     public var isSymmetric: Bool { top == bottom && left == right }
@@ -77,13 +80,20 @@ public struct Conv2d: Sendable, Codable {
 
     public var fanIn: Int { inChannels * kernelHeight * kernelWidth }
 
-    public init(inChannels: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int,
-                strideHeight: Int = 1, strideWidth: Int = 1, padding: Padding = .zero,
-                weights: [Float], bias: [Float]? = nil) {
-        self.inChannels = inChannels; self.outChannels = outChannels
-        self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
-        self.strideHeight = strideHeight; self.strideWidth = strideWidth
-        self.padding = padding; self.weights = weights; self.bias = bias
+    public init(
+        inChannels: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int,
+        strideHeight: Int = 1, strideWidth: Int = 1, padding: Padding = .zero,
+        weights: [Float], bias: [Float]? = nil
+    ) {
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.strideHeight = strideHeight
+        self.strideWidth = strideWidth
+        self.padding = padding
+        self.weights = weights
+        self.bias = bias
     }
 }
 
@@ -95,8 +105,10 @@ public struct Dense: Sendable {
     public var bias: [Float]?
 
     public init(inFeatures: Int, outFeatures: Int, weights: [Float], bias: [Float]? = nil) {
-        self.inFeatures = inFeatures; self.outFeatures = outFeatures
-        self.weights = weights; self.bias = bias
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.weights = weights
+        self.bias = bias
     }
 }
 
@@ -120,10 +132,16 @@ public struct Pool: Sendable, Codable {
     public var padding: Padding
     public var countIncludePad: Bool
 
-    public init(kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int, padding: Padding, countIncludePad: Bool) {
-        self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
-        self.strideHeight = strideHeight; self.strideWidth = strideWidth
-        self.padding = padding; self.countIncludePad = countIncludePad
+    public init(
+        kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int, padding: Padding,
+        countIncludePad: Bool
+    ) {
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.strideHeight = strideHeight
+        self.strideWidth = strideWidth
+        self.padding = padding
+        self.countIncludePad = countIncludePad
     }
 }
 

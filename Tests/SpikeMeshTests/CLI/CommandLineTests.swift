@@ -4,11 +4,16 @@ import Testing
 /// The built `spikemesh` executable, run as a user runs it (from the package root): exit
 /// codes, one-line errors on stderr, and the `--json` shape of every command on small inputs.
 @Suite(.serialized) struct CommandLineTests {
-    struct Output { var code: Int32; var stdout: String; var stderr: String }
+    struct Output {
+        var code: Int32
+        var stdout: String
+        var stderr: String
+    }
 
     /// The executable sits beside the test bundle in the build's products folder.
     static let executable: URL? = {
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         for candidate in [products, products.deletingLastPathComponent()] {
             let url = candidate.appendingPathComponent("spikemesh")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
@@ -23,14 +28,20 @@ import Testing
         process.executableURL = exe
         process.arguments = args
         process.currentDirectoryURL = Fixtures.packageRoot
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
-        let out = Pipe(), err = Pipe()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Output(code: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Output(
+            code: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     static func json(_ args: [String]) throws -> [String: Any] {
@@ -47,11 +58,15 @@ import Testing
         #expect(try Self.run(["run", "--help"]).code == 0)
         #expect(try Self.run([]).code == 2)
         let unknown = try Self.run(["rnu"])
-        #expect(unknown.code == 2 && unknown.stderr == "error: unknown command 'rnu'; did you mean 'run'? (see spikemesh --help)\n")
+        #expect(
+            unknown.code == 2
+                && unknown.stderr == "error: unknown command 'rnu'; did you mean 'run'? (see spikemesh --help)\n")
         let usage = try Self.run(["run", "--alpha", "1", "--alpha", "2"])
         #expect(usage.code == 2 && usage.stderr == "error: option --alpha was given more than once; give it once\n")
         let missing = try Self.run(["inspect", "no-such-model.onnx"])
-        #expect(missing.code == 1 && missing.stderr.hasPrefix("error: no-such-model.onnx") && missing.stderr.filter { $0 == "\n" }.count == 1)
+        #expect(
+            missing.code == 1 && missing.stderr.hasPrefix("error: no-such-model.onnx")
+                && missing.stderr.filter { $0 == "\n" }.count == 1)
     }
 
     @Test func aBadCalibrationDataPathIsAnErrorNotASilentFallback() throws {
@@ -61,8 +76,11 @@ import Testing
 
     @Test func mapUsesEveryRepeatedSet() throws {
         let base = try Self.json(["map", "--hardware", "generic-small"] + Self.small.dropFirst(2))
-        let both = try Self.json(["map", "--hardware", "generic-small", "--set", "core.neurons=128", "--set", "core.axons=512"] + Self.small.dropFirst(2))
-        let neuronsOnly = try Self.json(["map", "--hardware", "generic-small", "--set", "core.neurons=128"] + Self.small.dropFirst(2))
+        let both = try Self.json(
+            ["map", "--hardware", "generic-small", "--set", "core.neurons=128", "--set", "core.axons=512"]
+                + Self.small.dropFirst(2))
+        let neuronsOnly = try Self.json(
+            ["map", "--hardware", "generic-small", "--set", "core.neurons=128"] + Self.small.dropFirst(2))
         let cores = { (d: [String: Any]) in d["cores"] as? Int ?? -1 }
         #expect(cores(neuronsOnly) > cores(base))
         #expect(cores(both) > cores(neuronsOnly), "core.axons=512 must apply too")
@@ -78,7 +96,9 @@ import Testing
         #expect(fixed["hardware"] as? String == "exact")
         let simulated = try Self.json(["simulate", path, "--timesteps", "8", "--limit", "8"])
         let curve = try #require(simulated["curve"] as? [[String: Any]])
-        let emulated = try Self.json(["run", path, "--timesteps", "8", "--limit", "8", "--rate-images", "2", "--anneal", "10"])
+        let emulated = try Self.json([
+            "run", path, "--timesteps", "8", "--limit", "8", "--rate-images", "2", "--anneal", "10",
+        ])
         let reference = try #require(curve.first?["accuracy"] as? Double)
         #expect(emulated["accuracy"] as? Double == reference)
         #expect(reference > 0.5)
@@ -88,17 +108,37 @@ import Testing
         let expected: [(args: [String], keys: [String])] = [
             (["inspect"], ["model", "inputShape", "layers", "totalMACs", "normalization"]),
             (["evaluate", "--limit", "4"], ["model", "data", "count", "correct", "accuracy", "normalization"]),
-            (["convert", "--calibration-images", "20"], ["model", "method", "alpha", "reset", "calibrationImages", "layers", "output"]),
-            (["simulate", "--limit", "4", "--calibration-images", "20", "--timesteps", "4,8"],
-             ["annAccuracy", "spikeRate", "curve", "spikesPerLayer", "thresholds", "encoding", "delivery"]),
-            (["map", "--hardware", "truenorth", "--calibration-images", "20", "--rate-images", "2", "--anneal", "10"],
-             ["hardware", "fits", "cores", "chips", "layers", "tightest", "relays", "violations", "placementCost"]),
-            (["run", "--hardware", "generic-small", "--timesteps", "8"] + Self.small,
-             ["hardware", "accuracy", "curve", "latencyTicks", "latencyMicroseconds", "energyMicrojoules", "energyBreakdown",
-              "synapticOps", "spikeRate", "packets", "hops", "layers", "quantization"]),
-            (["energy", "--hardware", "generic-small", "--timesteps", "8"] + Self.small, ["model", "count", "macs", "rows"]),
-            (["report", "--hardware", "generic-small", "--timesteps", "8"] + Self.small,
-             ["annAccuracy", "referenceAccuracy", "thresholds", "mapping", "accuracy", "energyMicrojoules"]),
+            (
+                ["convert", "--calibration-images", "20"],
+                ["model", "method", "alpha", "reset", "calibrationImages", "layers", "output"]
+            ),
+            (
+                ["simulate", "--limit", "4", "--calibration-images", "20", "--timesteps", "4,8"],
+                ["annAccuracy", "spikeRate", "curve", "spikesPerLayer", "thresholds", "encoding", "delivery"]
+            ),
+            (
+                [
+                    "map", "--hardware", "truenorth", "--calibration-images", "20", "--rate-images", "2", "--anneal",
+                    "10",
+                ],
+                ["hardware", "fits", "cores", "chips", "layers", "tightest", "relays", "violations", "placementCost"]
+            ),
+            (
+                ["run", "--hardware", "generic-small", "--timesteps", "8"] + Self.small,
+                [
+                    "hardware", "accuracy", "curve", "latencyTicks", "latencyMicroseconds", "energyMicrojoules",
+                    "energyBreakdown",
+                    "synapticOps", "spikeRate", "packets", "hops", "layers", "quantization",
+                ]
+            ),
+            (
+                ["energy", "--hardware", "generic-small", "--timesteps", "8"] + Self.small,
+                ["model", "count", "macs", "rows"]
+            ),
+            (
+                ["report", "--hardware", "generic-small", "--timesteps", "8"] + Self.small,
+                ["annAccuracy", "referenceAccuracy", "thresholds", "mapping", "accuracy", "energyMicrojoules"]
+            ),
         ]
         for (args, keys) in expected {
             let d = try Self.json(args)
@@ -112,16 +152,23 @@ import Testing
     /// On TrueNorth the bundled CNN fits only with relays: `map` lists them and which limit
     /// forced them; `--no-split` maps the raw network over-committed and names the violations.
     @Test func mapInsertsRelaysUnlessNoSplit() throws {
-        let args = ["map", "--hardware", "truenorth", "--calibration-images", "20", "--rate-images", "0", "--anneal", "10"]
+        let args = [
+            "map", "--hardware", "truenorth", "--calibration-images", "20", "--rate-images", "0", "--anneal", "10",
+        ]
         let split = try Self.json(args)
         #expect(split["fits"] as? Bool == true)
         let relays = try #require(split["relays"] as? [[String: Any]])
         // Fan-in relays for the two layers whose neurons need too many axons, then splitters
         // for the two whose neurons reach more than one core (TrueNorth's neuronFanOut 1).
-        #expect(relays.map { $0["layer"] as? String } == ["/features/features.9/Relu", "/act_fc/Relu", "/features/features.2/Relu", "/features/features.6/AveragePool"])
+        #expect(
+            relays.map { $0["layer"] as? String } == [
+                "/features/features.9/Relu", "/act_fc/Relu", "/features/features.2/Relu",
+                "/features/features.6/AveragePool",
+            ])
         #expect(relays.map { $0["needed"] as? Int } == [288, 1568, 4, 4])
         #expect(relays.map { $0["kind"] as? String } == ["signed", "signed", "splitter", "splitter"])
-        #expect(relays.map { $0["limit"] as? String } == ["input axons", "input axons", "neuron fan-out", "neuron fan-out"])
+        #expect(
+            relays.map { $0["limit"] as? String } == ["input axons", "input axons", "neuron fan-out", "neuron fan-out"])
         let raw = try Self.json(args + ["--no-split"])
         #expect(raw["fits"] as? Bool == false)
         #expect((raw["relays"] as? [Any])?.isEmpty == true)
@@ -129,7 +176,10 @@ import Testing
         #expect(violations.filter { $0["limit"] as? String == "input axons" }.count == 2)
         #expect(violations.filter { $0["limit"] as? String == "neuron fan-out" }.count >= 2)
         let graded = try Self.json(args + ["--set", "core.gradedSpikeBits=24"])
-        #expect((graded["relays"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["graded", "graded", "splitter", "splitter"])
+        #expect(
+            (graded["relays"] as? [[String: Any]])?.map { $0["kind"] as? String } == [
+                "graded", "graded", "splitter", "splitter",
+            ])
     }
 
     /// A NumPy `.npz` is a dataset like any other: `evaluate` and `run` read it and score
@@ -139,8 +189,11 @@ import Testing
         let a = try Self.json(["evaluate", "--data", npz])
         let b = try Self.json(["evaluate", "--limit", "20"])
         #expect(a["count"] as? Int == 20 && a["correct"] as? Int == b["correct"] as? Int)
-        let run = try Self.json(["run", "--hardware", "loihi2", "--data", npz, "--calibration-data", "Examples/fashion-mnist-train-1000.smds.gz",
-                                 "--timesteps", "8", "--calibration-images", "20", "--rate-images", "0", "--anneal", "10"])
+        let run = try Self.json([
+            "run", "--hardware", "loihi2", "--data", npz, "--calibration-data",
+            "Examples/fashion-mnist-train-1000.smds.gz",
+            "--timesteps", "8", "--calibration-images", "20", "--rate-images", "0", "--anneal", "10",
+        ])
         #expect(run["count"] as? Int == 20 && run["fits"] as? Bool == true)
     }
 
@@ -169,8 +222,11 @@ import Testing
         #expect(target["latencyTicks"] as? Double == alone["latencyTicks"] as? Double)
         let none = try Self.json(["simulate"] + Self.small.prefix(4) + ["--timesteps", "1", "--target-loss", "0"])
         let missed = try #require(none["targetLoss"] as? [String: Any])
-        #expect((missed["accuracy"] as? Double).map { $0 >= (missed["annAccuracy"] as! Double) } ?? (missed["timesteps"] is NSNull))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("target-\(UUID().uuidString).smnet").path
+        #expect(
+            (missed["accuracy"] as? Double).map { $0 >= (missed["annAccuracy"] as! Double) }
+                ?? (missed["timesteps"] is NSNull))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("target-\(UUID().uuidString).smnet")
+            .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(try Self.run(["convert", "--calibration-images", "20", "-o", path]).code == 0)
         let file = try Self.run(["simulate", path, "--target-loss", "1%", "--limit", "2"])

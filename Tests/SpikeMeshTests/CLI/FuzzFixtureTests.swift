@@ -13,7 +13,8 @@ import Testing
     @Test(arguments: FuzzTarget.allCases)
     func committedInputsReplayCleanly(_ target: FuzzTarget) throws {
         let dir = Self.folder + "/" + target.rawValue
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }
+            .sorted()
         #expect(files.contains { $0.hasPrefix("seed-") }, "no seed inputs for \(target.rawValue) in \(dir)")
         for file in files {
             let bytes = try Fixtures.bytes(dir + "/" + file)
@@ -23,7 +24,9 @@ import Testing
             } else {
                 #expect(outcome.hasPrefix("rejected: "), "\(target.rawValue)/\(file): \(outcome)")
             }
-            #expect(!outcome.contains { $0.isNewline }, "\(target.rawValue)/\(file): the message is not one line: \(outcome.debugDescription)")
+            #expect(
+                !outcome.contains { $0.isNewline },
+                "\(target.rawValue)/\(file): the message is not one line: \(outcome.debugDescription)")
         }
     }
 }

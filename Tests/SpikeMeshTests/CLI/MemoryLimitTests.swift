@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 @testable import SpikeMeshCore
-@testable import SpikeMeshModel
 @testable import SpikeMeshFormats
+@testable import SpikeMeshModel
 @testable import SpikeMeshPipeline
 
 /// `--max-memory`: sizes parse as documented, estimates saturate instead of wrapping, and a
@@ -39,7 +39,12 @@ import Testing
         #expect(ByteCount.sum(.max, 1) == .max)
         #expect(ByteCount.sum(2, -5, 3) == 5)
         let budget = MemoryBudget(bytes: 1 << 30)
-        #expect(throws: SpikeMeshError(.memoryLimit, "x needs about 8388608 TiB of memory, above the limit 1.00 GiB (--max-memory; the default is 75 % of physical memory)")) {
+        #expect(
+            throws: SpikeMeshError(
+                .memoryLimit,
+                "x needs about 8388608 TiB of memory, above the limit 1.00 GiB (--max-memory; the default is 75 % of physical memory)"
+            )
+        ) {
             try budget.check(.max, "x")
         }
         try budget.check(1 << 30, "exactly the limit")
@@ -77,7 +82,8 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mem-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let float = folder.appendingPathComponent("f.smnet").path, fixed = folder.appendingPathComponent("q.smnet").path
+        let float = folder.appendingPathComponent("f.smnet").path
+        let fixed = folder.appendingPathComponent("q.smnet").path
         for (args, path) in [([String](), float), (["--hardware", "loihi"], fixed)] {
             let r = try CommandLineTests.run(["convert", "--calibration-images", "10", "-o", path] + args)
             #expect(r.code == 0, "\(r.stderr)")
@@ -98,10 +104,15 @@ import Testing
     }
 
     @Test func commandsRefuseWorkAboveTheLimitWithStatus4() throws {
-        try BadInputRegressionTests.expectError(["run", "--limit", "2", "--max-memory", "1M"], code: 4,
-                   "loading Examples/fashion-mnist-test-1000.smds.gz needs about 1.92 MiB of memory, above the limit 1.00 MiB (--max-memory")
-        try BadInputRegressionTests.expectError(["simulate", "--limit", "2", "--max-memory", "2M"], code: 4, "normalizing 1000 calibration images needs about 2.99 MiB")
-        try BadInputRegressionTests.expectError(["evaluate", "--max-memory", "1M"], code: 4, "loading Examples/fmnist_cnn.onnx needs about 1.32 MiB")
+        try BadInputRegressionTests.expectError(
+            ["run", "--limit", "2", "--max-memory", "1M"], code: 4,
+            "loading Examples/fashion-mnist-test-1000.smds.gz needs about 1.92 MiB of memory, above the limit 1.00 MiB (--max-memory"
+        )
+        try BadInputRegressionTests.expectError(
+            ["simulate", "--limit", "2", "--max-memory", "2M"], code: 4,
+            "normalizing 1000 calibration images needs about 2.99 MiB")
+        try BadInputRegressionTests.expectError(
+            ["evaluate", "--max-memory", "1M"], code: 4, "loading Examples/fmnist_cnn.onnx needs about 1.32 MiB")
         try BadInputRegressionTests.expectError(["run", "--max-memory", "lots"], code: 2, "--max-memory", "not a size")
         let r = try CommandLineTests.run(["run", "--limit", "2", "--timesteps", "8", "--max-memory", "64M", "--json"])
         #expect(r.code == 0, "\(r.stderr)")

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
-@testable import SpikeMeshModel
+
+@testable import SpikeMeshConversion
 @testable import SpikeMeshFormats
 @testable import SpikeMeshInference
+@testable import SpikeMeshModel
 @testable import SpikeMeshReference
-@testable import SpikeMeshConversion
 
 /// Conversion and simulation of the bundled CNN (Examples/fmnist_cnn.onnx).
 @Suite(.serialized) struct ConversionTests {
@@ -17,18 +18,25 @@ import Testing
         return data.normalizedBatch(0..<n, mean: norm.mean, std: norm.std)
     }
 
-    func convert(method: ThresholdMethod = .max, reset: ResetMode = .subtract, calibration: Int = 200) throws -> (SpikingNetwork, CalibrationSummary) {
+    func convert(method: ThresholdMethod = .max, reset: ResetMode = .subtract, calibration: Int = 200) throws -> (
+        SpikingNetwork, CalibrationSummary
+    ) {
         let graph = try Self.graph.get()
         var options = ConversionOptions()
         options.method = method
         options.reset = reset
-        return try Converter.convert(graph, calibration: try inputs(try Self.train.get(), calibration, graph), count: calibration, options: options)
+        return try Converter.convert(
+            graph, calibration: try inputs(try Self.train.get(), calibration, graph), count: calibration,
+            options: options)
     }
 
     @Test func structureOfTheBundledCNN() throws {
         let net = try Converter.structure(of: try Self.graph.get())
         // input, 3 conv ReLUs, 2 average pools, the hidden dense ReLU, the output.
-        #expect(net.populations.map(\.shape) == [[1, 28, 28], [16, 28, 28], [32, 28, 28], [32, 14, 14], [32, 14, 14], [32, 7, 7], [64], [10]])
+        #expect(
+            net.populations.map(\.shape) == [
+                [1, 28, 28], [16, 28, 28], [32, 28, 28], [32, 14, 14], [32, 14, 14], [32, 7, 7], [64], [10],
+            ])
         #expect(net.projections.map(\.typeName) == ["conv", "conv", "avgPool", "conv", "avgPool", "dense", "dense"])
         #expect(net.output == 7)
         #expect(net.depths == [0, 1, 2, 3, 4, 5, 6, 7])

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
-@testable import SpikeMeshCore
-@testable import SpikeMeshModel
-@testable import SpikeMeshFormats
-@testable import SpikeMeshReference
+
 @testable import SpikeMeshConversion
+@testable import SpikeMeshCore
+@testable import SpikeMeshFormats
 @testable import SpikeMeshHardware
+@testable import SpikeMeshModel
+@testable import SpikeMeshReference
 
 /// The low-latency remedies of Docs/Conversion.md on hand-made layers: V(0) = θ/2 and
 /// channel-wise thresholds.
@@ -17,7 +18,8 @@ import Testing
         for i in 0..<4 { eye[i * 4 + i] = 1 }
         try g.append("fc1", .dense(Dense(inFeatures: 4, outFeatures: 4, weights: eye)), inputs: [0])
         try g.append("relu1", .relu, inputs: [1])
-        try g.append("fc2", .dense(Dense(inFeatures: 4, outFeatures: 2, weights: [1, 1, 1, 1, -1, -1, -1, -1])), inputs: [2])
+        try g.append(
+            "fc2", .dense(Dense(inFeatures: 4, outFeatures: 2, weights: [1, 1, 1, 1, -1, -1, -1, -1])), inputs: [2])
         return g
     }
 
@@ -31,11 +33,12 @@ import Testing
     @Test(arguments: [InitialPotentialMode.half, .zero])
     func spikeCountsFollowTheClosedForm(_ mode: InitialPotentialMode) throws {
         let x: [Float] = [0.9137, 0.7071, 0.3183, 0.1234]
-        let calibration: [Float] = [1, 0.5, 0.25, 0.125]   // θ = 1 with --method max
+        let calibration: [Float] = [1, 0.5, 0.25, 0.125]  // θ = 1 with --method max
         var options = ConversionOptions()
         options.method = .max
         options.initialPotential = mode
-        let (net, summary) = try Converter.convert(try identityLayer(), calibration: calibration, count: 1, options: options)
+        let (net, summary) = try Converter.convert(
+            try identityLayer(), calibration: calibration, count: 1, options: options)
         #expect(summary.entries.map(\.threshold) == [1])
         #expect(net.populations[1].initialPotential == (mode == .half ? 0.5 : 0))
         #expect(net.metadata["v0"] == mode.rawValue)
@@ -56,8 +59,12 @@ import Testing
     /// dense 18→2.
     func twoChannelLayer() throws -> (ANNGraph, [Float]) {
         var g = try ANNGraph(inputShape: [1, 3, 3], source: "hand-made")
-        try g.append("conv", .conv2d(Conv2d(inChannels: 1, outChannels: 2, kernelHeight: 1, kernelWidth: 1, weights: [1, 3],
-                                            bias: [0.05, -0.1])), inputs: [0])
+        try g.append(
+            "conv",
+            .conv2d(
+                Conv2d(
+                    inChannels: 1, outChannels: 2, kernelHeight: 1, kernelWidth: 1, weights: [1, 3],
+                    bias: [0.05, -0.1])), inputs: [0])
         try g.append("relu", .relu, inputs: [1])
         try g.append("flatten", .flatten, inputs: [2])
         let dense = (0..<36).map { Float(($0 * 7) % 11) / 11 - 0.4 }
@@ -78,7 +85,8 @@ import Testing
         let (net, summary) = try Converter.convert(graph, calibration: calibration, count: images, options: options)
         let entry = try #require(summary.entries.first)
         let lambdas = try #require(entry.channelThresholds)
-        let weights: [Float] = [1, 3], bias: [Float] = [0.05, -0.1]
+        let weights: [Float] = [1, 3]
+        let bias: [Float] = [0.05, -0.1]
         for c in 0..<2 {
             let values = calibration.map { max(0, $0 * weights[c] + bias[c]) }.filter { $0 > 0 }.sorted()
             let rank = 0.99 * Double(values.count)
@@ -138,20 +146,30 @@ import Testing
         options.potentialCalibrationTicks = 4
         let calibration = (0..<90).map { Float($0 % 13) / 13 - 0.2 }
         let (net, _) = try Converter.convert(graph, calibration: calibration, count: 10, options: options)
-        #expect(net.hidden.allSatisfy { net.populations[$0].channelInitialPotential?.count == net.populations[$0].channels })
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lowlatency-\(UUID().uuidString).smnet").path
+        #expect(
+            net.hidden.allSatisfy { net.populations[$0].channelInitialPotential?.count == net.populations[$0].channels }
+        )
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "lowlatency-\(UUID().uuidString).smnet"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try NetworkFile.save(net, to: path)
-        guard case .float(let back) = try NetworkFile.load(path: path) else { throw SpikeMeshError(.malformed, "not read back as float") }
+        guard case .float(let back) = try NetworkFile.load(path: path) else {
+            throw SpikeMeshError(.malformed, "not read back as float")
+        }
         #expect(back.populations.map(\.initialPotential) == net.populations.map(\.initialPotential))
         #expect(back.populations.map(\.threshold) == net.populations.map(\.threshold))
         #expect(back.populations.map(\.bias) == net.populations.map(\.bias))
         #expect(back.populations.map(\.channelInitialPotential) == net.populations.map(\.channelInitialPotential))
-        #expect(back.metadata["v0"] == "half" && back.metadata["thresholds"] == "channel" && back.metadata["calibratePotential"] == "4")
+        #expect(
+            back.metadata["v0"] == "half" && back.metadata["thresholds"] == "channel"
+                && back.metadata["calibratePotential"] == "4")
         // The fixed-point file keeps one integer V(0) per channel, each below Θ.
         let (fixed, _) = try Quantizer.exact(net)
         try NetworkFile.save(fixed, to: path)
-        guard case .fixedPoint(let fixedBack) = try NetworkFile.load(path: path) else { throw SpikeMeshError(.malformed, "not read back as fixed point") }
+        guard case .fixedPoint(let fixedBack) = try NetworkFile.load(path: path) else {
+            throw SpikeMeshError(.malformed, "not read back as fixed point")
+        }
         #expect(fixedBack == fixed)
         for p in fixed.hidden {
             let v0 = try #require(fixed.populations[p].channelInitialPotential)
@@ -167,7 +185,8 @@ import Testing
     /// Li et al. 2021's bias calibration lowers the expected error of a layer: the mean over
     /// images of |E[ANN] − E[spikes · θ / T]| per neuron, measured here by simulation.
     @Test func biasCalibrationLowersTheExpectedError() throws {
-        let images = 40, ticks = 8
+        let images = 40
+        let ticks = 8
         let before = try calibratedError(.none, images: images, calibrateAt: ticks, measureAt: ticks)
         let after = try calibratedError(.bias, images: images, calibrateAt: ticks, measureAt: ticks)
         #expect(before.shifts == nil)
@@ -180,7 +199,8 @@ import Testing
     /// Potential calibration moves each channel's V(0) by T × the bias shift; the layer's
     /// expected error falls at the T it was calibrated at and, unlike a bias shift, also at 4T.
     @Test func potentialCalibrationLowersTheErrorAtItsTAndBeyond() throws {
-        let images = 40, ticks = 8
+        let images = 40
+        let ticks = 8
         let none = try calibratedError(.none, images: images, calibrateAt: ticks, measureAt: ticks)
         let potential = try calibratedError(.potential, images: images, calibrateAt: ticks, measureAt: ticks)
         let bias = try calibratedError(.bias, images: images, calibrateAt: ticks, measureAt: ticks)
@@ -188,7 +208,10 @@ import Testing
         // V(0) = 0 fires late, so every V(0) moves up, by about T × the bias shift, and stays below θ.
         #expect(shifts.allSatisfy { $0 > 0 })
         let theta = potential.network.populations[1].threshold
-        #expect(try #require(potential.network.populations[1].channelInitialPotential).allSatisfy { $0 > 0 && $0 <= theta * 63 / 64 })
+        #expect(
+            try #require(potential.network.populations[1].channelInitialPotential).allSatisfy {
+                $0 > 0 && $0 <= theta * 63 / 64
+            })
         for (v, b) in zip(shifts, try #require(bias.shifts)) where v < theta * 63 / 64 {
             #expect(abs(v - b * Float(ticks)) <= 1e-4 * theta, "V(0) shift \(v) vs \(ticks) × bias shift \(b)")
         }
@@ -197,7 +220,9 @@ import Testing
         let potentialLater = try calibratedError(.potential, images: images, calibrateAt: ticks, measureAt: 4 * ticks)
         let biasLater = try calibratedError(.bias, images: images, calibrateAt: ticks, measureAt: 4 * ticks)
         #expect(potentialLater.error < noneLater.error / 2, "error at 4T: \(noneLater.error) → \(potentialLater.error)")
-        #expect(potentialLater.error < biasLater.error, "at 4T the bias over-corrects: \(biasLater.error) vs V(0) \(potentialLater.error)")
+        #expect(
+            potentialLater.error < biasLater.error,
+            "at 4T the bias over-corrects: \(biasLater.error) vs V(0) \(potentialLater.error)")
     }
 
     enum Calibration { case none, bias, potential }
@@ -206,14 +231,16 @@ import Testing
     /// calibrated at `calibrateAt` ticks; returns the mean over neurons of
     /// |E[ANN] − E[spikes · θ / T]| over the images at T = `measureAt`, measured by simulation.
     func calibratedError(_ kind: Calibration, images: Int, calibrateAt: Int, measureAt ticks: Int) throws
-        -> (error: Double, shifts: [Float]?, network: SpikingNetwork) {
+        -> (error: Double, shifts: [Float]?, network: SpikingNetwork)
+    {
         var rng = SplitMix(state: 5)
         let calibration = (0..<(images * 4)).map { _ in rng.unitFloat() }
         var options = ConversionOptions()
         options.method = .max
         options.biasCalibrationTicks = kind == .bias ? calibrateAt : 0
         options.potentialCalibrationTicks = kind == .potential ? calibrateAt : 0
-        let (net, summary) = try Converter.convert(try identityLayer(), calibration: calibration, count: images, options: options)
+        let (net, summary) = try Converter.convert(
+            try identityLayer(), calibration: calibration, count: images, options: options)
         var sim = SimulationOptions()
         sim.checkpoints = [ticks]
         sim.keepSpikeTrains = true
@@ -221,10 +248,12 @@ import Testing
         let theta = Double(net.populations[1].threshold)
         var error = 0.0
         for n in 0..<4 {
-            var ann = 0.0, snn = 0.0
+            var ann = 0.0
+            var snn = 0.0
             for i in 0..<images {
                 ann += min(Double(calibration[i * 4 + n]), theta)
-                snn += Double(r.spikeTrains[i][1].filter { $0 % 4 == n && $0 / 4 < ticks }.count) * theta / Double(ticks)
+                snn +=
+                    Double(r.spikeTrains[i][1].filter { $0 % 4 == n && $0 / 4 < ticks }.count) * theta / Double(ticks)
             }
             error += abs(ann - snn) / Double(images)
         }

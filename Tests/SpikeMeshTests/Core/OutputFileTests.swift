@@ -45,7 +45,8 @@ import Testing
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/link.svg") == "target.svg")
         #expect(try Self.text(dir + "/target.svg") == "new\n")
         // A dangling link: the file it points to is created, and the link stays.
-        try FileManager.default.createSymbolicLink(atPath: dir + "/dangling.svg", withDestinationPath: dir + "/made.svg")
+        try FileManager.default.createSymbolicLink(
+            atPath: dir + "/dangling.svg", withDestinationPath: dir + "/made.svg")
         try OutputFile.write("made\n", to: dir + "/dangling.svg", option: "--svg")
         #expect(Self.mode(dir + "/dangling.svg") & S_IFMT == S_IFLNK)
         #expect(try Self.text(dir + "/made.svg") == "made\n")
@@ -95,7 +96,8 @@ import Testing
             #expect {
                 try OutputFile.check(name, option: "-o", inputs: inputs)
             } throws: { e in
-                (e as? SpikeMeshError)?.message == "-o \(name) is the same file as MODEL \(model); an output never replaces an input"
+                (e as? SpikeMeshError)?.message
+                    == "-o \(name) is the same file as MODEL \(model); an output never replaces an input"
             }
         }
         #expect(try Self.text(model) == "model")
@@ -113,7 +115,8 @@ import Testing
             #expect {
                 try OutputFile.write("x", to: weights, option: "--csv")
             } throws: { e in
-                (e as? SpikeMeshError)?.message == "--csv \(weights) is the same file as the input \(weights), which this command read; an output never replaces an input"
+                (e as? SpikeMeshError)?.message
+                    == "--csv \(weights) is the same file as the input \(weights), which this command read; an output never replaces an input"
             }
         }
         #expect(try Self.text(weights) == "weights")
@@ -126,18 +129,24 @@ import Testing
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         func message(_ path: String) -> String? {
-            do { try OutputFile.check(path, option: "--csv", inputs: []); return nil } catch { return (error as? SpikeMeshError)?.message }
+            do {
+                try OutputFile.check(path, option: "--csv", inputs: [])
+                return nil
+            } catch { return (error as? SpikeMeshError)?.message }
         }
         #expect(message("") == "--csv needs a file name (an empty path was given)")
         #expect(message(dir) == "--csv \(dir) is a folder; give a file name")
-        #expect(message(dir + "/missing/x.csv") == "--csv \(dir)/missing/x.csv: the folder \(dir)/missing does not exist")
+        #expect(
+            message(dir + "/missing/x.csv") == "--csv \(dir)/missing/x.csv: the folder \(dir)/missing does not exist")
         try "f".write(toFile: dir + "/file", atomically: false, encoding: .utf8)
         #expect(message(dir + "/file/x.csv") == "--csv \(dir)/file/x.csv: \(dir)/file is not a folder")
         #expect(message("-") == nil)
         #expect {
-            try OutputFile.check([(option: "--csv", path: dir + "/a"), (option: "--html", path: dir + "/./a")], inputs: [])
+            try OutputFile.check(
+                [(option: "--csv", path: dir + "/a"), (option: "--html", path: dir + "/./a")], inputs: [])
         } throws: { e in
-            (e as? SpikeMeshError)?.message == "--csv and --html name the same file \(dir)/./a; give each output its own"
+            (e as? SpikeMeshError)?.message
+                == "--csv and --html name the same file \(dir)/./a; give each output its own"
         }
     }
 

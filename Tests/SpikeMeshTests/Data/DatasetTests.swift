@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 @testable import SpikeMeshCore
-@testable import SpikeMeshModel
 @testable import SpikeMeshFormats
+@testable import SpikeMeshModel
 
 @Suite struct DatasetTests {
     typealias F = DataFixtures
@@ -84,7 +84,8 @@ import Testing
         #expect(batch.count == 8)
         let channel0: [Float] = [88, 99, 110, 121]
         let channel1: [Float] = [132, 143, 154, 165]
-        let expected = channel0.map { ($0 / 255 - 0.5) / 0.5 }
+        let expected =
+            channel0.map { ($0 / 255 - 0.5) / 0.5 }
             + channel1.map { ($0 / 255 - 0.25) / 0.25 }
         for (value, want) in zip(batch, expected) {
             #expect(abs(value - want) < 1e-6)

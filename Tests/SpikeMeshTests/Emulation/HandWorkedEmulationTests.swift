@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+
 @testable import SpikeMeshCore
-@testable import SpikeMeshModel
-@testable import SpikeMeshHardware
-@testable import SpikeMeshMapping
 @testable import SpikeMeshEmulation
 @testable import SpikeMeshEnergy
+@testable import SpikeMeshHardware
+@testable import SpikeMeshMapping
+@testable import SpikeMeshModel
 
 /// A three-core network on generic-small whose every counter, the latency and the energy are
 /// worked out by hand below.
@@ -19,16 +20,22 @@ import Testing
 @Suite struct HandWorkedEmulationTests {
     func network() throws -> FixedPointNetwork {
         func pop(_ name: String, _ count: Int, _ theta: Int64, _ layer: Int) -> FixedPointPopulation {
-            FixedPointPopulation(name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil,
-                                 layer: layer, qcfsLambda: nil)
+            FixedPointPopulation(
+                name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil,
+                layer: layer, qcfsLambda: nil)
         }
-        return try FixedPointNetwork(populations: [pop("input", 1, 1, 0), pop("A", 2, 10, 1), pop("out", 1, 1, 2)], projections: [
-            FixedPointProjection(source: 0, target: 1, kind: .dense(weights: [3, 5])),
-            FixedPointProjection(source: 1, target: 2, kind: .dense(weights: [1, 2])),
-        ], output: 2, metadata: [:], format: FixedPointInfo(hardware: "hand", weightBits: 8, potentialBits: 16, scales: [1, 1, 1]))
+        return try FixedPointNetwork(
+            populations: [pop("input", 1, 1, 0), pop("A", 2, 10, 1), pop("out", 1, 1, 2)],
+            projections: [
+                FixedPointProjection(source: 0, target: 1, kind: .dense(weights: [3, 5])),
+                FixedPointProjection(source: 1, target: 2, kind: .dense(weights: [1, 2])),
+            ], output: 2, metadata: [:],
+            format: FixedPointInfo(hardware: "hand", weightBits: 8, potentialBits: 16, scales: [1, 1, 1]))
     }
 
-    func run(linkCapacity: Int, overrides: [String] = [], alternativeTimes: [HardwareModel.Time] = []) throws -> (EmulationCounters, HardwareModel, Mapping) {
+    func run(linkCapacity: Int, overrides: [String] = [], alternativeTimes: [HardwareModel.Time] = []) throws -> (
+        EmulationCounters, HardwareModel, Mapping
+    ) {
         var hw = try MapperTests.hardware("generic-small", ["core.neurons=1"] + overrides)
         hw.mesh.linkCapacity = linkCapacity
         var options = Mapper.Options()
@@ -63,7 +70,7 @@ import Testing
         let (c, hw, m) = try run(linkCapacity: 1)
         #expect(c.stalledPacketTicks == 1 && c.latePackets == 1)
         #expect(c.packets == 6 && c.delivered == 6 && c.synapticOps == 6 && c.hopsWithinChip == 8)
-        #expect(c.neuronUpdates == 16 + 6)   // the late packet is a separate update at t5
+        #expect(c.neuronUpdates == 16 + 6)  // the late packet is a separate update at t5
         #expect(c.linkPeak.max() == 1)
         // Tick time (ns) = slowest core (1 ns per SOP, 2 ns per update) + mesh (1 ns per hop
         // of the longest route travelling, + busiest link − 1) + 100 ns barrier:
@@ -79,7 +86,7 @@ import Testing
         #expect(near(pj["routingWithinChip"], 8 * 5))
         #expect(near(pj["routingBetweenChips"], 0))
         #expect(near(pj["barrier"], 8 * 1 * 100))
-        #expect(near(pj["static"], 1 * 829))   // 1 mW × 829 ns
+        #expect(near(pj["static"], 1 * 829))  // 1 mW × 829 ns
         #expect(abs(e.totalMicrojoules * 1e6 - 2181) < 1e-6)
         #expect(abs(e.latencyMicroseconds - 0.829) < 1e-9)
     }
@@ -95,9 +102,11 @@ import Testing
     /// travelled (A0: 2 × 4 ns, A1: 1 × 4 ns) + 1 ns at t4, where both packets share link
     /// (0,1)→(0,2). t1 2+0, t2 20+4, t3 2, t4 34+9, t5 2, t6 20+4, t7 20+8, t8 20+4, each + 70.
     @Test func perEventCostsByKindDirectionAndTiles() throws {
-        let keys = ["mesh.columns=1", "time.synapticOpDenseNs=3", "time.spikeNs=7", "time.packetOutNs=11", "time.packetInNs=13",
-                    "time.hopNorthSouthNs=4", "time.barrierNsByTilesInUse=1:50,3:70,4:90",
-                    "energy.synapticOpDensePJ=30", "energy.spikePJ=40", "energy.hopNorthSouthPJ=6"]
+        let keys = [
+            "mesh.columns=1", "time.synapticOpDenseNs=3", "time.spikeNs=7", "time.packetOutNs=11", "time.packetInNs=13",
+            "time.hopNorthSouthNs=4", "time.barrierNsByTilesInUse=1:50,3:70,4:90",
+            "energy.synapticOpDensePJ=30", "energy.spikePJ=40", "energy.hopNorthSouthPJ=6",
+        ]
         let (c, hw, m) = try run(linkCapacity: 0, overrides: keys)
         #expect([0, 1, 2].map { m.mesh.router(m.placement[$0]).y } == [0, 1, 2] && m.tilesInUse == 3)
         #expect(c.hopsWithinChip == 8 && c.hopsNorthSouth == 8)
@@ -115,7 +124,8 @@ import Testing
         #expect(near(pj["barrier"], 8 * 100))
         #expect(near(pj["static"], 709))
         // Every-tick somas: the output neuron, idle at t1, t3 and t5, costs 5 ns there.
-        let (idle, _, _) = try run(linkCapacity: 0, overrides: keys + ["core.somaUpdate=everyTick", "time.idleNeuronUpdateNs=5"])
+        let (idle, _, _) = try run(
+            linkCapacity: 0, overrides: keys + ["core.somaUpdate=everyTick", "time.idleNeuronUpdateNs=5"])
         #expect(idle.timePs == (ticks.reduce(0, +) + 3 * 3) * 1000)
         // Without the new keys the same chip is priced by the plain formulas: every hop at hopPJ
         // and hopNs, core time SOPs × 1 + updates × 2, barrier 100.
@@ -129,14 +139,18 @@ import Testing
     /// alternative table's totals are what a run on that table gives — here the per-event
     /// table above, tick for tick — and the run's own table is untouched.
     @Test func alternativeTimeTablesPriceTheSameTicks() throws {
-        let time = ["time.synapticOpDenseNs=3", "time.spikeNs=7", "time.packetOutNs=11", "time.packetInNs=13",
-                    "time.hopNorthSouthNs=4", "time.barrierNsByTilesInUse=1:50,3:70,4:90"]
+        let time = [
+            "time.synapticOpDenseNs=3", "time.spikeNs=7", "time.packetOutNs=11", "time.packetInNs=13",
+            "time.hopNorthSouthNs=4", "time.barrierNsByTilesInUse=1:50,3:70,4:90",
+        ]
         let perEvent = try MapperTests.hardware("generic-small", ["core.neurons=1", "mesh.columns=1"] + time).time
         let plain = try MapperTests.hardware("generic-small", ["core.neurons=1", "mesh.columns=1"]).time
         let (c, _, _) = try run(linkCapacity: 0, overrides: ["mesh.columns=1"], alternativeTimes: [perEvent, plain])
         #expect(c.times.count == 3)
         #expect(c.timePs == [102, 104, 102, 107, 102, 104, 105, 104].reduce(0, +) * 1000)
-        #expect(c.times[1].timePs == [72, 94, 72, 113, 72, 94, 98, 94].reduce(0, +) * 1000 && c.times[1].barrierTimePs == 8 * 70 * 1000)
+        #expect(
+            c.times[1].timePs == [72, 94, 72, 113, 72, 94, 98, 94].reduce(0, +) * 1000
+                && c.times[1].barrierTimePs == 8 * 70 * 1000)
         #expect(c.times[2] == c.times[0])
         let retimed = try c.retimed(1)
         #expect(retimed.times == [c.times[1]] && retimed.synapticOps == c.synapticOps && retimed.spikes == c.spikes)
@@ -149,8 +163,11 @@ import Testing
         let first = t.addTick(ns: 5e15, coreNs: 1, meshNs: 1, barrierNs: 1)
         let second = t.addTick(ns: 5e15, coreNs: 1, meshNs: 1, barrierNs: 1)
         #expect(first && !second && t.overflowed && t.timePs == 5_000_000_000_000_000_000)
-        var a = TimeTotals(), b = TimeTotals()
-        let fits = a.addTick(ns: 5e15, coreNs: 0, meshNs: 0, barrierNs: 0) && b.addTick(ns: 5e15, coreNs: 0, meshNs: 0, barrierNs: 0)
+        var a = TimeTotals()
+        var b = TimeTotals()
+        let fits =
+            a.addTick(ns: 5e15, coreNs: 0, meshNs: 0, barrierNs: 0)
+            && b.addTick(ns: 5e15, coreNs: 0, meshNs: 0, barrierNs: 0)
         a.add(b)
         #expect(fits && a.overflowed)
         var c = EmulationCounters(cores: 1, populations: 1, links: 0, ticks: 1, timeTables: 2)
@@ -181,8 +198,12 @@ import Testing
         #expect(nb.effectiveMACs == 16 && nb.effectiveACs == 2 && nb.dense == 32)
         #expect(nb.activationSparsity == 1 - 6.0 / 16 && nb.connectionSparsity == 0.25 && nb.footprint == 12)
         let json = nb.json.rendered(indent: 0)
-        #expect(json.contains("\"Effective_MACs\":16") && json.contains("\"Effective_ACs\":2") && json.contains("\"Dense\":32"))
-        #expect(json.contains("\"footprint\":12") && json.contains("\"connection_sparsity\":0.25") && json.contains("\"activation_sparsity\":0.625"))
+        #expect(
+            json.contains("\"Effective_MACs\":16") && json.contains("\"Effective_ACs\":2")
+                && json.contains("\"Dense\":32"))
+        #expect(
+            json.contains("\"footprint\":12") && json.contains("\"connection_sparsity\":0.25")
+                && json.contains("\"activation_sparsity\":0.625"))
     }
 
     /// The chip advanced tick by tick: A0 integrates 3 per tick and A1 5 (Θ = 10, subtract
@@ -193,7 +214,8 @@ import Testing
         hw.mesh.linkCapacity = 0
         var options = Mapper.Options()
         options.movesPerCore = 0
-        let emulator = try Emulator(network: try network(), mapping: try Mapper.map(try network(), on: hw, options: options))
+        let emulator = try Emulator(
+            network: try network(), mapping: try Mapper.map(try network(), on: hw, options: options))
         var e = EmulationOptions()
         e.checkpoints = [8]
         var chip = try Chip(emulator: emulator, options: e)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SpikeMeshCore
 
 /// The golden regression: fixed configurations of the whole pipeline against committed JSON
@@ -20,9 +21,13 @@ import Testing
             let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
             let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
             let line = (0..<min(a.count, e.count)).first { a[$0] != e[$0] } ?? min(a.count, e.count)
-            func shown(_ lines: [Substring]) -> String { line < lines.count ? String(lines[line].prefix(300)) : "<end>" }
-            let got = shown(a), want = shown(e)
-            Issue.record("\(config.name): differs from \(config.goldenPath) at line \(line + 1): got \(got), expected \(want)")
+            func shown(_ lines: [Substring]) -> String {
+                line < lines.count ? String(lines[line].prefix(300)) : "<end>"
+            }
+            let got = shown(a)
+            let want = shown(e)
+            Issue.record(
+                "\(config.name): differs from \(config.goldenPath) at line \(line + 1): got \(got), expected \(want)")
         }
     }
 
@@ -42,7 +47,8 @@ import Testing
     @Test func theConfigurationsExerciseWhatTheyClaim() throws {
         func golden(_ name: String) throws -> [String: Any] {
             let path = Fixtures.path("golden/\(name).json")
-            return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+            return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+                as! [String: Any]
         }
         func total(_ g: [String: Any], _ key: String) -> Int { (g["totals"] as! [String: Any])[key] as! Int }
         let stalls = try golden("cnn-generic-small-poisson-pipelined-stalls")

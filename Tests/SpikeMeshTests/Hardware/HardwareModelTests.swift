@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SpikeMeshCore
 @testable import SpikeMeshHardware
 
@@ -9,16 +10,22 @@ import Testing
     }
 
     func error(_ text: String, overrides: [String] = []) -> String {
-        do { _ = try parse(text, overrides: overrides); return "no error" } catch { return "\(error)" }
+        do {
+            _ = try parse(text, overrides: overrides)
+            return "no error"
+        } catch { return "\(error)" }
     }
 
     @Test func shippedModelsLoadWithTheirNumbers() throws {
         let root = Fixtures.packageRoot.path + "/HardwareModels/"
         let loihi = try HardwareModel.load(root + "loihi.json")
         #expect(loihi.mesh.coresPerChip == 128)
-        #expect(loihi.core.neurons == 1024 && loihi.core.axons == 4096 && loihi.core.synapseMemoryBits == 128 * 1024 * 8)
+        #expect(
+            loihi.core.neurons == 1024 && loihi.core.axons == 4096 && loihi.core.synapseMemoryBits == 128 * 1024 * 8)
         #expect(loihi.core.weightBits == 8 && loihi.core.potentialBits == 24)
-        #expect(loihi.energy.synapticOpPJ == 23.6 && loihi.energy.neuronUpdatePJ == 81 && loihi.energy.idleNeuronUpdatePJ == 52)
+        #expect(
+            loihi.energy.synapticOpPJ == 23.6 && loihi.energy.neuronUpdatePJ == 81
+                && loihi.energy.idleNeuronUpdatePJ == 52)
         let tn = try HardwareModel.load(root + "truenorth.json")
         #expect(tn.mesh.coresPerChip == 4096 && tn.core.neurons == 256 && tn.core.axons == 256)
         #expect(tn.energy.synapticOpPJ == 26 && tn.time.minimumTickNs == 1_000_000)
@@ -27,11 +34,21 @@ import Testing
         #expect(sanafe.mesh == loihi.mesh && sanafe.core.neurons == 1024 && sanafe.core.somaUpdate == .everyTick)
         #expect(SynapseClass.allCases.map { sanafe.energy.synapticOpPJ($0) } == [24.0, 35.5, 33.6])
         #expect(SynapseClass.allCases.map { sanafe.time.synapticOpNs($0) } == [3.1, 3.8, 4.7])
-        #expect(sanafe.energy.neuronUpdatePJ == 72.8 && sanafe.energy.idleNeuronUpdatePJ == 51.2)   // access 51.2 + update 21.6
-        #expect(sanafe.energy.spikePJ == 69.3 && sanafe.energy.spikeOutPJ == 111 && sanafe.energy.hopPJ == 3 && sanafe.energy.hopNorthSouthPJ == 4.2)
-        #expect(sanafe.time.spikeNs == 30 && sanafe.time.packetOutNs == 5.1 && sanafe.time.packetInNs == 16 && sanafe.time.hopNorthSouthNs == 6.5)
-        #expect([1, 2, 3, 4, 28, 29, 128].map { sanafe.time.barrierNs(tilesInUse: $0) } == [600, 1000, 1000, 1400, 1400, 1800, 1800])
-        #expect(!loihi.time.hasDetailedCoreTime && !loihi.energy.hasSynapseClasses && loihi.time.barrierNs(tilesInUse: 5) == 465)
+        // Access 51.2 + update 21.6.
+        #expect(sanafe.energy.neuronUpdatePJ == 72.8 && sanafe.energy.idleNeuronUpdatePJ == 51.2)
+        #expect(
+            sanafe.energy.spikePJ == 69.3 && sanafe.energy.spikeOutPJ == 111 && sanafe.energy.hopPJ == 3
+                && sanafe.energy.hopNorthSouthPJ == 4.2)
+        #expect(
+            sanafe.time.spikeNs == 30 && sanafe.time.packetOutNs == 5.1 && sanafe.time.packetInNs == 16
+                && sanafe.time.hopNorthSouthNs == 6.5)
+        #expect(
+            [1, 2, 3, 4, 28, 29, 128].map { sanafe.time.barrierNs(tilesInUse: $0) } == [
+                600, 1000, 1000, 1400, 1400, 1800, 1800,
+            ])
+        #expect(
+            !loihi.time.hasDetailedCoreTime && !loihi.energy.hasSynapseClasses
+                && loihi.time.barrierNs(tilesInUse: 5) == 465)
         let small = try HardwareModel.load(root + "generic-small.json")
         #expect(small.core.sharedKernels && small.mesh.chips == 2)
     }
@@ -48,7 +65,9 @@ import Testing
         #expect(error(#"{"version": 1, "core": {"neuron": 3}}"#).contains("unknown key \"core.neuron\""))
         #expect(error(#"{"version": 1, "core": {"neurons": "many"}}"#).contains("core.neurons: expected an integer"))
         #expect(error(#"{"version": 1, "core": {"neurons": 0}}"#).contains("core.neurons = 0 is below the minimum 1"))
-        #expect(error(#"{"version": 1, "core": {"sharedKernels": 1}}"#).contains("core.sharedKernels: expected true or false"))
+        #expect(
+            error(#"{"version": 1, "core": {"sharedKernels": 1}}"#).contains(
+                "core.sharedKernels: expected true or false"))
         #expect(error(#"{"version": 1, "energy": {"hopPJ": -1}}"#).contains("energy.hopPJ = -1.0 must not be negative"))
         #expect(error(#"{"version": 1, "mesh": {"routing": "west-first"}}"#).contains("only \"xy\""))
         #expect(error(#"{"version": 1, "core": {"somaUpdate": "sometimes"}}"#).contains("core.somaUpdate"))
@@ -64,22 +83,38 @@ import Testing
         #expect(m.time.barrierNsByTilesInUse == [.init(tiles: 1, ns: 600), .init(tiles: 4, ns: 1400)])
         let set = try parse(#"{"version": 1}"#, overrides: ["time.barrierNsByTilesInUse=2:10,8:20"])
         #expect([1, 2, 7, 8, 9].map { set.time.barrierNs(tilesInUse: $0) } == [10, 10, 10, 20, 20])
-        #expect(error(#"{"version": 1, "time": {"barrierNsByTilesInUse": 5}}"#).contains("time.barrierNsByTilesInUse: expected an object"))
+        #expect(
+            error(#"{"version": 1, "time": {"barrierNsByTilesInUse": 5}}"#).contains(
+                "time.barrierNsByTilesInUse: expected an object"))
         #expect(error(#"{"version": 1, "time": {"barrierNsByTilesInUse": {}}}"#).contains("expected 1 to 64 entries"))
-        #expect(error(#"{"version": 1, "time": {"barrierNsByTilesInUse": {"0": 5}}}"#).contains("tile count \"0\" is not an integer"))
-        #expect(error(#"{"version": 1, "time": {"barrierNsByTilesInUse": {"1": -5}}}"#).contains("time.barrierNsByTilesInUse.1 = -5.0 must not be negative"))
-        #expect(error(#"{"version": 1}"#, overrides: ["time.barrierNsByTilesInUse=1:5,1:6"]).contains("tile count 1 appears twice"))
-        #expect(error(#"{"version": 1}"#, overrides: ["time.barrierNsByTilesInUse=1-5"]).contains("expected TILES:NS pairs"))
-        #expect(error(#"{"version": 1, "energy": {"synapticOpConvPJ": "x"}}"#).contains("energy.synapticOpConvPJ: expected a number"))
+        #expect(
+            error(#"{"version": 1, "time": {"barrierNsByTilesInUse": {"0": 5}}}"#).contains(
+                "tile count \"0\" is not an integer"))
+        #expect(
+            error(#"{"version": 1, "time": {"barrierNsByTilesInUse": {"1": -5}}}"#).contains(
+                "time.barrierNsByTilesInUse.1 = -5.0 must not be negative"))
+        #expect(
+            error(#"{"version": 1}"#, overrides: ["time.barrierNsByTilesInUse=1:5,1:6"]).contains(
+                "tile count 1 appears twice"))
+        #expect(
+            error(#"{"version": 1}"#, overrides: ["time.barrierNsByTilesInUse=1-5"]).contains("expected TILES:NS pairs")
+        )
+        #expect(
+            error(#"{"version": 1, "energy": {"synapticOpConvPJ": "x"}}"#).contains(
+                "energy.synapticOpConvPJ: expected a number"))
     }
 
     @Test func overridesAreCheckedLikeTheFile() throws {
-        let m = try parse(#"{"version": 1}"#, overrides: ["core.neurons=512", "energy.hopPJ=2.5", "core.sharedKernels=true"])
+        let m = try parse(
+            #"{"version": 1}"#, overrides: ["core.neurons=512", "energy.hopPJ=2.5", "core.sharedKernels=true"])
         #expect(m.core.neurons == 512 && m.energy.hopPJ == 2.5 && m.core.sharedKernels)
     }
 
     @Test func unknownNameListsTheShippedOnes() {
-        do { _ = try HardwareModel.load("loihi9"); Issue.record("expected an error") } catch {
+        do {
+            _ = try HardwareModel.load("loihi9")
+            Issue.record("expected an error")
+        } catch {
             #expect("\(error)".contains("loihi, loihi-sanafe, loihi2, spinnaker2, truenorth, generic-small"))
         }
     }

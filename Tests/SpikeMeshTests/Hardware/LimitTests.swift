@@ -1,59 +1,79 @@
 import Foundation
 import Testing
+
 @testable import SpikeMeshCore
-@testable import SpikeMeshModel
+@testable import SpikeMeshEmulation
 @testable import SpikeMeshFormats
 @testable import SpikeMeshHardware
 @testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
+@testable import SpikeMeshModel
 
 /// Every fixed-point and mesh limit made to actually happen, on hand-made networks whose
 /// outcome is worked out by hand: clipped weights, clamped biases, saturated membranes and a
 /// mesh too congested to deliver.
 @Suite struct LimitTests {
-    static func population(_ name: String, _ count: Int, threshold: Float, bias: [Float]? = nil, layer: Int) -> Population {
-        Population(name: name, shape: [count], threshold: threshold, reset: .subtract, initialPotential: 0, bias: bias,
-                   layer: layer, qcfsLambda: nil)
+    static func population(_ name: String, _ count: Int, threshold: Float, bias: [Float]? = nil, layer: Int)
+        -> Population
+    {
+        Population(
+            name: name, shape: [count], threshold: threshold, reset: .subtract, initialPotential: 0, bias: bias,
+            layer: layer, qcfsLambda: nil)
     }
 
     /// input (1) ─w→ A (n neurons) ─v→ out (1), float.
     static func chain(_ w: [Float], _ v: [Float], threshold: Float, bias: [Float]? = nil) -> SpikingNetwork {
-        SpikingNetwork(populations: [population("input", 1, threshold: 1, layer: 0),
-                                     population("A", w.count, threshold: threshold, bias: bias, layer: 1),
-                                     population("out", 1, threshold: 1, layer: 2)],
-                       projections: [Projection(source: 0, target: 1, kind: .dense(weights: w)),
-                                     Projection(source: 1, target: 2, kind: .dense(weights: v))],
-                       output: 2, metadata: [:])
+        SpikingNetwork(
+            populations: [
+                population("input", 1, threshold: 1, layer: 0),
+                population("A", w.count, threshold: threshold, bias: bias, layer: 1),
+                population("out", 1, threshold: 1, layer: 2),
+            ],
+            projections: [
+                Projection(source: 0, target: 1, kind: .dense(weights: w)),
+                Projection(source: 1, target: 2, kind: .dense(weights: v)),
+            ],
+            output: 2, metadata: [:])
     }
 
     /// The same chain in fixed point, integers given directly (A's threshold Θ, the output's 1).
-    static func fixedChain(_ w: [Int32], _ v: [Int32], threshold: Int64, weightBits: Int, potentialBits: Int) throws -> FixedPointNetwork {
+    static func fixedChain(_ w: [Int32], _ v: [Int32], threshold: Int64, weightBits: Int, potentialBits: Int) throws
+        -> FixedPointNetwork
+    {
         func pop(_ name: String, _ count: Int, _ theta: Int64, _ layer: Int) -> FixedPointPopulation {
-            FixedPointPopulation(name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil,
-                                 layer: layer, qcfsLambda: nil)
+            FixedPointPopulation(
+                name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil,
+                layer: layer, qcfsLambda: nil)
         }
         return try FixedPointNetwork(
             populations: [pop("input", 1, 1, 0), pop("A", w.count, threshold, 1), pop("out", 1, 1, 2)],
-            projections: [FixedPointProjection(source: 0, target: 1, kind: .dense(weights: w)),
-                          FixedPointProjection(source: 1, target: 2, kind: .dense(weights: v))],
+            projections: [
+                FixedPointProjection(source: 0, target: 1, kind: .dense(weights: w)),
+                FixedPointProjection(source: 1, target: 2, kind: .dense(weights: v)),
+            ],
             output: 2, metadata: [:],
-            format: FixedPointInfo(hardware: "hand", weightBits: weightBits, potentialBits: potentialBits, scales: [1, 1, 1]))
+            format: FixedPointInfo(
+                hardware: "hand", weightBits: weightBits, potentialBits: potentialBits, scales: [1, 1, 1]))
     }
 
     /// With 2-bit weights (|W| ≤ 1) and a weight of 3 thresholds, no Θ ≥ 1 keeps it in range:
     /// Θ = 1, 0.5 rounds (half away from zero) to 1, and 3 is clipped to 1.
     @Test func aWeightThatCannotFitIsClippedAndCounted() throws {
-        let (q, report) = try Quantizer.quantize(Self.chain([0.5, 3], [1, 1], threshold: 1), weightBits: 2, potentialBits: 16, name: "t")
+        let (q, report) = try Quantizer.quantize(
+            Self.chain([0.5, 3], [1, 1], threshold: 1), weightBits: 2, potentialBits: 16, name: "t")
         let a = report.entries[0]
         #expect(a.integerThreshold == 1 && a.clipped == 1 && a.largestWeight == 1)
-        guard case .dense(let w) = q.projections[0].kind else { Issue.record("dense expected"); return }
+        guard case .dense(let w) = q.projections[0].kind else {
+            Issue.record("dense expected")
+            return
+        }
         #expect(w == [1, 1])
     }
 
     /// 8-bit potentials hold ±127. The weight 0.5 allows Θ = 254, capped at 127 by the
     /// potential range; a bias of 1000 θ is 127,000 units and is clamped to 127 and counted.
     @Test func aBiasOutsideThePotentialRangeIsClampedAndCounted() throws {
-        let (q, report) = try Quantizer.quantize(Self.chain([0.5], [1], threshold: 1, bias: [1000]), weightBits: 8, potentialBits: 8, name: "t")
+        let (q, report) = try Quantizer.quantize(
+            Self.chain([0.5], [1], threshold: 1, bias: [1000]), weightBits: 8, potentialBits: 8, name: "t")
         let a = report.entries[0]
         #expect(a.integerThreshold == 127 && a.clampedValues == 1)
         #expect(q.populations[1].bias == [127])
@@ -81,7 +101,9 @@ import Testing
     /// per tick, and emulated for 4 ticks.
     static func burst(capacity: Int) throws -> (mapping: Mapping, run: () throws -> EmulationCounters) {
         let n = 256
-        let net = try fixedChain([Int32](repeating: 1, count: n), [Int32](repeating: 1, count: n), threshold: 1, weightBits: 8, potentialBits: 16)
+        let net = try fixedChain(
+            [Int32](repeating: 1, count: n), [Int32](repeating: 1, count: n), threshold: 1, weightBits: 8,
+            potentialBits: 16)
         var hw = try MapperTests.hardware("generic-small", [])
         hw.mesh.linkCapacity = capacity
         var options = Mapper.Options()
@@ -103,7 +125,8 @@ import Testing
             _ = try run()
         } throws: { error in
             guard let error = error as? SpikeMeshError else { return false }
-            return error.message.contains("stayed full for 255 ticks") && error.message.contains("raise mesh.linkCapacity")
+            return error.message.contains("stayed full for 255 ticks")
+                && error.message.contains("raise mesh.linkCapacity")
         }
     }
 
@@ -140,15 +163,26 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).smnet").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try NetworkFile.save(net, to: path)
-        guard case .fixedPoint(let back) = try NetworkFile.load(path: path) else { Issue.record("not fixed point"); return }
+        guard case .fixedPoint(let back) = try NetworkFile.load(path: path) else {
+            Issue.record("not fixed point")
+            return
+        }
         #expect(back.populations[1].bias == [bias] && back.populations[1].threshold == 2 * bias)
     }
 
     /// A fixed-point network whose values do not fit its widths is refused when it is made.
     @Test func valuesOutsideTheWidthsAreRefused() throws {
-        #expect(throws: SpikeMeshError.self) { try Self.fixedChain([128], [1], threshold: 1, weightBits: 8, potentialBits: 16) }
-        #expect(throws: SpikeMeshError.self) { try Self.fixedChain([1], [1], threshold: 128, weightBits: 8, potentialBits: 8) }
-        #expect(throws: SpikeMeshError.self) { try Self.fixedChain([1], [1], threshold: 0, weightBits: 8, potentialBits: 8) }
-        #expect(throws: Never.self) { try Self.fixedChain([127, -127], [1, 1], threshold: 127, weightBits: 8, potentialBits: 8) }
+        #expect(throws: SpikeMeshError.self) {
+            try Self.fixedChain([128], [1], threshold: 1, weightBits: 8, potentialBits: 16)
+        }
+        #expect(throws: SpikeMeshError.self) {
+            try Self.fixedChain([1], [1], threshold: 128, weightBits: 8, potentialBits: 8)
+        }
+        #expect(throws: SpikeMeshError.self) {
+            try Self.fixedChain([1], [1], threshold: 0, weightBits: 8, potentialBits: 8)
+        }
+        #expect(throws: Never.self) {
+            try Self.fixedChain([127, -127], [1, 1], threshold: 127, weightBits: 8, potentialBits: 8)
+        }
     }
 }

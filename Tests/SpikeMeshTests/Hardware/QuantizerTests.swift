@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import SpikeMeshReference
+
+@testable import SpikeMeshEmulation
 @testable import SpikeMeshHardware
 @testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
+@testable import SpikeMeshReference
 
 @Suite(.serialized) struct QuantizerTests {
     @Test func integerWeightsFitAndFollowTheScale() throws {
@@ -15,13 +16,19 @@ import Testing
                 #expect(proj.weights.allSatisfy { abs($0) <= wMax }, "projection \(j)")
                 // W ≈ w · a_source / θ_target · Θ_target within half a unit.
                 if case .conv(let c) = net.projections[j].kind, case .conv(_, _, _, let qw) = proj.kind {
-                    let factor = net.amplitude(proj.source) / net.populations[proj.target].threshold * Float(q.populations[proj.target].threshold)
+                    let factor =
+                        net.amplitude(proj.source) / net.populations[proj.target].threshold
+                        * Float(q.populations[proj.target].threshold)
                     let worst = zip(c.weights, qw).map { abs($0 * factor - Float($1)) }.max()!
                     #expect(worst <= 0.5 + 1e-3)
                 }
             }
             // Θ is the largest threshold that keeps every weight in range: Θ + 1 would not.
-            for e in report.entries { #expect(Double(e.largestWeight) * Double(e.integerThreshold + 1) / Double(e.integerThreshold) > Double(wMax) - 0.5) }
+            for e in report.entries {
+                #expect(
+                    Double(e.largestWeight) * Double(e.integerThreshold + 1) / Double(e.integerThreshold) > Double(wMax)
+                        - 0.5)
+            }
             #expect(report.entries.allSatisfy { $0.clipped == 0 })
         }
         let (_, coarse) = try Quantizer.quantize(net, weightBits: 4, potentialBits: 24, name: "t")
@@ -48,12 +55,14 @@ import Testing
         #expect(abs(quantized - float) <= 0.01, "\(name): fixed point \(quantized) vs float \(float)")
         var e = EmulationOptions()
         e.checkpoints = [64]
-        let onChip = try Emulator(network: fixed, mapping: try Mapper.map(fixed, on: hw)).evaluate(data, normalization: norm, options: e)
+        let onChip = try Emulator(network: fixed, mapping: try Mapper.map(fixed, on: hw)).evaluate(
+            data, normalization: norm, options: e)
         #expect(onChip.counters.saturations == 0)
         #expect(abs(onChip.accuracy[0] - float) <= 0.01, "\(name): emulated \(onChip.accuracy[0]) vs float \(float)")
         hw.mesh.linkCapacity = 0
         let few = data.limited(to: 16)
-        let emulated = try Emulator(network: fixed, mapping: try Mapper.map(fixed, on: hw)).evaluate(few, normalization: norm, options: e)
+        let emulated = try Emulator(network: fixed, mapping: try Mapper.map(fixed, on: hw)).evaluate(
+            few, normalization: norm, options: e)
         #expect(emulated.counters.saturations == 0 && emulated.counters.latePackets == 0)
         let reference = try ReferenceSimulator(network: fixed).accuracy(few, normalization: norm, options: r)[0]
         #expect(emulated.accuracy[0] == reference)

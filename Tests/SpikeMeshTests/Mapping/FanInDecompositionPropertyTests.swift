@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+
 @testable import SpikeMeshCore
-@testable import SpikeMeshModel
-@testable import SpikeMeshReference
+@testable import SpikeMeshEmulation
 @testable import SpikeMeshHardware
 @testable import SpikeMeshMapping
-@testable import SpikeMeshEmulation
+@testable import SpikeMeshModel
+@testable import SpikeMeshReference
 
 /// Relays, relay trees and splitters on seeded random networks (a third of them a wide MLP
 /// that needs a relay tree; every combination of neuron fan-out and relay kind among those) and tiny chips (20–31 axons,
@@ -24,23 +25,35 @@ import Testing
             // A wide dense layer (512–800 inputs per neuron): more relays than a core has axons,
             // so a relay tree.
             func pop(_ name: String, _ shape: [Int], _ layer: Int) -> Population {
-                Population(name: name, shape: shape, threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: layer, qcfsLambda: nil)
+                Population(
+                    name: name, shape: shape, threshold: 1, reset: .subtract, initialPotential: 0, bias: nil,
+                    layer: layer, qcfsLambda: nil)
             }
-            let input = pop("input", [2, 16 + r(5), 16 + r(5)], 0), hidden = 2 + r(6), out = 2 + r(4)
-            net = SpikingNetwork(populations: [input, pop("hid", [hidden], 1), pop("out", [out], 2)], projections: [
-                Projection(source: 0, target: 1, kind: .dense(weights: [Float](repeating: 0, count: input.count * hidden))),
-                Projection(source: 1, target: 2, kind: .dense(weights: [Float](repeating: 0, count: hidden * out))),
-            ], output: 2, metadata: [:])
+            let input = pop("input", [2, 16 + r(5), 16 + r(5)], 0)
+            let hidden = 2 + r(6)
+            let out = 2 + r(4)
+            net = SpikingNetwork(
+                populations: [input, pop("hid", [hidden], 1), pop("out", [out], 2)],
+                projections: [
+                    Projection(
+                        source: 0, target: 1, kind: .dense(weights: [Float](repeating: 0, count: input.count * hidden))),
+                    Projection(source: 1, target: 2, kind: .dense(weights: [Float](repeating: 0, count: hidden * out))),
+                ], output: 2, metadata: [:])
         }
         for j in net.projections.indices {
             switch net.projections[j].kind {
             case .dense(let w): net.projections[j].kind = .dense(weights: w.map { _ in uniform() * 0.2 })
-            case .conv(var c): c.weights = c.weights.map { _ in uniform() }; net.projections[j].kind = .conv(c)
+            case .conv(var c):
+                c.weights = c.weights.map { _ in uniform() }
+                net.projections[j].kind = .conv(c)
             default: break
             }
         }
         var hw = HardwareModel(name: "tiny")
-        hw.mesh.columns = 8; hw.mesh.rows = 8; hw.mesh.chipColumns = 4; hw.mesh.chipRows = 4
+        hw.mesh.columns = 8
+        hw.mesh.rows = 8
+        hw.mesh.chipColumns = 4
+        hw.mesh.chipRows = 4
         hw.core.axons = 20 + r(12)
         hw.core.neurons = 4 + r(28)
         hw.core.weightBits = 8
@@ -56,13 +69,18 @@ import Testing
     static func weights(_ n: SpikingNetwork, into q: Int) -> Int {
         n.projections.reduce(0) { sum, p in
             guard p.target == q else { return sum }
-            switch p.kind { case .dense(let w): return sum + w.count; case .conv(let c): return sum + c.weights.count; default: return sum }
+            switch p.kind {
+            case .dense(let w): return sum + w.count
+            case .conv(let c): return sum + c.weights.count
+            default: return sum
+            }
         }
     }
 
     static func reference(_ fixed: FixedPointNetwork, _ x: [Float]) throws -> SimulationResult {
         var o = SimulationOptions()
-        o.checkpoints = [10]; o.keepSpikeTrains = true
+        o.checkpoints = [10]
+        o.keepSpikeTrains = true
         return try ReferenceSimulator(network: fixed).run(x, count: 1, options: o)
     }
 
@@ -73,7 +91,11 @@ import Testing
         #expect(d.unresolved.isEmpty, "seed \(seed): \(d.unresolved.map(\.reason))")
         let mapping = try Mapper.map(d.network, on: hw)
         #expect(mapping.violations.isEmpty, "seed \(seed): \(mapping.violations.map(\.description))")
-        #expect(mapping.cores.allSatisfy { $0.axons <= hw.core.axons && $0.neurons <= hw.core.neurons && $0.synapseBits <= hw.core.synapseMemoryBits })
+        #expect(
+            mapping.cores.allSatisfy {
+                $0.axons <= hw.core.axons && $0.neurons <= hw.core.neurons
+                    && $0.synapseBits <= hw.core.synapseMemoryBits
+            })
         // Deterministic: the same network and chip give the same relays and the same mapping.
         let again = try FanInDecomposition.decompose(net, hardware: hw)
         #expect(again.relays == d.relays && again.newIndex == d.newIndex)
@@ -84,7 +106,9 @@ import Testing
                 let o = mapping.destinationOffsets[p]
                 for i in 0..<d.network.populations[p].count {
                     let entries = Int(o[i + 1] - o[i])
-                    let allowed = d.network.populations[p].relay == .splitter ? Int(mapping.copies[p][i]) * hw.core.neuronFanOut : hw.core.neuronFanOut
+                    let allowed =
+                        d.network.populations[p].relay == .splitter
+                        ? Int(mapping.copies[p][i]) * hw.core.neuronFanOut : hw.core.neuronFanOut
                     #expect(entries <= allowed, "seed \(seed): population \(p) neuron \(i)")
                 }
             }
@@ -93,7 +117,9 @@ import Testing
         // them hold identity projections only).
         for q in net.populations.indices.dropFirst() {
             let relays = d.relays.filter { $0.target == d.newIndex[q] && $0.kind != .splitter }.map(\.population)
-            let split = relays.reduce(0) { $0 + Self.weights(d.network, into: $1) } + Self.weights(d.network, into: d.newIndex[q])
+            let split =
+                relays.reduce(0) { $0 + Self.weights(d.network, into: $1) }
+                + Self.weights(d.network, into: d.newIndex[q])
             #expect(split == Self.weights(net, into: q), "seed \(seed): population \(q)")
         }
         // Graded relays (and splitters) are exact: the original populations spike as without them.
@@ -103,16 +129,21 @@ import Testing
         if hw.core.gradedSpikeBits > 0 {
             let plain = try Self.reference(try Quantizer.exact(net).0, x)
             for p in net.populations.indices.dropFirst() {
-                #expect(plain.spikeTrains[0][p] == decomposed.spikeTrains[0][d.newIndex[p]], "seed \(seed): population \(p)")
+                #expect(
+                    plain.spikeTrains[0][p] == decomposed.spikeTrains[0][d.newIndex[p]], "seed \(seed): population \(p)"
+                )
             }
             #expect(plain.predictions == decomposed.predictions)
         }
         // The emulator on the chip = the reference, population by population.
         var e = EmulationOptions()
-        e.checkpoints = [10]; e.keepSpikeTrains = true
+        e.checkpoints = [10]
+        e.keepSpikeTrains = true
         let emulated = try Emulator(network: fixed, mapping: mapping).run(x, count: 1, options: e)
         for p in 1..<fixed.populations.count {
-            #expect(emulated.spikeTrains[0][p].sorted() == decomposed.spikeTrains[0][p].sorted(), "seed \(seed): population \(p) (\(fixed.populations[p].name))")
+            #expect(
+                emulated.spikeTrains[0][p].sorted() == decomposed.spikeTrains[0][p].sorted(),
+                "seed \(seed): population \(p) (\(fixed.populations[p].name))")
         }
         #expect(emulated.predictions == decomposed.predictions && emulated.counters.saturations == 0)
     }
@@ -126,17 +157,30 @@ import Testing
     /// that the axon delays equalise).
     @Test func aTwoLevelRelayTree() throws {
         var rng = SplitMix(state: 11)
-        let input = Population(name: "input", shape: [100], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 0, qcfsLambda: nil)
-        let hidden = Population(name: "hid", shape: [3], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 1, qcfsLambda: nil)
-        let out = Population(name: "out", shape: [2], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 2, qcfsLambda: nil)
+        let input = Population(
+            name: "input", shape: [100], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 0,
+            qcfsLambda: nil)
+        let hidden = Population(
+            name: "hid", shape: [3], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 1,
+            qcfsLambda: nil)
+        let out = Population(
+            name: "out", shape: [2], threshold: 1, reset: .subtract, initialPotential: 0, bias: nil, layer: 2,
+            qcfsLambda: nil)
         let w = (0..<300).map { _ in Float(Int(rng.next() % 201) - 60) / 400 }
-        let net = SpikingNetwork(populations: [input, hidden, out], projections: [
-            Projection(source: 0, target: 1, kind: .dense(weights: w)),
-            Projection(source: 1, target: 2, kind: .dense(weights: [0.5, -0.25, 0.75, 0.25, 0.5, -0.5])),
-        ], output: 2, metadata: [:])
+        let net = SpikingNetwork(
+            populations: [input, hidden, out],
+            projections: [
+                Projection(source: 0, target: 1, kind: .dense(weights: w)),
+                Projection(source: 1, target: 2, kind: .dense(weights: [0.5, -0.25, 0.75, 0.25, 0.5, -0.5])),
+            ], output: 2, metadata: [:])
         var hw = HardwareModel(name: "tiny")
-        hw.core.axons = 8; hw.core.neurons = 8; hw.core.synapseMemoryBits = 1 << 16; hw.core.weightBits = 8; hw.core.gradedSpikeBits = 24
-        hw.mesh.columns = 8; hw.mesh.rows = 8
+        hw.core.axons = 8
+        hw.core.neurons = 8
+        hw.core.synapseMemoryBits = 1 << 16
+        hw.core.weightBits = 8
+        hw.core.gradedSpikeBits = 24
+        hw.mesh.columns = 8
+        hw.mesh.rows = 8
         let d = try FanInDecomposition.decompose(net, hardware: hw)
         #expect(d.relays.filter { $0.level == 1 }.map(\.sourceRange.count) == [Int](repeating: 8, count: 12) + [4])
         let upper = d.relays.filter { $0.level == 2 }
@@ -154,15 +198,20 @@ import Testing
         #expect(plain.spikeTrains[0][1] == tree.spikeTrains[0][d.newIndex[1]])
         #expect(plain.predictions == tree.predictions)
         var e = EmulationOptions()
-        e.checkpoints = [10]; e.keepSpikeTrains = true
+        e.checkpoints = [10]
+        e.keepSpikeTrains = true
         for delivery in [DeliveryMode.layerSynchronous, .pipelined] {
             e.delivery = delivery
             var o = SimulationOptions()
-            o.checkpoints = [10]; o.keepSpikeTrains = true; o.delivery = delivery
+            o.checkpoints = [10]
+            o.keepSpikeTrains = true
+            o.delivery = delivery
             let reference = try ReferenceSimulator(network: fixed).run(x, count: 1, options: o)
             let emulated = try Emulator(network: fixed, mapping: mapping).run(x, count: 1, options: e)
             #expect(emulated.predictions == reference.predictions)
-            #expect(emulated.spikeTrains[0][d.newIndex[1]].sorted() == reference.spikeTrains[0][d.newIndex[1]].sorted(), "\(delivery)")
+            #expect(
+                emulated.spikeTrains[0][d.newIndex[1]].sorted() == reference.spikeTrains[0][d.newIndex[1]].sorted(),
+                "\(delivery)")
         }
         #expect(tree.spikes[d.newIndex[1]] > 0, "the output must spike for the test to check anything")
     }

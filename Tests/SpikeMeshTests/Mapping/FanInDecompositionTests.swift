@@ -1,14 +1,15 @@
 import Foundation
 import Testing
-@testable import SpikeMeshCore
-@testable import SpikeMeshModel
-@testable import SpikeMeshFormats
-@testable import SpikeMeshReference
+
 @testable import SpikeMeshConversion
-@testable import SpikeMeshHardware
-@testable import SpikeMeshMapping
+@testable import SpikeMeshCore
 @testable import SpikeMeshEmulation
 @testable import SpikeMeshEnergy
+@testable import SpikeMeshFormats
+@testable import SpikeMeshHardware
+@testable import SpikeMeshMapping
+@testable import SpikeMeshModel
+@testable import SpikeMeshReference
 
 /// Fan-in decomposition: relays make every core limit hold, graded relays are exact, and the
 /// emulator runs decomposed networks spike for spike like the reference.
@@ -19,10 +20,16 @@ import Testing
         return hw
     }
 
-    func simulate(_ fixed: FixedPointNetwork, images: Int, timesteps: Int, delivery: DeliveryMode, norm: Normalization) throws -> SimulationResult {
+    func simulate(_ fixed: FixedPointNetwork, images: Int, timesteps: Int, delivery: DeliveryMode, norm: Normalization)
+        throws -> SimulationResult
+    {
         let x = try EmulatorTests.test.get().normalizedBatch(0..<images, mean: norm.mean, std: norm.std)
         var r = SimulationOptions()
-        r.checkpoints = [timesteps]; r.encoding = .poisson; r.delivery = delivery; r.seed = 3; r.keepSpikeTrains = true
+        r.checkpoints = [timesteps]
+        r.encoding = .poisson
+        r.delivery = delivery
+        r.seed = 3
+        r.keepSpikeTrains = true
         return try ReferenceSimulator(network: fixed).run(x, count: images, options: r)
     }
 
@@ -32,15 +39,21 @@ import Testing
     func theBundledCNNFitsTrueNorthCores(graded: Int) throws {
         let (net, _) = try EmulatorTests.cnn.get()
         let hw = try Self.truenorth(graded: graded)
-        #expect(!(try Mapper.map(net, on: hw)).fits, "without relays the CNN must not fit (the test would prove nothing)")
+        #expect(
+            !(try Mapper.map(net, on: hw)).fits, "without relays the CNN must not fit (the test would prove nothing)")
         let d = try FanInDecomposition.decompose(net, hardware: hw)
         #expect(d.unresolved.isEmpty)
-        let relays = d.relays.filter { $0.kind != .splitter }, splitters = d.relays.filter { $0.kind == .splitter }
+        let relays = d.relays.filter { $0.kind != .splitter }
+        let splitters = d.relays.filter { $0.kind == .splitter }
         #expect(!relays.isEmpty && relays.allSatisfy { $0.kind == (graded > 0 ? .graded : .signed) })
         #expect(!splitters.isEmpty, "TrueNorth's neuronFanOut 1 needs splitters")
         let mapping = try Mapper.map(d.network, on: hw)
         #expect(mapping.violations.isEmpty, "\(mapping.violations.map(\.description))")
-        #expect(mapping.cores.allSatisfy { $0.axons <= hw.core.axons && $0.neurons <= hw.core.neurons && $0.synapseBits <= hw.core.synapseMemoryBits })
+        #expect(
+            mapping.cores.allSatisfy {
+                $0.axons <= hw.core.axons && $0.neurons <= hw.core.neurons
+                    && $0.synapseBits <= hw.core.synapseMemoryBits
+            })
         // Neuron fan-out: every neuron has at most one destination entry, or is a splitter whose
         // copies each have at most one.
         for p in d.network.populations.indices.dropFirst() {
@@ -58,7 +71,11 @@ import Testing
         func weights(_ n: SpikingNetwork, into q: Int) -> Int {
             n.projections.reduce(0) { sum, p in
                 guard p.target == q else { return sum }
-                switch p.kind { case .dense(let w): return sum + w.count; case .conv(let c): return sum + c.weights.count; default: return sum }
+                switch p.kind {
+                case .dense(let w): return sum + w.count
+                case .conv(let c): return sum + c.weights.count
+                default: return sum
+                }
             }
         }
         for q in net.populations.indices.dropFirst() {
@@ -82,7 +99,11 @@ import Testing
         for p in net.populations.indices.dropFirst() {
             #expect(a.spikes[p] == b.spikes[d.newIndex[p]], "population \(p)")
             if delivery == .layerSynchronous {
-                for image in 0..<3 { #expect(a.spikeTrains[image][p] == b.spikeTrains[image][d.newIndex[p]], "image \(image), population \(p)") }
+                for image in 0..<3 {
+                    #expect(
+                        a.spikeTrains[image][p] == b.spikeTrains[image][d.newIndex[p]],
+                        "image \(image), population \(p)")
+                }
             }
         }
         #expect(a.spikes.reduce(0, +) > 1000)
@@ -101,7 +122,11 @@ import Testing
         #expect(mapping.fits)
         let x = try EmulatorTests.test.get().normalizedBatch(0..<2, mean: norm.mean, std: norm.std)
         var e = EmulationOptions()
-        e.checkpoints = [12]; e.encoding = .poisson; e.delivery = delivery; e.seed = 3; e.keepSpikeTrains = true
+        e.checkpoints = [12]
+        e.encoding = .poisson
+        e.delivery = delivery
+        e.seed = 3
+        e.keepSpikeTrains = true
         let emulated = try Emulator(network: fixed, mapping: mapping).run(x, count: 2, options: e)
         let reference = try simulate(fixed, images: 2, timesteps: 12, delivery: delivery, norm: norm)
         #expect(emulated.predictions == reference.predictions)
@@ -112,7 +137,9 @@ import Testing
             }
         }
         for kind in [Relay.splitter, graded > 0 ? .graded : .signed] {
-            let spikes = d.relays.filter { $0.kind == kind }.reduce(0) { $0 + emulated.counters.populationSpikes[$1.population] }
+            let spikes = d.relays.filter { $0.kind == kind }.reduce(0) {
+                $0 + emulated.counters.populationSpikes[$1.population]
+            }
             #expect(spikes > 100, "the \(kind) relays must carry real traffic (\(spikes) spikes)")
         }
         // A splitter neuron's spike is one spike per hardware copy (layer-synchronous: every
@@ -120,7 +147,8 @@ import Testing
         if delivery == .layerSynchronous {
             var expected = 0
             for p in 1..<fixed.populations.count {
-                let copies = mapping.copies[p], hwc = RunSupport.hwcIndex(fixed.populations[p].shape)
+                let copies = mapping.copies[p]
+                let hwc = RunSupport.hwcIndex(fixed.populations[p].shape)
                 for image in 0..<2 {
                     for spike in emulated.spikeTrains[image][p] {
                         expected += copies.isEmpty ? 1 : Int(copies[hwc[spike % fixed.populations[p].count]])
@@ -147,39 +175,50 @@ import Testing
 @Suite struct HandWorkedRelayTests {
     func float() -> SpikingNetwork {
         func pop(_ name: String, _ count: Int, _ theta: Float, _ layer: Int) -> Population {
-            Population(name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil, layer: layer, qcfsLambda: nil)
+            Population(
+                name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil,
+                layer: layer, qcfsLambda: nil)
         }
-        return SpikingNetwork(populations: [pop("input", 1, 1, 0), pop("A", 4, 10, 1), pop("out", 1, 1, 2)], projections: [
-            Projection(source: 0, target: 1, kind: .dense(weights: [3, 5, 3, 5])),
-            Projection(source: 1, target: 2, kind: .dense(weights: [1, 2, 1, 2])),
-        ], output: 2, metadata: [:])
+        return SpikingNetwork(
+            populations: [pop("input", 1, 1, 0), pop("A", 4, 10, 1), pop("out", 1, 1, 2)],
+            projections: [
+                Projection(source: 0, target: 1, kind: .dense(weights: [3, 5, 3, 5])),
+                Projection(source: 1, target: 2, kind: .dense(weights: [1, 2, 1, 2])),
+            ], output: 2, metadata: [:])
     }
 
     /// The decomposed float network's values, as integers (they already are).
     func fixed(_ n: SpikingNetwork) throws -> FixedPointNetwork {
         try FixedPointNetwork(
             populations: n.populations.map {
-                FixedPointPopulation(name: $0.name, shape: $0.shape, threshold: Int64($0.threshold), reset: $0.reset, initialPotential: 0,
-                                     bias: nil, layer: $0.layer, qcfsLambda: nil, relay: $0.relay)
+                FixedPointPopulation(
+                    name: $0.name, shape: $0.shape, threshold: Int64($0.threshold), reset: $0.reset,
+                    initialPotential: 0,
+                    bias: nil, layer: $0.layer, qcfsLambda: nil, relay: $0.relay)
             },
             projections: try n.projections.enumerated().map { try FixedPointProjection(integers: $1, index: $0) },
             output: n.output, metadata: [:],
-            format: FixedPointInfo(hardware: "hand", weightBits: 8, potentialBits: 16, scales: n.populations.map { _ in 1 }))
+            format: FixedPointInfo(
+                hardware: "hand", weightBits: 8, potentialBits: 16, scales: n.populations.map { _ in 1 }))
     }
 
     @Test func twoGradedRelays() throws {
-        var hw = try MapperTests.hardware("generic-small", ["core.neurons=2", "core.axons=2", "core.gradedSpikeBits=8"])
+        var hw = try MapperTests.hardware(
+            "generic-small", ["core.neurons=2", "core.axons=2", "core.gradedSpikeBits=8"])
         hw.mesh.linkCapacity = 0
         let d = try FanInDecomposition.decompose(float(), core: hw.core)
         #expect(d.relays.map(\.sourceRange) == [0..<2, 2..<4])
-        #expect(d.relays.allSatisfy { $0.kind == .graded && $0.limit == "input axons" && $0.needed == 4 && $0.available == 2 })
+        #expect(
+            d.relays.allSatisfy {
+                $0.kind == .graded && $0.limit == "input axons" && $0.needed == 4 && $0.available == 2
+            })
         #expect(d.network.populations.map(\.name) == ["input", "A", "out/relay0", "out/relay1", "out"])
         #expect(d.newIndex == [0, 1, 4])
         let network = try fixed(d.network)
         var options = Mapper.Options()
         options.movesPerCore = 0
         let mapping = try Mapper.map(network, on: hw, options: options)
-        #expect(mapping.fits && mapping.cores.count == 5)   // A on 2 cores, one per relay, one for the output
+        #expect(mapping.fits && mapping.cores.count == 5)  // A on 2 cores, one per relay, one for the output
         var e = EmulationOptions()
         e.checkpoints = [8]
         e.workers = 1
@@ -187,13 +226,16 @@ import Testing
         var chip = try Chip(emulator: emulator, options: e)
         chip.reset(image: 0, pixels: [1])
         let out: [Int64] = [0, 4, 4, 10, 10, 14, 16, 20]
-        let relayPackets = [0, 2, 0, 2, 0, 2, 2, 2], aPackets = [0, 2, 0, 4, 0, 2, 2, 2]
+        let relayPackets = [0, 2, 0, 2, 0, 2, 2, 2]
+        let aPackets = [0, 2, 0, 4, 0, 2, 2, 2]
         for t in 1...8 {
             let cost = try chip.step(t)
             #expect(chip.membranes(of: 4) == [out[t - 1]], "tick \(t)")
-            #expect(chip.membranes(of: 2) == [0] && chip.membranes(of: 3) == [0], "a graded relay resets to 0 every tick")
+            #expect(
+                chip.membranes(of: 2) == [0] && chip.membranes(of: 3) == [0], "a graded relay resets to 0 every tick")
             #expect(cost.packets == relayPackets[t - 1] + aPackets[t - 1] && cost.spikes == cost.packets, "tick \(t)")
-            #expect(cost.synapticOps == cost.packets, "tick \(t): one synapse per packet (A → its relay, relay → output)")
+            #expect(
+                cost.synapticOps == cost.packets, "tick \(t): one synapse per packet (A → its relay, relay → output)")
         }
         // The whole run through the emulator: packets, hops and energy.
         let r = try emulator.run([1], count: 1, options: e)
@@ -203,7 +245,8 @@ import Testing
         func hops(_ a: Int, _ b: Int) -> Int { mapping.mesh.hops(mapping.placement[a], mapping.placement[b]).total }
         let core = { (p: Int, i: Int) in mapping.coreOf(population: p, neuron: i) }
         let spikesOfA = [2, 4, 2, 4]
-        let expectedHops = (0..<4).reduce(0) { $0 + spikesOfA[$1] * hops(core(1, $1), core(2 + $1 / 2, 0)) }
+        let expectedHops =
+            (0..<4).reduce(0) { $0 + spikesOfA[$1] * hops(core(1, $1), core(2 + $1 / 2, 0)) }
             + 5 * (hops(core(2, 0), core(4, 0)) + hops(core(3, 0), core(4, 0)))
         #expect(c.hopsWithinChip == expectedHops && expectedHops > 0)
         let energy = EnergyEstimate(counters: c, hardware: hw, chips: mapping.chipsUsed)
@@ -214,7 +257,9 @@ import Testing
         #expect(c.ticks == 8)
         // Without relays the output gets the same 20 (its membrane is read out).
         let whole = try fixed(float())
-        var raw = try Chip(emulator: try Emulator(network: whole, mapping: try Mapper.map(whole, on: hw, options: options)), options: e)
+        var raw = try Chip(
+            emulator: try Emulator(network: whole, mapping: try Mapper.map(whole, on: hw, options: options)), options: e
+        )
         raw.reset(image: 0, pixels: [1])
         for t in 1...8 { try raw.step(t) }
         #expect(raw.membranes(of: 2) == [20])
@@ -236,12 +281,16 @@ import Testing
 @Suite struct HandWorkedSplitterTests {
     func float() -> SpikingNetwork {
         func pop(_ name: String, _ count: Int, _ theta: Float, _ layer: Int) -> Population {
-            Population(name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil, layer: layer, qcfsLambda: nil)
+            Population(
+                name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil,
+                layer: layer, qcfsLambda: nil)
         }
-        return SpikingNetwork(populations: [pop("input", 1, 1, 0), pop("A", 1, 10, 1), pop("out", 4, 1, 2)], projections: [
-            Projection(source: 0, target: 1, kind: .dense(weights: [5])),
-            Projection(source: 1, target: 2, kind: .dense(weights: [1, 2, 3, 4])),
-        ], output: 2, metadata: [:])
+        return SpikingNetwork(
+            populations: [pop("input", 1, 1, 0), pop("A", 1, 10, 1), pop("out", 4, 1, 2)],
+            projections: [
+                Projection(source: 0, target: 1, kind: .dense(weights: [5])),
+                Projection(source: 1, target: 2, kind: .dense(weights: [1, 2, 3, 4])),
+            ], output: 2, metadata: [:])
     }
 
     @Test func oneSplitterWithTwoCopies() throws {
@@ -309,17 +358,22 @@ import Testing
 @Suite struct HandWorkedRelaysAndSplitterTests {
     func float() -> SpikingNetwork {
         func pop(_ name: String, _ count: Int, _ theta: Float, _ layer: Int) -> Population {
-            Population(name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil, layer: layer, qcfsLambda: nil)
+            Population(
+                name: name, shape: [count], threshold: theta, reset: .subtract, initialPotential: 0, bias: nil,
+                layer: layer, qcfsLambda: nil)
         }
-        return SpikingNetwork(populations: [pop("input", 1, 1, 0), pop("A", 4, 10, 1), pop("B", 1, 4, 2), pop("out", 4, 1, 3)], projections: [
-            Projection(source: 0, target: 1, kind: .dense(weights: [3, 5, 3, 5])),
-            Projection(source: 1, target: 2, kind: .dense(weights: [1, 2, 1, 2])),
-            Projection(source: 2, target: 3, kind: .dense(weights: [1, 2, 3, 4])),
-        ], output: 3, metadata: [:])
+        return SpikingNetwork(
+            populations: [pop("input", 1, 1, 0), pop("A", 4, 10, 1), pop("B", 1, 4, 2), pop("out", 4, 1, 3)],
+            projections: [
+                Projection(source: 0, target: 1, kind: .dense(weights: [3, 5, 3, 5])),
+                Projection(source: 1, target: 2, kind: .dense(weights: [1, 2, 1, 2])),
+                Projection(source: 2, target: 3, kind: .dense(weights: [1, 2, 3, 4])),
+            ], output: 3, metadata: [:])
     }
 
     @Test func twoGradedRelaysAndOneSplitter() throws {
-        var hw = try MapperTests.hardware("generic-small", ["core.neurons=2", "core.axons=2", "core.gradedSpikeBits=8", "core.neuronFanOut=1"])
+        var hw = try MapperTests.hardware(
+            "generic-small", ["core.neurons=2", "core.axons=2", "core.gradedSpikeBits=8", "core.neuronFanOut=1"])
         hw.mesh.linkCapacity = 0
         let d = try FanInDecomposition.decompose(float(), hardware: hw)
         #expect(d.network.populations.map(\.name) == ["input", "A", "B/relay0", "B/relay1", "B", "B/split", "out"])
@@ -332,7 +386,9 @@ import Testing
         options.movesPerCore = 0
         let mapping = try Mapper.map(network, on: hw, options: options)
         #expect(mapping.fits, "\(mapping.violations.map(\.description))")
-        #expect(mapping.cores.map(\.neurons) == [2, 2, 1, 1, 1, 2, 2, 2], "A on 2 cores, R0, R1, B, S as 2 copies, out on 2 cores")
+        #expect(
+            mapping.cores.map(\.neurons) == [2, 2, 1, 1, 1, 2, 2, 2],
+            "A on 2 cores, R0, R1, B, S as 2 copies, out on 2 cores")
         var e = EmulationOptions()
         e.checkpoints = [8]
         e.workers = 1
@@ -349,12 +405,15 @@ import Testing
         #expect(chip.membranes(of: 6) == [5, 10, 15, 20])
         let c = try emulator.run([1], count: 1, options: e).counters
         #expect(c.populationSpikes == [0, 12, 5, 5, 5, 5, 0])
-        #expect(c.packets == 37 && c.delivered == 37 && c.synapticOps == 52 && c.spikes == 37 && c.ticks == 8 && c.saturations == 0)
+        #expect(
+            c.packets == 37 && c.delivered == 37 && c.synapticOps == 52 && c.spikes == 37 && c.ticks == 8
+                && c.saturations == 0)
         #expect(c.populationSynapticOps == [0, 0, 6, 6, 10, 10, 20])
         func hops(_ a: Int, _ b: Int) -> Int { mapping.mesh.hops(mapping.placement[a], mapping.placement[b]).total }
         let core = { (p: Int, i: Int) in mapping.coreOf(population: p, neuron: i) }
         let spikesOfA = [2, 4, 2, 4]
-        let expectedHops = (0..<4).reduce(0) { $0 + spikesOfA[$1] * hops(core(1, $1), core(2 + $1 / 2, 0)) }
+        let expectedHops =
+            (0..<4).reduce(0) { $0 + spikesOfA[$1] * hops(core(1, $1), core(2 + $1 / 2, 0)) }
             + 5 * (hops(core(2, 0), core(4, 0)) + hops(core(3, 0), core(4, 0)))
             + 5 * (hops(core(4, 0), core(5, 0)) + hops(core(5, 0), core(6, 0)) + hops(core(5, 0), core(6, 3)))
         #expect(c.hopsWithinChip == expectedHops && expectedHops > 0)

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-@testable import SpikeMeshModel
+
 @testable import SpikeMeshFormats
 @testable import SpikeMeshInference
+@testable import SpikeMeshModel
 
 /// Every fixture model, from both PyTorch exporters and from onnx.helper, must give
 /// onnxruntime's outputs within 1e-4 (Tools/make_fixtures.py wrote them).
@@ -56,12 +57,21 @@ import Testing
 
     @Test func handmadeModelKeepsAsymmetricPaddingAndFoldsGemmScaling() throws {
         let graph = try ONNXImporter.load(path: Fixtures.path("onnx/handmade_ops.onnx"))
-        guard case .conv2d(let conv) = graph.layers[1].op else { Issue.record("layer 1 is not a convolution"); return }
+        guard case .conv2d(let conv) = graph.layers[1].op else {
+            Issue.record("layer 1 is not a convolution")
+            return
+        }
         #expect(conv.padding == Padding(top: 0, left: 1, bottom: 1, right: 2))
         #expect(conv.kernelHeight == 3 && conv.kernelWidth == 2)
-        #expect(graph.layers.map(\.op.typeName) == ["Input", "Conv2d", "Clip", "AvgPool", "Flatten", "Dense", "ReLU", "Dense"])
+        #expect(
+            graph.layers.map(\.op.typeName) == [
+                "Input", "Conv2d", "Clip", "AvgPool", "Flatten", "Dense", "ReLU", "Dense",
+            ])
         // MatMul + Add became one Dense layer with a bias.
-        guard case .dense(let last) = graph.layers[7].op else { Issue.record("layer 7 is not dense"); return }
+        guard case .dense(let last) = graph.layers[7].op else {
+            Issue.record("layer 7 is not dense")
+            return
+        }
         #expect(last.bias?.count == 4)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SpikeMeshCore
 @testable import SpikeMeshFormats
 
@@ -61,17 +62,21 @@ import Testing
 
     @Test func nestedMessagesAndUnknownFieldsAreSkipped() throws {
         var w = ProtoWriter()
-        w.int(99, 12345)                 // unknown varint
-        w.tag(98, 1); w.bytes += [UInt8](repeating: 7, count: 8)   // unknown fixed64
-        w.float(97, 1)                   // unknown fixed32
-        w.string(96, "ignored")          // unknown length-delimited
+        w.int(99, 12345)  // unknown varint
+        w.tag(98, 1)
+        w.bytes += [UInt8](repeating: 7, count: 8)  // unknown fixed64
+        w.float(97, 1)  // unknown fixed32
+        w.string(96, "ignored")  // unknown length-delimited
         w.string(2, "producer")
         w.message(7) { graph in
             graph.string(2, "g")
-            graph.int(77, 5)             // unknown inside a nested message
+            graph.int(77, 5)  // unknown inside a nested message
             graph.message(1, ProtoWriter.node("Relu", name: "r", inputs: ["x"], outputs: ["y"]))
         }
-        w.message(8) { $0.string(1, ""); $0.int(2, 13) }
+        w.message(8) {
+            $0.string(1, "")
+            $0.int(2, 13)
+        }
         let model = try ONNXModelProto(bytes: w.bytes)
         #expect(model.producerName == "producer")
         #expect(model.graph.name == "g")
@@ -83,7 +88,7 @@ import Testing
 
     @Test func wrongWireTypeNamesTheField() {
         var w = ProtoWriter()
-        w.int(7, 1)    // graph as a varint
+        w.int(7, 1)  // graph as a varint
         do {
             _ = try ONNXModelProto(bytes: w.bytes)
             Issue.record("decoded")

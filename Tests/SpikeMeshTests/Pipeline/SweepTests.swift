@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+
 @testable import SpikeMeshCore
-@testable import SpikeMeshModel
-@testable import SpikeMeshHardware
 @testable import SpikeMeshEmulation
 @testable import SpikeMeshEnergy
+@testable import SpikeMeshHardware
+@testable import SpikeMeshModel
 @testable import SpikeMeshPipeline
 @testable import SpikeMeshReports
 
@@ -24,7 +25,9 @@ import Testing
 
     /// The point `row` of `sweep` run on its own, as `run --set KEY=VALUE …` runs it, and the
     /// row that run gives.
-    static func separateRun(_ row: Sweep.Row, of sweep: Sweep, _ base: Pipeline, _ data: Dataset) throws -> (EmulationSummary, [(String, JSON)]) {
+    static func separateRun(_ row: Sweep.Row, of sweep: Sweep, _ base: Pipeline, _ data: Dataset) throws -> (
+        EmulationSummary, [(String, JSON)]
+    ) {
         var single = base
         single.hardware.overrides = zip(sweep.axes, row.values).map { "\($0.key)=\($1)" }
         let s = try single.emulate(try single.load(nil), on: try single.hardwareModel(), data: data)
@@ -45,8 +48,13 @@ import Testing
         #expect(try Sweep.axis("time.barrierNsByTilesInUse=1:600,4:1400;1:500").values == ["1:600,4:1400", "1:500"])
         #expect(try Sweep.axis("time.barrierNsByTilesInUse=1:600,4:1400").values == ["1:600,4:1400"])
         #expect(try Sweep.axis("core.neurons=256; 512").values == ["256", "512"])
-        func error(_ text: String) -> String { do { _ = try Sweep.axis(text); return "no error" } catch { return "\(error)" } }
-        #expect(error("core.weightBits") .contains("expected KEY=V1,V2"))
+        func error(_ text: String) -> String {
+            do {
+                _ = try Sweep.axis(text)
+                return "no error"
+            } catch { return "\(error)" }
+        }
+        #expect(error("core.weightBits").contains("expected KEY=V1,V2"))
         #expect(error("colour=1,2").contains("not a sweepable key"))
         #expect(error("core.neurons=8..2").contains("A ≤ B"))
         #expect(error("core.neurons=2..8x1").contains("factor F > 1"))
@@ -54,9 +62,11 @@ import Testing
     }
 
     @Test func cartesianAndZippedPointCounts() throws {
-        let a = try Sweep.axis("core.weightBits=2..8"), b = try Sweep.axis("energy.hopPJ=1,2,4")
+        let a = try Sweep.axis("core.weightBits=2..8")
+        let b = try Sweep.axis("energy.hopPJ=1,2,4")
         let product = try Sweep(axes: [a, b]).points()
-        #expect(product.count == 21 && product[0] == ["2", "1"] && product[1] == ["2", "2"] && product[20] == ["8", "4"])
+        #expect(
+            product.count == 21 && product[0] == ["2", "1"] && product[1] == ["2", "2"] && product[20] == ["8", "4"])
         let c = try Sweep.axis("mesh.columns=1,2,3")
         #expect(try Sweep(axes: [b, c], zip: true).points() == [["1", "1"], ["2", "2"], ["4", "3"]])
         #expect(throws: SpikeMeshError.self) { try Sweep(axes: [a, b], zip: true).points() }
@@ -85,7 +95,9 @@ import Testing
         }
         // The energy parts move with their prices, and nothing else does.
         let part = Self.number
-        #expect(part(rows[0], "energy.synaptic") * 3 == part(rows[2], "energy.synaptic") && part(rows[0], "synapticOps") == part(rows[5], "synapticOps"))
+        #expect(
+            part(rows[0], "energy.synaptic") * 3 == part(rows[2], "energy.synaptic")
+                && part(rows[0], "synapticOps") == part(rows[5], "synapticOps"))
         #expect(part(rows[3], "energy.routingWithinChip") > part(rows[0], "energy.routingWithinChip"))
     }
 
@@ -95,17 +107,23 @@ import Testing
     @Test func aTimeSweepRunsOneEmulationAndMatchesSeparateRuns() throws {
         let base = Self.pipeline()
         let data = try base.dataset(defaultLimit: 3)
-        let sweep = Sweep(axes: [try Sweep.axis("time.hopNs=1,40"), try Sweep.axis("time.spikeNs=0,3"),
-                                 try Sweep.axis("time.barrierNs=0,50")])
+        let sweep = Sweep(axes: [
+            try Sweep.axis("time.hopNs=1,40"), try Sweep.axis("time.spikeNs=0,3"),
+            try Sweep.axis("time.barrierNs=0,50"),
+        ])
         let (rows, work) = try sweep.run(base, model: nil, data: data)
         #expect(work == Sweep.Work(conversions: 1, mappings: 1, emulations: 1, repriced: 7))
         for row in rows {
             let (_, expected) = try Self.separateRun(row, of: sweep, base, data)
-            #expect(row.error == nil && JSON.object(row.fields).rendered() == JSON.object(expected).rendered(), "point \(row.point)")
+            #expect(
+                row.error == nil && JSON.object(row.fields).rendered() == JSON.object(expected).rendered(),
+                "point \(row.point)")
         }
         let latency = { Self.number($0, "latencyMicroseconds") }
         // Hops, spikes and the barrier cost time: each slower table is slower, on the same counts.
-        #expect(latency(rows[4]) > latency(rows[0]) && latency(rows[2]) > latency(rows[0]) && latency(rows[1]) > latency(rows[0]))
+        #expect(
+            latency(rows[4]) > latency(rows[0]) && latency(rows[2]) > latency(rows[0])
+                && latency(rows[1]) > latency(rows[0]))
         let reversed = Sweep(axes: sweep.axes.reversed().map { Sweep.Axis(key: $0.key, values: $0.values.reversed()) })
         let (again, _) = try reversed.run(base, model: nil, data: data)
         for row in again {
@@ -120,13 +138,19 @@ import Testing
         var base = Self.pipeline()
         base.hardware.hardware = "generic-small"
         let data = try base.dataset(defaultLimit: 2)
-        let sweep = Sweep(axes: [try Sweep.axis("time.hopBetweenChipsNs=0,25"), try Sweep.axis("time.hopNorthSouthNs=1,9")])
+        let sweep = Sweep(axes: [
+            try Sweep.axis("time.hopBetweenChipsNs=0,25"), try Sweep.axis("time.hopNorthSouthNs=1,9"),
+        ])
         let (rows, work) = try sweep.run(base, model: nil, data: data)
         #expect(work == Sweep.Work(conversions: 1, mappings: 1, emulations: 1, repriced: 3))
         for row in rows {
             let (s, expected) = try Self.separateRun(row, of: sweep, base, data)
-            #expect(s.mapping.chipsUsed > 1 && s.evaluation.counters.hopsBetweenChips > 0 && s.evaluation.counters.hopsNorthSouth > 0)
-            #expect(row.error == nil && JSON.object(row.fields).rendered() == JSON.object(expected).rendered(), "point \(row.point)")
+            #expect(
+                s.mapping.chipsUsed > 1 && s.evaluation.counters.hopsBetweenChips > 0
+                    && s.evaluation.counters.hopsNorthSouth > 0)
+            #expect(
+                row.error == nil && JSON.object(row.fields).rendered() == JSON.object(expected).rendered(),
+                "point \(row.point)")
         }
         let latency = { Self.number($0, "latencyMicroseconds") }
         #expect(latency(rows[2]) > latency(rows[0]) && latency(rows[1]) > latency(rows[0]))
@@ -153,17 +177,27 @@ import Testing
         let data = try base.dataset(defaultLimit: 2)
         let sweep = Sweep(axes: [try Sweep.axis("energy.hopPJ=1,2")])
         let (rows, work) = try sweep.run(base, model: nil, data: data)
-        let table = SweepTable(model: "m", data: data.source, count: 2, hardware: "loihi", axes: sweep.axes, zip: false, points: 2,
-                               shard: nil, rows: rows, work: work)
+        let table = SweepTable(
+            model: "m", data: data.source, count: 2, hardware: "loihi", axes: sweep.axes, zip: false, points: 2,
+            shard: nil, rows: rows, work: work)
         let lines = table.csv(reproducible: false).split(separator: "\n").map(String.init)
-        #expect(lines[0] == "point,energy.hopPJ,cores,chips,fits,accuracy,latencyTicks,latencyMicroseconds,energyMicrojoules,"
+        #expect(
+            lines[0]
+                == "point,energy.hopPJ,cores,chips,fits,accuracy,latencyTicks,latencyMicroseconds,energyMicrojoules,"
                 + "energy.synaptic,energy.neuron,energy.spikeOut,energy.routingWithinChip,energy.routingBetweenChips,energy.barrier,energy.static,"
                 + "synapticOps,spikeRate,packets,hops,peakLinkLoad,stalledPacketTicks,edpMicrojouleMicroseconds,"
                 + "neurobench.footprint,neurobench.connection_sparsity,neurobench.activation_sparsity,neurobench.Effective_MACs,"
                 + "neurobench.Effective_ACs,neurobench.Dense,error,seconds")
         #expect(lines.count == 3 && lines[1].hasPrefix("0,1,") && lines[2].hasPrefix("1,2,"))
-        #expect(lines[1].split(separator: ",", omittingEmptySubsequences: false).count == lines[0].split(separator: ",").count)
-        #expect(EnergyEstimate.partNames == EnergyEstimate(counters: EmulationCounters(cores: 0, populations: 0, links: 0, ticks: 0), hardware: HardwareModel(name: "x"), chips: 1).parts.map(\.name))
+        #expect(
+            lines[1].split(separator: ",", omittingEmptySubsequences: false).count
+                == lines[0].split(separator: ",").count)
+        #expect(
+            EnergyEstimate.partNames
+                == EnergyEstimate(
+                    counters: EmulationCounters(cores: 0, populations: 0, links: 0, ticks: 0),
+                    hardware: HardwareModel(name: "x"), chips: 1
+                ).parts.map(\.name))
     }
 
     /// Shards of a sweep, merged, give the unsharded output byte for byte (JSON and CSV).
@@ -171,7 +205,9 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikemesh-sweep-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let args = ["sweep", "--vary", "energy.hopPJ=1,2,4", "--vary", "timesteps=4,8", "--reproducible", "--quiet"] + CommandLineTests.small
+        let args =
+            ["sweep", "--vary", "energy.hopPJ=1,2,4", "--vary", "timesteps=4,8", "--reproducible", "--quiet"]
+            + CommandLineTests.small
         let whole = try CommandLineTests.run(args + ["--json", "--csv", dir.appendingPathComponent("whole.csv").path])
         #expect(whole.code == 0, "\(whole.stderr)")
         var parts: [String] = []
@@ -185,21 +221,31 @@ import Testing
         // --shard auto reads the same shard from a Slurm array (--array=11-13) and, with the
         // count, from GNU parallel's job number.
         let second = try String(contentsOfFile: parts[1], encoding: .utf8)
-        for (shard, env) in [("auto", ["SLURM_ARRAY_TASK_ID": "12", "SLURM_ARRAY_TASK_MIN": "11", "SLURM_ARRAY_TASK_COUNT": "3"]),
-                             ("auto/3", ["PARALLEL_SEQ": "2"])] {
+        for (shard, env) in [
+            ("auto", ["SLURM_ARRAY_TASK_ID": "12", "SLURM_ARRAY_TASK_MIN": "11", "SLURM_ARRAY_TASK_COUNT": "3"]),
+            ("auto/3", ["PARALLEL_SEQ": "2"]),
+        ] {
             let auto = try CommandLineTests.run(args + ["--json", "--shard", shard], environment: env)
             #expect(auto.code == 0 && auto.stdout == second, "--shard \(shard) under \(env): \(auto.stderr)")
         }
-        let merged = try CommandLineTests.run(["sweep", "--merge", parts.joined(separator: ","), "--json", "--reproducible",
-                                               "--csv", dir.appendingPathComponent("merged.csv").path])
+        let merged = try CommandLineTests.run([
+            "sweep", "--merge", parts.joined(separator: ","), "--json", "--reproducible",
+            "--csv", dir.appendingPathComponent("merged.csv").path,
+        ])
         #expect(merged.code == 0, "\(merged.stderr)")
         #expect(merged.stdout == whole.stdout)
-        #expect(try Data(contentsOf: dir.appendingPathComponent("merged.csv")) == Data(contentsOf: dir.appendingPathComponent("whole.csv")))
-        let rows = try #require((try JSONSerialization.jsonObject(with: Data(whole.stdout.utf8)) as? [String: Any])?["rows"] as? [[String: Any]])
+        #expect(
+            try Data(contentsOf: dir.appendingPathComponent("merged.csv"))
+                == Data(contentsOf: dir.appendingPathComponent("whole.csv")))
+        let rows = try #require(
+            (try JSONSerialization.jsonObject(with: Data(whole.stdout.utf8)) as? [String: Any])?["rows"]
+                as? [[String: Any]])
         #expect(rows.count == 6 && rows.allSatisfy { $0["error"] == nil && $0["energyMicrojoules"] != nil })
         // A shard missing, or given twice, is an error that says so.
         let missing = try CommandLineTests.run(["sweep", "--merge", parts[0] + "," + parts[2]])
-        #expect(missing.code == 1 && missing.stderr.contains("hold 4 of 6 points; missing point(s) 1, 4"), "\(missing.stderr)")
+        #expect(
+            missing.code == 1 && missing.stderr.contains("hold 4 of 6 points; missing point(s) 1, 4"),
+            "\(missing.stderr)")
         let twice = try CommandLineTests.run(["sweep", "--merge", parts[0] + "," + parts[0]])
         #expect(twice.code == 1 && twice.stderr.contains("is in both"), "\(twice.stderr)")
         let extra = try CommandLineTests.run(["sweep", "--merge", parts[0], "--vary", "energy.hopPJ=1"])
@@ -211,7 +257,9 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikemesh-sweep-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let args = ["sweep", "--vary", "energy.hopPJ=1,2,4", "--timesteps", "4,8", "--reproducible", "--quiet", "--json"] + CommandLineTests.small
+        let args =
+            ["sweep", "--vary", "energy.hopPJ=1,2,4", "--timesteps", "4,8", "--reproducible", "--quiet", "--json"]
+            + CommandLineTests.small
         let whole = try CommandLineTests.run(args)
         #expect(whole.code == 0 && whole.stdout.contains("\"accuracy.T4\":"), "\(whole.stderr)")
         var parts: [String] = []
@@ -221,7 +269,9 @@ import Testing
             try Data(part.stdout.utf8).write(to: URL(fileURLWithPath: path))
             parts.append(path)
         }
-        let merged = try CommandLineTests.run(["sweep", "--merge", parts.joined(separator: ","), "--json", "--reproducible"])
+        let merged = try CommandLineTests.run([
+            "sweep", "--merge", parts.joined(separator: ","), "--json", "--reproducible",
+        ])
         #expect(merged.code == 0 && merged.stdout == whole.stdout, "\(merged.stderr)")
     }
 }

@@ -1,10 +1,12 @@
 import Testing
+
 @testable import SpikeMeshModel
 @testable import SpikeMeshReference
 
 @Suite struct IFNeuronTests {
     func spikes(_ inputs: [Float], threshold: Float, subtract: Bool, v0: Float = 0) -> Int {
-        var v = v0, n = 0
+        var v = v0
+        var n = 0
         for x in inputs {
             let (u, s) = IFNeuron.step(v, current: x, threshold: threshold, subtract: subtract)
             v = u
@@ -26,11 +28,19 @@ import Testing
     func oneNeuron(threshold: Float, v0: Float, reset: ResetMode) -> SpikingNetwork {
         SpikingNetwork(
             populations: [
-                Population(name: "input", shape: [1], threshold: 1, reset: reset, initialPotential: 0, bias: nil, layer: 0, qcfsLambda: nil),
-                Population(name: "n", shape: [1], threshold: threshold, reset: reset, initialPotential: v0, bias: nil, layer: 1, qcfsLambda: nil),
-                Population(name: "out", shape: [1], threshold: 1, reset: reset, initialPotential: 0, bias: nil, layer: 2, qcfsLambda: nil),
+                Population(
+                    name: "input", shape: [1], threshold: 1, reset: reset, initialPotential: 0, bias: nil, layer: 0,
+                    qcfsLambda: nil),
+                Population(
+                    name: "n", shape: [1], threshold: threshold, reset: reset, initialPotential: v0, bias: nil,
+                    layer: 1, qcfsLambda: nil),
+                Population(
+                    name: "out", shape: [1], threshold: 1, reset: reset, initialPotential: 0, bias: nil, layer: 2,
+                    qcfsLambda: nil),
             ],
-            projections: [Projection(source: 0, target: 1, kind: .identity), Projection(source: 1, target: 2, kind: .identity)],
+            projections: [
+                Projection(source: 0, target: 1, kind: .identity), Projection(source: 1, target: 2, kind: .identity),
+            ],
             output: 2, metadata: [:])
     }
 
@@ -63,8 +73,10 @@ import Testing
         for x: Float in [0.3, 0.45, 0.7, 0.9] {
             var options = SimulationOptions()
             options.checkpoints = [n]
-            let soft = try ReferenceSimulator(network: oneNeuron(threshold: 1, v0: 0, reset: .subtract)).run([x], count: 1, options: options)
-            let hard = try ReferenceSimulator(network: oneNeuron(threshold: 1, v0: 0, reset: .zero)).run([x], count: 1, options: options)
+            let soft = try ReferenceSimulator(network: oneNeuron(threshold: 1, v0: 0, reset: .subtract)).run(
+                [x], count: 1, options: options)
+            let hard = try ReferenceSimulator(network: oneNeuron(threshold: 1, v0: 0, reset: .zero)).run(
+                [x], count: 1, options: options)
             let softRate = Double(soft.spikes[1]) / Double(n)
             let hardRate = Double(hard.spikes[1]) / Double(n)
             #expect(abs(softRate - Double(x)) <= 1.0 / Double(n), "x=\(x)")

@@ -1,11 +1,13 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import SpikeMeshCore
-@testable import SpikeMeshReports
 @testable import SpikeMeshPipeline
+@testable import SpikeMeshReports
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// The SVG charts and the HTML reports: well-formed XML, every point present, the Pareto front.
 @Suite struct ChartTests {
@@ -13,7 +15,10 @@ import Testing
     static func elements(_ text: String) -> [String]? {
         final class Collector: NSObject, XMLParserDelegate {
             var names: [String] = []
-            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            func parser(
+                _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]
+            ) {
                 names.append(name)
             }
         }
@@ -32,17 +37,26 @@ import Testing
     }
 
     @Test func chartsAreXMLWithAMarkPerPointAndEscapedText() throws {
-        let lines = Chart.lines(title: "a < b & \"c\"", xLabel: "x", yLabel: "y", series: [
-            Chart.Series(name: "one", points: [(1, 2), (2, 3), (3, 5)]), Chart.Series(name: "two\n", points: [(1, 1), (3, 1)]),
-        ])
+        let lines = Chart.lines(
+            title: "a < b & \"c\"", xLabel: "x", yLabel: "y",
+            series: [
+                Chart.Series(name: "one", points: [(1, 2), (2, 3), (3, 5)]),
+                Chart.Series(name: "two\n", points: [(1, 1), (3, 1)]),
+            ])
         let names = try #require(Self.elements(lines))
-        #expect(names.first == "svg" && names.filter { $0 == "circle" }.count == 5 && names.filter { $0 == "polyline" }.count == 2)
+        #expect(
+            names.first == "svg" && names.filter { $0 == "circle" }.count == 5
+                && names.filter { $0 == "polyline" }.count == 2)
         #expect(lines.contains("a &lt; b &amp; &quot;c&quot;") && lines.contains("two\\n"))
-        let pareto = Chart.pareto(title: "t", xLabel: "µJ", yLabel: "%", points: [(1, 50), (2, 70), (3, 60)], labels: ["p0", "p1", "p2"])
-        #expect(Self.elements(pareto)?.filter { $0 == "circle" }.count == 3 + 1)   // three points, one legend marker
+        let pareto = Chart.pareto(
+            title: "t", xLabel: "µJ", yLabel: "%", points: [(1, 50), (2, 70), (3, 60)], labels: ["p0", "p1", "p2"])
+        #expect(Self.elements(pareto)?.filter { $0 == "circle" }.count == 3 + 1)  // three points, one legend marker
         #expect(pareto.components(separatedBy: "(Pareto front)").count - 1 == 2)
-        let bars = Chart.stacked(title: "t", yLabel: "µJ", parts: ["a", "b"], bars: [Chart.Bar(label: "x", values: [1, 2]), Chart.Bar(label: "y", values: [0, 3])])
-        #expect(Self.elements(bars)?.filter { $0 == "rect" }.count == 2 + 3 + 2)   // background and frame, three non-zero parts, two legend keys
+        let bars = Chart.stacked(
+            title: "t", yLabel: "µJ", parts: ["a", "b"],
+            bars: [Chart.Bar(label: "x", values: [1, 2]), Chart.Bar(label: "y", values: [0, 3])])
+        // Background and frame, three non-zero parts, two legend keys.
+        #expect(Self.elements(bars)?.filter { $0 == "rect" }.count == 2 + 3 + 2)
     }
 
     /// A sweep's HTML: well-formed, one table row and one Pareto point per point, its plots.
@@ -51,8 +65,9 @@ import Testing
         let data = try base.dataset(defaultLimit: 2)
         let sweep = Sweep(axes: [try Sweep.axis("core.weightBits=6,8"), try Sweep.axis("energy.hopPJ=1,2,4")])
         let (rows, work) = try sweep.run(base, model: nil, data: data)
-        let table = SweepTable(model: "m", data: data.source, count: data.count, hardware: "loihi", axes: sweep.axes, zip: false,
-                               points: rows.count, shard: nil, rows: rows, work: work)
+        let table = SweepTable(
+            model: "m", data: data.source, count: data.count, hardware: "loihi", axes: sweep.axes, zip: false,
+            points: rows.count, shard: nil, rows: rows, work: work)
         let html = table.html(command: "spikemesh sweep test")
         let names = try #require(Self.elements(html), "the HTML must be well-formed XML")
         #expect(names.filter { $0 == "tr" }.count >= 6 + 1)
@@ -76,18 +91,29 @@ import Testing
         #expect(work.emulations == 1 && rows.count == 14)
         for row in rows {
             let f = Dictionary(uniqueKeysWithValues: row.fields.map { ($0.0, $0.1) })
-            #expect(row.fields.suffix(2).map(\.0) == ["accuracy.T4", "accuracy.T8"] && f["accuracy.T8"] == f["accuracy"], "point \(row.point)")
+            #expect(
+                row.fields.suffix(2).map(\.0) == ["accuracy.T4", "accuracy.T8"] && f["accuracy.T8"] == f["accuracy"],
+                "point \(row.point)")
         }
-        let table = SweepTable(model: "m", data: data.source, count: data.count, hardware: "loihi", axes: sweep.axes, zip: false,
-                               points: rows.count, shard: nil, rows: rows, work: work)
+        let table = SweepTable(
+            model: "m", data: data.source, count: data.count, hardware: "loihi", axes: sweep.axes, zip: false,
+            points: rows.count, shard: nil, rows: rows, work: work)
         let csv = table.csv(reproducible: true).split(separator: "\n").map(String.init)
         #expect(csv[0].hasSuffix(",neurobench.Dense,accuracy.T4,accuracy.T8,error"))
-        #expect(csv.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == csv[0].split(separator: ",").count })
+        #expect(
+            csv.dropFirst().allSatisfy {
+                $0.split(separator: ",", omittingEmptySubsequences: false).count == csv[0].split(separator: ",").count
+            })
         let html = table.html(command: "spikemesh sweep test")
         let names = try #require(Self.elements(html), "the HTML must be well-formed XML")
         #expect(names.filter { $0 == "svg" }.count == 7)
-        let curve = try #require(html.components(separatedBy: "Accuracy against time steps").dropFirst().first?.components(separatedBy: "</svg>").first)
-        for row in rows { #expect(curve.contains("<title>\(row.values[0])</title></polyline>"), "point \(row.point)'s line") }
+        let curve = try #require(
+            html.components(separatedBy: "Accuracy against time steps").dropFirst().first?.components(
+                separatedBy: "</svg>"
+            ).first)
+        for row in rows {
+            #expect(curve.contains("<title>\(row.values[0])</title></polyline>"), "point \(row.point)'s line")
+        }
         #expect(curve.components(separatedBy: "<polyline").count - 1 == 14 && curve.contains("+ 2 more (hover a line)"))
         #expect(curve.contains(": time steps T 4, accuracy (%)") && curve.contains(">energy.hopPJ</text>"))
     }
@@ -96,9 +122,14 @@ import Testing
     /// bundled CNN has more than ten layers with relays and splitters, and as many colours.
     @Test func mapLayersNeverShareAColour() throws {
         #expect(Set((0..<200).map(MappingReport.layerColour)).count == 200)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("spikemesh-map-\(UUID().uuidString).svg").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "spikemesh-map-\(UUID().uuidString).svg"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let r = try CommandLineTests.run(["map", "--hardware", "truenorth", "--svg", path, "--quiet", "--calibration-images", "20", "--rate-images", "2", "--anneal", "10"])
+        let r = try CommandLineTests.run([
+            "map", "--hardware", "truenorth", "--svg", path, "--quiet", "--calibration-images", "20", "--rate-images",
+            "2", "--anneal", "10",
+        ])
         #expect(r.code == 0, "\(r.stderr)")
         let svg = try String(contentsOfFile: path, encoding: .utf8)
         #expect(Self.elements(svg) != nil)
@@ -115,16 +146,23 @@ import Testing
 
     /// `report --html`: one well-formed file with the accuracy curve, the energy, the mapping.
     @Test func reportHTMLIsOneWellFormedFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("spikemesh-report-\(UUID().uuidString).html").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "spikemesh-report-\(UUID().uuidString).html"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let r = try CommandLineTests.run(["report", "--timesteps", "4,8", "--html", path, "--quiet"] + CommandLineTests.small)
+        let r = try CommandLineTests.run(
+            ["report", "--timesteps", "4,8", "--html", path, "--quiet"] + CommandLineTests.small)
         #expect(r.code == 0, "\(r.stderr)")
         let html = try String(contentsOfFile: path, encoding: .utf8)
         let names = try #require(Self.elements(html), "the HTML must be well-formed XML")
         #expect(names.filter { $0 == "svg" }.count == 3 && names.contains("table") && names.contains("pre"))
-        #expect(html.contains("Accuracy against time steps") && html.contains("Energy per inference on loihi") && html.contains("cores, 1 chip(s)"))
+        #expect(
+            html.contains("Accuracy against time steps") && html.contains("Energy per inference on loihi")
+                && html.contains("cores, 1 chip(s)"))
         // Self-contained: no script, and the only address is the SVG namespace.
         #expect(!html.contains("<script"))
-        #expect(html.components(separatedBy: "http").count == html.components(separatedBy: "http://www.w3.org/2000/svg").count)
+        #expect(
+            html.components(separatedBy: "http").count
+                == html.components(separatedBy: "http://www.w3.org/2000/svg").count)
     }
 }

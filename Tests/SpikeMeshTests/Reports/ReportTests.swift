@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SpikeMeshCore
 @testable import SpikeMeshMapping
 @testable import SpikeMeshReports
@@ -7,8 +8,10 @@ import Testing
 /// The report formats: JSON as the CLI writes it, and the mapping report of a hand-made chip.
 @Suite struct ReportTests {
     @Test func jsonKeepsKeyOrderEscapesStringsAndWritesNonFiniteAsNull() {
-        let v = JSON.object([("b", .int(1)), ("a", .array([.number(.nan), .number(0.5), .float(0.1), .number(3)])),
-                             ("s", .string("q\"\\\n\u{1}"))])
+        let v = JSON.object([
+            ("b", .int(1)), ("a", .array([.number(.nan), .number(0.5), .float(0.1), .number(3)])),
+            ("s", .string("q\"\\\n\u{1}")),
+        ])
         #expect(v.rendered(indent: 0) == #"{"b":1,"a":[null, 0.5, 0.1, 3],"s":"q\"\\\n\u0001"}"#)
     }
 
@@ -25,9 +28,12 @@ import Testing
         let rows = text.split(separator: "\n").map { $0.split(separator: " ") }
         #expect(rows.contains { $0.count >= 3 && $0[0] == "A" && $0[1] == "3" && $0[2] == "2" }, "\(text)")
         #expect(rows.contains { $0.count >= 3 && $0[0] == "out" && $0[2] == "1" }, "\(text)")
-        guard case .object(let fields) = report.json() else { Issue.record("object expected"); return }
+        guard case .object(let fields) = report.json() else {
+            Issue.record("object expected")
+            return
+        }
         let json = Dictionary(fields, uniquingKeysWith: { a, _ in a })
-        #expect(json["cores"] == .int(3))   // A: 3 neurons on 2-neuron cores = 2, out = 1
+        #expect(json["cores"] == .int(3))  // A: 3 neurons on 2-neuron cores = 2, out = 1
         #expect(json["fits"] == .bool(true))
     }
 }

@@ -4,13 +4,19 @@ struct ProtoWriter {
 
     mutating func varint(_ value: UInt64) {
         var v = value
-        while v >= 0x80 { bytes.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
         bytes.append(UInt8(v))
     }
 
     mutating func tag(_ field: Int, _ wire: UInt8) { varint(UInt64(field) << 3 | UInt64(wire)) }
 
-    mutating func int(_ field: Int, _ value: Int64) { tag(field, 0); varint(UInt64(bitPattern: value)) }
+    mutating func int(_ field: Int, _ value: Int64) {
+        tag(field, 0)
+        varint(UInt64(bitPattern: value))
+    }
 
     mutating func float(_ field: Int, _ value: Float) {
         tag(field, 5)
@@ -18,7 +24,11 @@ struct ProtoWriter {
         for i in 0..<4 { bytes.append(UInt8((b >> (8 * UInt32(i))) & 0xFF)) }
     }
 
-    mutating func bytesField(_ field: Int, _ value: [UInt8]) { tag(field, 2); varint(UInt64(value.count)); bytes += value }
+    mutating func bytesField(_ field: Int, _ value: [UInt8]) {
+        tag(field, 2)
+        varint(UInt64(value.count))
+        bytes += value
+    }
     mutating func string(_ field: Int, _ value: String) { bytesField(field, Array(value.utf8)) }
     mutating func message(_ field: Int, _ build: (inout ProtoWriter) -> Void) {
         var sub = ProtoWriter()
@@ -28,7 +38,10 @@ struct ProtoWriter {
 
     mutating func packedFloats(_ field: Int, _ values: [Float]) {
         var raw: [UInt8] = []
-        for v in values { let b = v.bitPattern; for i in 0..<4 { raw.append(UInt8((b >> (8 * UInt32(i))) & 0xFF)) } }
+        for v in values {
+            let b = v.bitPattern
+            for i in 0..<4 { raw.append(UInt8((b >> (8 * UInt32(i))) & 0xFF)) }
+        }
         bytesField(field, raw)
     }
 
@@ -71,8 +84,10 @@ struct ProtoWriter {
         }
     }
 
-    static func node(_ op: String, name: String, inputs: [String], outputs: [String],
-                     attributes: [(inout ProtoWriter) -> Void] = []) -> (inout ProtoWriter) -> Void {
+    static func node(
+        _ op: String, name: String, inputs: [String], outputs: [String],
+        attributes: [(inout ProtoWriter) -> Void] = []
+    ) -> (inout ProtoWriter) -> Void {
         { w in
             for i in inputs { w.string(1, i) }
             for o in outputs { w.string(2, o) }
