@@ -100,11 +100,13 @@ public struct Sweep: Sendable {
         if let range = spec.range(of: "..") {
             let lo = String(spec[..<range.lowerBound])
             let rest = String(spec[range.upperBound...])
-            let (hiText, factorText) =
-                rest.contains("x")
-                ? (String(rest.split(separator: "x")[0]), String(rest.split(separator: "x").dropFirst().first ?? ""))
-                : (rest, "")
-            guard let a = Double(lo), let b = Double(hiText), a.isFinite, b.isFinite, a <= b else {
+            // B, or B x F: "1..x" has no B (it trapped on an empty split), "1..2x" no F.
+            let pieces = rest.split(separator: "x", omittingEmptySubsequences: false).map(String.init)
+            let hiText = pieces[0]
+            let factorText = pieces.count > 1 ? pieces[1] : ""
+            guard let a = Double(lo), let b = Double(hiText), a.isFinite, b.isFinite, a <= b, pieces.count <= 2,
+                pieces.count == 1 || !factorText.isEmpty
+            else {
                 throw SpikeMeshError(
                     .usage, "--vary \(Text.escaped(text)): a range is A..B with A ≤ B (numbers), or A..BxF")
             }

@@ -55,6 +55,11 @@ import Testing
             } catch { return "\(error)" }
         }
         #expect(error("core.weightBits").contains("expected KEY=V1,V2"))
+        // `1..x` trapped (an empty split, found by the cli fuzz target); a range needs its B,
+        // and an F after an x.
+        for bad in ["core.neurons=1..x", "core.neurons=1..2x", "core.neurons=1..2x3x4", "core.neurons=..4"] {
+            #expect(error(bad).contains("a range is A..B with A ≤ B (numbers), or A..BxF"), "\(bad)")
+        }
         #expect(error("colour=1,2").contains("not a sweepable key"))
         #expect(error("core.neurons=8..2").contains("A ≤ B"))
         #expect(error("core.neurons=2..8x1").contains("factor F > 1"))
