@@ -178,24 +178,7 @@ import Testing
         let dir = try OutputFileTests.folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let hostile = "fc\u{1b}]0;owned\u{7}\u{1b}[2J"
-        let model = ProtoWriter.model { g in
-            g.message(1, ProtoWriter.node("Flatten", name: "flat", inputs: ["x"], outputs: ["f"]))
-            g.message(
-                1,
-                ProtoWriter.node(
-                    "Gemm", name: hostile, inputs: ["f", "W", "b"], outputs: ["y"],
-                    attributes: [
-                        { a in
-                            a.string(1, "transB")
-                            a.int(3, 1)
-                            a.int(20, 2)
-                        }
-                    ]))
-            g.message(5, ProtoWriter.floatTensor("W", dims: [3, 64], values: [Float](repeating: 0.5, count: 192)))
-            g.message(5, ProtoWriter.floatTensor("b", dims: [3], values: [1, 1, 1]))
-            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 1, 8, 8]))
-            g.message(12, ProtoWriter.valueInfo("y", dims: [1, 3]))
-        }
+        let model = ONNXImporterErrorTests().gemmModel(name: hostile, side: 8, ins: 64)
         try Data(model).write(to: URL(fileURLWithPath: dir + "/hostile.onnx"))
         let folder = try Bad.images8x8()
         defer { try? FileManager.default.removeItem(atPath: folder) }

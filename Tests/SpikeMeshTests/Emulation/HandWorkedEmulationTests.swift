@@ -36,7 +36,7 @@ import Testing
     func run(linkCapacity: Int, overrides: [String] = [], alternativeTimes: [HardwareModel.Time] = []) throws -> (
         EmulationCounters, HardwareModel, Mapping
     ) {
-        var hw = try MapperTests.hardware("generic-small", ["core.neurons=1"] + overrides)
+        var hw = try Fixtures.hardware("generic-small", ["core.neurons=1"] + overrides)
         hw.mesh.linkCapacity = linkCapacity
         var options = Mapper.Options()
         options.movesPerCore = 0
@@ -143,8 +143,8 @@ import Testing
             "time.synapticOpDenseNs=3", "time.spikeNs=7", "time.packetOutNs=11", "time.packetInNs=13",
             "time.hopNorthSouthNs=4", "time.barrierNsByTilesInUse=1:50,3:70,4:90",
         ]
-        let perEvent = try MapperTests.hardware("generic-small", ["core.neurons=1", "mesh.columns=1"] + time).time
-        let plain = try MapperTests.hardware("generic-small", ["core.neurons=1", "mesh.columns=1"]).time
+        let perEvent = try Fixtures.hardware("generic-small", ["core.neurons=1", "mesh.columns=1"] + time).time
+        let plain = try Fixtures.hardware("generic-small", ["core.neurons=1", "mesh.columns=1"]).time
         let (c, _, _) = try run(linkCapacity: 0, overrides: ["mesh.columns=1"], alternativeTimes: [perEvent, plain])
         #expect(c.times.count == 3)
         #expect(c.timePs == [102, 104, 102, 107, 102, 104, 105, 104].reduce(0, +) * 1000)
@@ -185,7 +185,7 @@ import Testing
     @Test func neuroBenchMetricsEffectiveVersusDense() throws {
         var net = try network()
         net.projections[1].kind = .dense(weights: [2, 0])
-        var hw = try MapperTests.hardware("generic-small", ["core.neurons=1"])
+        var hw = try Fixtures.hardware("generic-small", ["core.neurons=1"])
         hw.mesh.linkCapacity = 0
         let mapping = try Mapper.map(net, on: hw)
         var e = EmulationOptions()
@@ -210,7 +210,7 @@ import Testing
     /// reset); the output integrates A0's spikes × 1 and A1's × 2 in the same tick
     /// (layer-synchronous delivery).
     @Test func theChipStepsTickByTick() throws {
-        var hw = try MapperTests.hardware("generic-small", ["core.neurons=1"])
+        var hw = try Fixtures.hardware("generic-small", ["core.neurons=1"])
         hw.mesh.linkCapacity = 0
         var options = Mapper.Options()
         options.movesPerCore = 0

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func partsAreCountersTimesTheTable() throws {
-        let hw = try MapperTests.hardware("generic-small")
+        let hw = try Fixtures.hardware("generic-small")
         let e = EnergyEstimate(counters: Self.counters(), hardware: hw, chips: 2)
         let pj = Dictionary(uniqueKeysWithValues: e.parts.map { ($0.name, $0.microjoules * 1e6) })
         func near(_ a: Double?, _ b: Double) -> Bool { abs((a ?? .nan) - b) < 1e-9 }
@@ -41,7 +41,7 @@ import Testing
 
     /// An every-tick soma is charged for idle updates too, at its idle price.
     @Test func everyTickSomasPayForIdleUpdates() throws {
-        var hw = try MapperTests.hardware("generic-small")
+        var hw = try Fixtures.hardware("generic-small")
         hw.core.somaUpdate = .everyTick
         hw.energy.idleNeuronUpdatePJ = 1
         let e = EnergyEstimate(counters: Self.counters(), hardware: hw, chips: 1)
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func theBreakdownJSONListsEveryPartInOrder() throws {
-        let e = EnergyEstimate(counters: Self.counters(), hardware: try MapperTests.hardware("generic-small"), chips: 2)
+        let e = EnergyEstimate(counters: Self.counters(), hardware: try Fixtures.hardware("generic-small"), chips: 2)
         guard case .object(let fields) = e.breakdownJSON else {
             Issue.record("object expected")
             return

@@ -83,7 +83,7 @@ import Testing
     /// V = −5, −6 after tick 1, then below −7 → −7 at each of ticks 2…8: 7 saturations per neuron.
     @Test func membranesSaturateAtThePotentialLimitAndEverySaturationIsCounted() throws {
         let net = try Self.fixedChain([-5, -6], [1, 1], threshold: 7, weightBits: 8, potentialBits: 4)
-        var hw = try MapperTests.hardware("generic-small", [])
+        var hw = try Fixtures.hardware("generic-small", [])
         hw.mesh.linkCapacity = 0
         let mapping = try Mapper.map(net, on: hw)
         var e = EmulationOptions()
@@ -104,7 +104,7 @@ import Testing
         let net = try fixedChain(
             [Int32](repeating: 1, count: n), [Int32](repeating: 1, count: n), threshold: 1, weightBits: 8,
             potentialBits: 16)
-        var hw = try MapperTests.hardware("generic-small", [])
+        var hw = try Fixtures.hardware("generic-small", [])
         hw.mesh.linkCapacity = capacity
         var options = Mapper.Options()
         options.movesPerCore = 0
@@ -151,7 +151,7 @@ import Testing
         var net = try Self.fixedChain([0], [1], threshold: 2 * bias, weightBits: 8, potentialBits: 32)
         net.populations[1].bias = [bias]
         #expect(Int64(Float(bias)) != bias, "the value must not be exact in Float")
-        var hw = try MapperTests.hardware("generic-small", [])
+        var hw = try Fixtures.hardware("generic-small", [])
         hw.mesh.linkCapacity = 0
         var e = EmulationOptions()
         e.checkpoints = [8]

@@ -203,7 +203,7 @@ import Testing
     }
 
     @Test func twoGradedRelays() throws {
-        var hw = try MapperTests.hardware(
+        var hw = try Fixtures.hardware(
             "generic-small", ["core.neurons=2", "core.axons=2", "core.gradedSpikeBits=8"])
         hw.mesh.linkCapacity = 0
         let d = try FanInDecomposition.decompose(float(), core: hw.core)
@@ -294,7 +294,7 @@ import Testing
     }
 
     @Test func oneSplitterWithTwoCopies() throws {
-        var hw = try MapperTests.hardware("generic-small", ["core.neurons=2", "core.neuronFanOut=1"])
+        var hw = try Fixtures.hardware("generic-small", ["core.neurons=2", "core.neuronFanOut=1"])
         hw.mesh.linkCapacity = 0
         #expect(!(try Mapper.map(float(), on: hw)).fits, "without the splitter A's neuron needs 2 entries")
         let d = try FanInDecomposition.decompose(float(), hardware: hw)
@@ -372,7 +372,7 @@ import Testing
     }
 
     @Test func twoGradedRelaysAndOneSplitter() throws {
-        var hw = try MapperTests.hardware(
+        var hw = try Fixtures.hardware(
             "generic-small", ["core.neurons=2", "core.axons=2", "core.gradedSpikeBits=8", "core.neuronFanOut=1"])
         hw.mesh.linkCapacity = 0
         let d = try FanInDecomposition.decompose(float(), hardware: hw)

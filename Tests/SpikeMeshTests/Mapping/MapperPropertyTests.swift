@@ -174,7 +174,7 @@ import Testing
                 Projection(source: 0, target: 1, kind: .conv(conv)),
                 Projection(source: 1, target: 2, kind: .dense(weights: [Float](repeating: 0.1, count: 96))),
             ], output: 2, metadata: [:])
-        let hw = try MapperTests.hardware("generic-small", ["core.neurons=8"])
+        let hw = try Fixtures.hardware("generic-small", ["core.neurons=8"])
         let m = try Mapper.map(net, on: hw)
         #expect(m.cores.count == 5)
         let convCores = m.cores.filter { $0.population == 1 }

@@ -16,10 +16,6 @@ import Testing
         try Converter.structure(of: try ONNXImporter.load(path: Fixtures.example("fmnist_cnn.onnx")))
     }
 
-    static func hardware(_ name: String, _ overrides: [String] = []) throws -> HardwareModel {
-        try HardwareModel.load(Fixtures.packageRoot.path + "/HardwareModels/\(name).json", overrides: overrides)
-    }
-
     /// Source neurons (HWC) of target neuron `n` (HWC) of `target`, from the projection definitions.
     func sources(_ net: SpikingNetwork, target: Int, neuron n: Int) -> [(population: Int, neuron: Int)] {
         var out: [(Int, Int)] = []
@@ -58,7 +54,7 @@ import Testing
     /// Small cores force tiling; every quantity the mapper reports is recomputed here by brute force.
     @Test func slicesAxonsAndDestinationsMatchBruteForce() throws {
         let net = try Self.tiny.get()
-        let hw = try Self.hardware("generic-small", ["core.neurons=24", "core.axons=200", "core.fanOut=4096"])
+        let hw = try Fixtures.hardware("generic-small", ["core.neurons=24", "core.axons=200", "core.fanOut=4096"])
         let m = try Mapper.map(net, on: hw)
         #expect(m.fits)
         var owner = [[Int]](repeating: [], count: net.populations.count)
@@ -103,7 +99,7 @@ import Testing
     @Test(arguments: ["loihi", "truenorth", "generic-small"])
     func theBundledCNNMapsEverywhere(hardware name: String) throws {
         let net = try Self.cnn.get()
-        let hw = try Self.hardware(name)
+        let hw = try Fixtures.hardware(name)
         var options = Mapper.Options()
         options.movesPerCore = 200
         let m = try Mapper.map(net, on: hw, options: options)
@@ -136,8 +132,8 @@ import Testing
 
     @Test func sharedKernelsNeedLessSynapseMemory() throws {
         let net = try Self.cnn.get()
-        let shared = try Mapper.map(net, on: try Self.hardware("generic-small", ["core.sharedKernels=true"]))
-        let unrolled = try Mapper.map(net, on: try Self.hardware("generic-small", ["core.sharedKernels=false"]))
+        let shared = try Mapper.map(net, on: try Fixtures.hardware("generic-small", ["core.sharedKernels=true"]))
+        let unrolled = try Mapper.map(net, on: try Fixtures.hardware("generic-small", ["core.sharedKernels=false"]))
         let s = shared.cores.reduce(0) { $0 + $1.synapses }
         let u = unrolled.cores.reduce(0) { $0 + $1.synapses }
         #expect(s < u)
@@ -146,7 +142,7 @@ import Testing
 
     @Test func annealingIsSeededAndNeverWorseThanTheSnake() throws {
         let net = try Self.cnn.get()
-        let hw = try Self.hardware("truenorth")
+        let hw = try Fixtures.hardware("truenorth")
         var options = Mapper.Options()
         options.seed = 5
         options.movesPerCore = 100

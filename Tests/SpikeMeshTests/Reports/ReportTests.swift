@@ -17,7 +17,7 @@ import Testing
 
     @Test func theMappingReportNamesEveryLayerAndItsCores() throws {
         let net = LimitTests.chain([1, 1, 1], [1, 1, 1], threshold: 1)
-        let hw = try MapperTests.hardware("generic-small", ["core.neurons=2"])
+        let hw = try Fixtures.hardware("generic-small", ["core.neurons=2"])
         var options = Mapper.Options()
         options.movesPerCore = 0
         let mapping = try Mapper.map(net, on: hw, options: options)

@@ -1,4 +1,5 @@
 import Foundation
+import SpikeMeshHardware
 
 /// Paths of test fixtures and of the package's bundled examples.
 enum Fixtures {
@@ -12,6 +13,11 @@ enum Fixtures {
 
     static func example(_ relative: String) -> String {
         packageRoot.appendingPathComponent("Examples").appendingPathComponent(relative).path
+    }
+
+    /// A shipped hardware model by name, with `overrides` (`--set` syntax) applied.
+    static func hardware(_ name: String, _ overrides: [String] = []) throws -> HardwareModel {
+        try HardwareModel.load(packageRoot.path + "/HardwareModels/\(name).json", overrides: overrides)
     }
 
     static func bytes(_ path: String) throws -> [UInt8] {

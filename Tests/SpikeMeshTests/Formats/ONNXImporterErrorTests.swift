@@ -19,14 +19,17 @@ import Testing
         }
     }
 
-    /// input [N,1,4,4] → Flatten → Gemm(B: [outs, ins], transB=1) → output.
-    func gemmModel(op: String = "Gemm", ins: Int64 = 16, outs: Int64 = 3, initializers: Bool = true) -> [UInt8] {
+    /// input [N, 1, side, side] → Flatten → Gemm `name` (B: [outs, ins], transB=1) → output.
+    func gemmModel(
+        op: String = "Gemm", name: String = "fc", side: Int64 = 4, ins: Int64 = 16, outs: Int64 = 3,
+        initializers: Bool = true
+    ) -> [UInt8] {
         ProtoWriter.model { g in
             g.message(1, ProtoWriter.node("Flatten", name: "flat", inputs: ["x"], outputs: ["f"]))
             g.message(
                 1,
                 ProtoWriter.node(
-                    op, name: "fc", inputs: ["f", "W", "b"], outputs: ["y"],
+                    op, name: name, inputs: ["f", "W", "b"], outputs: ["y"],
                     attributes: [
                         { a in
                             a.string(1, "transB")
@@ -42,7 +45,7 @@ import Testing
                 g.message(
                     5, ProtoWriter.floatTensor("b", dims: [outs], values: [Float](repeating: 1, count: Int(outs))))
             }
-            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 1, 4, 4]))
+            g.message(11, ProtoWriter.valueInfo("x", dims: [1, 1, side, side]))
             g.message(12, ProtoWriter.valueInfo("y", dims: [1, outs]))
         }
     }
