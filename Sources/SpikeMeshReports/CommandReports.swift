@@ -9,18 +9,31 @@ import SpikeMeshModel
 /// The per-population θ table of a converted model (with what calibration measured) or of a
 /// network file.
 public enum ThresholdTable {
+    /// `v` with four decimals, or in scientific notation with four significant digits when
+    /// four decimals would show at most one digit of it (0 < |v| < 0.001): unnormalised
+    /// weights make thresholds of 10⁻⁵ and below, which printed as `θ = 0.0000`. `sign`
+    /// writes `+` before positives.
+    public static func number(_ v: Double, sign: Bool = false) -> String {
+        let small = v != 0 && abs(v) < 0.001
+        return String(format: small ? (sign ? "%+.3e" : "%.3e") : (sign ? "%+.4f" : "%.4f"), v)
+    }
+
+    static func number(_ v: Float, sign: Bool = false) -> String { number(Double(v), sign: sign) }
+
+    static func range(_ values: [Float], sign: Bool = false) -> String {
+        number(values.min() ?? 0, sign: sign) + "…" + number(values.max() ?? 0, sign: sign)
+    }
+
     public static func text(_ s: CalibrationSummary) -> String {
         var out = "thresholds (method \(s.method.rawValue), α = \(s.alpha), \(s.images) calibration images):\n"
         for e in s.entries {
             out +=
                 "  " + e.name.padding(toLength: 36, withPad: " ", startingAt: 0)
-                + String(format: "%8d neurons   θ = %.4f", e.neurons, e.threshold)
-                + (e.maxActivation.map { String(format: "   (max activation %.4f)", $0) } ?? "")
-                + (e.channelThresholds.map { String(format: "   per channel %.4f…%.4f", $0.min() ?? 0, $0.max() ?? 0) }
-                    ?? "")
-                + (e.biasShift.map { String(format: "   bias shift %+.4f…%+.4f", $0.min() ?? 0, $0.max() ?? 0) } ?? "")
-                + (e.potentialShift.map { String(format: "   V(0) shift %+.4f…%+.4f", $0.min() ?? 0, $0.max() ?? 0) }
-                    ?? "") + "\n"
+                + String(format: "%8d neurons   θ = ", e.neurons) + number(e.threshold)
+                + (e.maxActivation.map { "   (max activation \(number($0)))" } ?? "")
+                + (e.channelThresholds.map { "   per channel \(range($0))" } ?? "")
+                + (e.biasShift.map { "   bias shift \(range($0, sign: true))" } ?? "")
+                + (e.potentialShift.map { "   V(0) shift \(range($0, sign: true))" } ?? "") + "\n"
         }
         return out
     }
@@ -31,7 +44,7 @@ public enum ThresholdTable {
             let pop = network.populations[p]
             out +=
                 "  " + pop.name.padding(toLength: 36, withPad: " ", startingAt: 0)
-                + String(format: "%8d neurons   θ = %.4f", pop.count, pop.threshold) + "\n"
+                + String(format: "%8d neurons   θ = ", pop.count) + number(pop.threshold) + "\n"
         }
         return out
     }

@@ -15,6 +15,18 @@ import Testing
         #expect(v.rendered(indent: 0) == #"{"b":1,"a":[null, 0.5, 0.1, 3],"s":"q\"\\\n\u0001"}"#)
     }
 
+    /// Thresholds of a network with random, unnormalised weights fall below 10⁻⁴ layer by
+    /// layer and printed as `θ = 0.0000`; below 0.001 they print in scientific notation.
+    @Test func smallThresholdsPrintedAsZero() {
+        #expect(ThresholdTable.number(3.2e-5) == "3.200e-05")
+        #expect(ThresholdTable.number(-4.5e-7, sign: true) == "-4.500e-07")
+        #expect(ThresholdTable.number(2.5e-4, sign: true) == "+2.500e-04")
+        #expect(ThresholdTable.number(0.0012) == "0.0012" && ThresholdTable.number(1.5) == "1.5000")
+        #expect(ThresholdTable.number(Double(0)) == "0.0000")
+        let text = ThresholdTable.text(LimitTests.chain([1, 1, 1], [1, 1, 1], threshold: 3.2e-5))
+        #expect(text.contains("θ = 3.200e-05") && !text.contains("0.0000"), "\(text)")
+    }
+
     @Test func theMappingReportNamesEveryLayerAndItsCores() throws {
         let net = LimitTests.chain([1, 1, 1], [1, 1, 1], threshold: 1)
         let hw = try Fixtures.hardware("generic-small", ["core.neurons=2"])
