@@ -11,6 +11,10 @@ public final class Progress: Sendable {
     private let isTerminal = isatty(2) != 0
     /// When the line was last printed, and whether it ever was.
     private let state = Mutex<(lastPrint: Date, printed: Bool)>((.distantPast, false))
+    /// The phase a multi-phase step is in (`update(_:of:phase:)`), when it began (the last
+    /// update of the phase before, as the first update of a phase comes after some work), and
+    /// when the last update came.
+    private let phase = Mutex<(name: String, start: Date, last: Date)?>(nil)
 
     public init(_ label: String, total: Int, enabled: Bool) {
         self.label = label
@@ -20,11 +24,33 @@ public final class Progress: Sendable {
 
     /// Reports `done` of `total` items.
     public func update(_ done: Int) {
+        report(done, of: total, label: label, since: start)
+    }
+
+    /// Reports `done` of `total` items of phase `name` of a step that runs in phases (a
+    /// conversion: ANN passes, then layer by layer): the line names the phase, and its rate
+    /// and time left count from the phase's start.
+    public func update(_ done: Int, of total: Int, phase name: String) {
+        guard enabled else { return }
+        let now = Date()
+        let (begun, changed) = phase.withLock { p in
+            let changed = p != nil && p?.name != name
+            if p?.name != name { p = (name, p?.last ?? start, now) }
+            p!.last = now
+            return (p!.start, changed)
+        }
+        // A new phase starts a new line on a terminal, so a shorter label leaves no residue.
+        if changed, isTerminal, state.withLock({ $0.printed }) { FileHandle.standardError.write(Data("\n".utf8)) }
+        report(done, of: total, label: "\(label), \(name)", since: begun)
+    }
+
+    private func report(_ done: Int, of total: Int, label: String, since start: Date) {
         guard enabled else { return }
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
+        let sinceStart = now.timeIntervalSince(self.start)
         let due = state.withLock { s in
-            guard elapsed >= 1, now.timeIntervalSince(s.lastPrint) >= (isTerminal ? 0.2 : 5) || done == total else {
+            guard sinceStart >= 1, now.timeIntervalSince(s.lastPrint) >= (isTerminal ? 0.2 : 5) || done == total else {
                 return false
             }
             s = (now, true)

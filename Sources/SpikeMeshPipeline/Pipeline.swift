@@ -199,10 +199,18 @@ public struct Pipeline: Sendable {
         }
         let progress = progress("calibrate (\(options.method.rawValue))", total: options.method == .rmp ? 1 : count)
         defer { progress.finish() }
-        return try Converter.convert(graph, calibration: images, count: count, options: options) { _, done, total in
-            progress.update(total == count ? done : done * count / max(total, 1))
+        return try Converter.convert(graph, calibration: images, count: count, options: options) { stage, done, total in
+            progress.update(done, of: total, phase: Self.conversionPhases[stage] ?? stage)
         }
     }
+
+    /// How the progress line names each phase of a conversion (`Converter`'s stage names):
+    /// ANN passes count images, calibration and balancing count layers.
+    static let conversionPhases = [
+        "calibrate": "ANN pass: activation maxima (images)", "percentile": "ANN pass: percentile histograms (images)",
+        "bias targets": "ANN pass: calibration targets (images)", "bias": "bias calibration (layers)",
+        "potential": "potential calibration (layers)", "rmp": "RMP threshold balancing (layers)",
+    ]
 
     // MARK: Hardware, rates, mapping
 

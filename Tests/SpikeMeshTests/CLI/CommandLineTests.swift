@@ -53,6 +53,16 @@ import Testing
     /// Small, fast settings for commands that convert and emulate.
     static let small = ["--limit", "4", "--calibration-images", "20", "--rate-images", "2", "--anneal", "10"]
 
+    /// The conversion's progress line said "calibrate (percentile)" through every phase,
+    /// though most of the time went to potential calibration; it names the phase now. (The
+    /// line is printed once a step has run a second, which converting the bundled CNN on
+    /// 1,000 images does: its ANN passes alone take that.)
+    @Test func conversionProgressNamedOnePhase() throws {
+        let r = try Self.run(["convert"])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("calibrate (percentile), potential calibration (layers): 6/6"), "\(r.stderr)")
+    }
+
     @Test func exitCodes() throws {
         #expect(try Self.run(["--help"]).code == 0)
         #expect(try Self.run(["run", "--help"]).code == 0)
