@@ -128,15 +128,12 @@ public struct Pipeline: Sendable {
     /// example).
     public func load(_ path: String?) throws -> LoadedNetwork {
         let path = path ?? BundledExample.model
-        try checkMemory(try MemoryEstimate.load(path: path), "loading \(Text.escaped(path))")
-        if NetworkFile.looks(path) {
-            let contents = try NetworkFile.load(path: path)
-            let normalization = try Normalization.resolve(mean: input.mean, std: input.std, metadata: contents.metadata)
-            return LoadedNetwork(
-                contents: contents, graph: nil, summary: nil, normalization: normalization, source: path)
+        let graph: ANNGraph
+        let normalization: Normalization
+        switch try read(path) {
+        case .network(let loaded): return loaded
+        case .model(let g, let n): (graph, normalization) = (g, n)
         }
-        let graph = try ONNXImporter.load(path: path)
-        let normalization = try Normalization.resolve(mean: input.mean, std: input.std, graph: graph)
         if structureOnly, conversion.calibrationData == nil, input.data == nil,
             conversion.options(for: graph).method != .qcfs
         {
@@ -166,22 +163,31 @@ public struct Pipeline: Sendable {
     /// grid, so that a model that cannot be read fails the command, not every point.
     public func checkModel(_ path: String?, data: Dataset) throws {
         let path = path ?? BundledExample.model
+        switch try read(path) {
+        case .network(let loaded):
+            try data.check(fits: loaded.structure.inputShape, of: path, normalization: loaded.normalization)
+        case .model(let graph, let normalization):
+            try data.check(fits: graph.inputShape, of: path, normalization: normalization)
+        }
+    }
+
+    /// What `path` holds, read after checking its size against `memory`: a network file,
+    /// loaded as it is, or an ONNX model not yet converted; each with its normalization.
+    private enum Read {
+        case network(LoadedNetwork)
+        case model(ANNGraph, Normalization)
+    }
+
+    private func read(_ path: String) throws -> Read {
         try checkMemory(try MemoryEstimate.load(path: path), "loading \(Text.escaped(path))")
         if NetworkFile.looks(path) {
             let contents = try NetworkFile.load(path: path)
             let normalization = try Normalization.resolve(mean: input.mean, std: input.std, metadata: contents.metadata)
-            let shape =
-                switch contents {
-                case .float(let n): n.inputShape
-                case .fixedPoint(let n): n.integerView().inputShape
-                }
-            try data.check(fits: shape, of: path, normalization: normalization)
-        } else {
-            let graph = try ONNXImporter.load(path: path)
-            try data.check(
-                fits: graph.inputShape, of: path,
-                normalization: try Normalization.resolve(mean: input.mean, std: input.std, graph: graph))
+            return .network(
+                LoadedNetwork(contents: contents, graph: nil, summary: nil, normalization: normalization, source: path))
         }
+        let graph = try ONNXImporter.load(path: path)
+        return .model(graph, try Normalization.resolve(mean: input.mean, std: input.std, graph: graph))
     }
 
     /// Converts `graph`: thresholds balanced on calibration images (none for qcfs).
